@@ -1,0 +1,86 @@
+{#- One status vocabulary, percentiles recomputed from the per-iteration latencies wherever they
+    were kept, and the keys the marts join on. -#}
+with
+
+results as (
+
+    select * from {{ ref('int_benchmark_results_unioned') }}
+
+),
+
+normalized as (
+
+    select
+        *,
+        case
+            when status in ('completed', 'complete', 'success', 'succeeded', 'ok', 'pass', 'passed')
+                then 'completed'
+            when status in ('failed', 'failure', 'fail', 'error') then 'failed'
+            when status in ('timeout', 'timed_out', 'time_limit') then 'timeout'
+            when status in ('oom', 'out_of_memory') then 'oom'
+            when status in ('unsupported', 'not_supported', 'incompatible') then 'unsupported'
+            when status in ('unavailable', 'hardware_unavailable') then 'unavailable'
+            else 'unknown'
+        end as normalized_status,
+        coalesce(len(latencies_ms), 0) > 0 as has_latency_samples
+    from results
+
+),
+
+recomputed as (
+
+    select
+        * exclude (
+            status,
+            latency_mean_ms,
+            latency_p50_ms,
+            latency_p90_ms,
+            latency_p95_ms,
+            latency_p99_ms,
+            latency_min_ms,
+            latency_max_ms,
+            latency_stdev_ms
+        ),
+        normalized_status as final_status,
+        case when has_latency_samples then list_avg(latencies_ms) else latency_mean_ms end
+            as latency_mean_ms,
+        case
+            when has_latency_samples then list_aggregate(latencies_ms, 'quantile_cont', 0.50)
+            else latency_p50_ms
+        end as latency_p50_ms,
+        case
+            when has_latency_samples then list_aggregate(latencies_ms, 'quantile_cont', 0.90)
+            else latency_p90_ms
+        end as latency_p90_ms,
+        case
+            when has_latency_samples then list_aggregate(latencies_ms, 'quantile_cont', 0.95)
+            else latency_p95_ms
+        end as latency_p95_ms,
+        case
+            when has_latency_samples then list_aggregate(latencies_ms, 'quantile_cont', 0.99)
+            else latency_p99_ms
+        end as latency_p99_ms,
+        case when has_latency_samples then list_min(latencies_ms) else latency_min_ms end
+            as latency_min_ms,
+        case when has_latency_samples then list_max(latencies_ms) else latency_max_ms end
+            as latency_max_ms,
+        case
+            when has_latency_samples then list_aggregate(latencies_ms, 'stddev_samp')
+            else latency_stdev_ms
+        end as latency_stdev_ms
+    from normalized
+
+),
+
+keyed as (
+
+    select
+        * exclude (normalized_status, final_status),
+        final_status as status,
+        {{ stable_id(['model_name']) }} as model_id,
+        {{ stable_id(['requested_hardware_type', 'device_name']) }} as hardware_id
+    from recomputed
+
+)
+
+select * from keyed

@@ -1,0 +1,60 @@
+{#- Every model in the catalog, and every model a result names that the catalog lacks. -#}
+with
+
+catalog as (
+
+    select * from {{ ref('stg_catalog__models') }}
+
+),
+
+results as (
+
+    select * from {{ ref('int_benchmark_results_normalized') }}
+
+),
+
+seen as (
+
+    select
+        model_name,
+        any_value(model_family) as model_family,
+        any_value(modality) as modality,
+        max(parameter_count) as parameter_count,
+        min(measured_at) as first_measured_at
+    from results
+    group by model_name
+
+),
+
+final as (
+
+    select
+        {{ stable_id(['coalesce(catalog.model_name, seen.model_name)']) }} as model_id,
+        coalesce(catalog.model_name, seen.model_name) as model_name,
+        coalesce(catalog.model_family, seen.model_family) as model_family,
+        coalesce(catalog.modality, seen.modality) as modality,
+        coalesce(catalog.model_source, 'results') as source,
+        cast(null as varchar) as version,
+        coalesce(catalog.parameters_million, seen.parameter_count / 1e6) as parameters_million,
+        json_object(
+            'input_kind', catalog.input_kind,
+            'config_class', catalog.config_class,
+            'model_class', catalog.model_class,
+            'config', try_cast(catalog.config_json as json),
+            'num_layers', catalog.num_layers,
+            'hidden_size', catalog.hidden_size,
+            'description', catalog.description
+        ) as metadata,
+        seen.first_measured_at as created_at,
+        catalog.model_name is not null as is_in_catalog,
+        catalog.input_kind,
+        catalog.config_class,
+        catalog.num_layers,
+        catalog.hidden_size
+    from catalog
+    full outer join seen
+        on catalog.model_name = seen.model_name
+
+)
+
+select * from final

@@ -1,0 +1,84 @@
+{#- One row per benchmark configuration tried: the old system's columns first, then what it
+    lacked (sequence length, percentiles, measured_at, requested vs actual device, environment,
+    status and error). Missing metrics stay NULL. -#}
+with
+
+results as (
+
+    select * from {{ ref('int_benchmark_results_normalized') }}
+
+),
+
+final as (
+
+    select
+        result_id,
+        run_id,
+        model_id,
+        hardware_id,
+        'inference_forward' as test_case,
+        batch_size,
+        precision,
+        total_seconds as total_time_seconds,
+        latency_mean_ms as average_latency_ms,
+        throughput_items_per_second,
+        memory_peak_mb,
+        iterations,
+        warmup_iterations,
+        json_object(
+            'latencies_ms', latencies_ms,
+            'latency_stdev_ms', latency_stdev_ms,
+            'memory_reserved_mb', memory_reserved_mb,
+            'memory_method', memory_method,
+            'model_build_seconds', model_build_seconds,
+            'input_shapes', try_cast(input_shapes as json)
+        ) as metrics,
+        coalesce(measured_at, current_timestamp) as created_at,
+        is_simulated,
+        simulation_reason,
+        simulation_method,
+        model_name,
+        model_family,
+        modality,
+        requested_hardware_type as hardware_type,
+        requested_hardware_type,
+        actual_device,
+        device_name,
+        sequence_length,
+        image_size,
+        audio_seconds,
+        status,
+        error_type,
+        error_message,
+        latency_mean_ms,
+        latency_p50_ms,
+        latency_p90_ms,
+        latency_p95_ms,
+        latency_p99_ms,
+        latency_min_ms,
+        latency_max_ms,
+        latency_stdev_ms,
+        throughput_tokens_per_second,
+        memory_reserved_mb,
+        memory_method,
+        model_build_seconds,
+        weights_source,
+        parameter_count,
+        host,
+        os,
+        python_version,
+        torch_version,
+        transformers_version,
+        cuda_version,
+        rocm_version,
+        driver_version,
+        cpu_model,
+        num_threads,
+        measured_at,
+        result_source,
+        source_path
+    from results
+
+)
+
+select * from final

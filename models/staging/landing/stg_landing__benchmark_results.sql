@@ -1,0 +1,86 @@
+with
+
+source as (
+
+    select * from {{ read_landing('benchmark_results') }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        result_id,
+        run_id,
+
+        ----------  strings
+        model_name,
+        model_family,
+        modality,
+        weights_source,
+        hardware_type as requested_hardware_type,
+        device as actual_device,
+        device_name,
+        precision,
+        lower(status) as status,
+        error_type,
+        error_message,
+        memory_method,
+        simulation_reason,
+        simulation_method,
+        input_shapes,
+        host,
+        os,
+        python_version,
+        torch_version,
+        transformers_version,
+        cuda_version,
+        rocm_version,
+        driver_version,
+        cpu_model,
+
+        ----------  numerics
+        schema_version,
+        parameter_count,
+        device_memory_gb,
+        device_compute_units,
+        batch_size,
+        sequence_length,
+        image_size,
+        audio_seconds,
+        warmup_iterations,
+        iterations,
+        min_iterations,
+        min_duration_seconds,
+        latencies_ms,
+        latency_mean_ms,
+        latency_p50_ms,
+        latency_p90_ms,
+        latency_p95_ms,
+        latency_p99_ms,
+        latency_min_ms,
+        latency_max_ms,
+        latency_stdev_ms,
+        throughput_items_per_second,
+        throughput_tokens_per_second,
+        memory_peak_mb,
+        memory_reserved_mb,
+        model_build_seconds,
+        warmup_seconds,
+        timed_seconds,
+        total_seconds,
+        num_threads,
+
+        ----------  booleans
+        coalesce(is_simulated, false) as is_simulated,
+
+        ----------  timestamps
+        measured_at,
+        run_date
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,44 @@
+with
+
+source as (
+
+    select * from {{ read_landing('test_runs') }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        run_id,
+
+        ----------  strings
+        test_name,
+        test_type,
+        host,
+        git_commit,
+        git_branch,
+        command_line,
+        metadata,
+
+        ----------  numerics
+        schema_version,
+        execution_time_seconds,
+        configurations_total,
+        configurations_completed,
+        configurations_failed,
+
+        ----------  booleans
+        success,
+
+        ----------  timestamps
+        started_at,
+        completed_at,
+        run_date
+
+    from source
+
+)
+
+select * from renamed

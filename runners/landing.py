@@ -1,0 +1,218 @@
+"""The landing zone: immutable Parquet files the runner writes and dbt reads.
+
+One file per run and kind, Hive-partitioned by UTC date:
+
+    <BENCHMARK_DATA_DIR>/landing/<kind>/run_date=YYYY-MM-DD/<run_id>.parquet
+
+A file is written under a hidden temporary name in the same folder, flushed, then renamed, so a
+reader never sees a partial file. Nothing rewrites a landed file. docs/landing_zone.md is the
+contract; the schemas below and models/staging/landing/_landing__sources.yml must agree with it
+(tests/test_landing.py checks that they do).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from runners.errors import LandingError
+
+SCHEMA_VERSION = 1
+UTC_TS = pa.timestamp("us", tz="UTC")
+# fixed namespace so result ids derived from (run id, configuration) are the same everywhere
+RESULT_ID_NAMESPACE = uuid.UUID("6f1c3c56-8f7e-4a53-9d55-4f0b3a3e9b21")
+
+BENCHMARK_RESULTS = pa.schema(
+    [
+        ("schema_version", pa.int16()),
+        ("result_id", pa.string()),
+        ("run_id", pa.string()),
+        ("measured_at", UTC_TS),
+        ("model_name", pa.string()),
+        ("model_family", pa.string()),
+        ("modality", pa.string()),
+        ("weights_source", pa.string()),
+        ("parameter_count", pa.int64()),
+        ("hardware_type", pa.string()),  # what was asked for
+        ("device", pa.string()),  # the torch device that ran it (cpu, cuda:0 ...)
+        ("device_name", pa.string()),
+        ("device_memory_gb", pa.float64()),
+        ("device_compute_units", pa.int32()),
+        ("batch_size", pa.int32()),
+        ("sequence_length", pa.int32()),
+        ("image_size", pa.int32()),
+        ("audio_seconds", pa.float64()),
+        ("precision", pa.string()),
+        ("status", pa.string()),
+        ("error_type", pa.string()),
+        ("error_message", pa.string()),
+        ("warmup_iterations", pa.int32()),
+        ("iterations", pa.int32()),
+        ("min_iterations", pa.int32()),
+        ("min_duration_seconds", pa.float64()),
+        ("latencies_ms", pa.list_(pa.float64())),
+        ("latency_mean_ms", pa.float64()),
+        ("latency_p50_ms", pa.float64()),
+        ("latency_p90_ms", pa.float64()),
+        ("latency_p95_ms", pa.float64()),
+        ("latency_p99_ms", pa.float64()),
+        ("latency_min_ms", pa.float64()),
+        ("latency_max_ms", pa.float64()),
+        ("latency_stdev_ms", pa.float64()),
+        ("throughput_items_per_second", pa.float64()),
+        ("throughput_tokens_per_second", pa.float64()),
+        ("memory_peak_mb", pa.float64()),
+        ("memory_reserved_mb", pa.float64()),
+        ("memory_method", pa.string()),
+        ("model_build_seconds", pa.float64()),
+        ("warmup_seconds", pa.float64()),
+        ("timed_seconds", pa.float64()),
+        ("total_seconds", pa.float64()),
+        ("is_simulated", pa.bool_()),
+        ("simulation_reason", pa.string()),
+        ("simulation_method", pa.string()),
+        ("input_shapes", pa.string()),  # JSON: {"input_ids": [4, 128], ...}
+        ("host", pa.string()),
+        ("os", pa.string()),
+        ("python_version", pa.string()),
+        ("torch_version", pa.string()),
+        ("transformers_version", pa.string()),
+        ("cuda_version", pa.string()),
+        ("rocm_version", pa.string()),
+        ("driver_version", pa.string()),
+        ("cpu_model", pa.string()),
+        ("num_threads", pa.int32()),
+    ]
+)
+
+TEST_RUNS = pa.schema(
+    [
+        ("schema_version", pa.int16()),
+        ("run_id", pa.string()),
+        ("test_name", pa.string()),
+        ("test_type", pa.string()),
+        ("started_at", UTC_TS),
+        ("completed_at", UTC_TS),
+        ("execution_time_seconds", pa.float64()),
+        ("success", pa.bool_()),
+        ("configurations_total", pa.int32()),
+        ("configurations_completed", pa.int32()),
+        ("configurations_failed", pa.int32()),
+        ("host", pa.string()),
+        ("git_commit", pa.string()),
+        ("git_branch", pa.string()),
+        ("command_line", pa.string()),
+        ("metadata", pa.string()),  # JSON: the run's options
+    ]
+)
+
+HARDWARE_EVENTS = pa.schema(
+    [
+        ("schema_version", pa.int16()),
+        ("event_id", pa.string()),
+        ("run_id", pa.string()),
+        ("hardware_type", pa.string()),
+        ("is_available", pa.bool_()),
+        ("reason", pa.string()),
+        ("device_name", pa.string()),
+        ("device_count", pa.int32()),
+        ("host", pa.string()),
+        ("detected_at", UTC_TS),
+        ("event_source", pa.string()),  # runner_detection, manual_mark ...
+    ]
+)
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "benchmark_results": BENCHMARK_RESULTS,
+    "test_runs": TEST_RUNS,
+    "hardware_events": HARDWARE_EVENTS,
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_run_id() -> str:
+    """Random 128-bit id: unique across hosts without coordination."""
+    return str(uuid.uuid4())
+
+
+def derived_id(run_id: str, *parts: object) -> str:
+    """A result or event id: the same run and configuration always give the same id."""
+    key = "|".join([run_id, *("" if p is None else str(p) for p in parts)])
+    return str(uuid.uuid5(RESULT_ID_NAMESPACE, key))
+
+
+def ensure_writable(landing_root: Path) -> None:
+    """Fail before any work is done when the landing zone cannot take files."""
+    try:
+        landing_root.mkdir(parents=True, exist_ok=True)
+        probe = landing_root / f".write-probe-{uuid.uuid4().hex}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise LandingError(
+            f"landing directory {landing_root} is not writable: {exc.strerror}"
+        ) from None
+
+
+def file_path(landing_root: Path, kind: str, run_id: str, when: datetime) -> Path:
+    return landing_root / kind / f"run_date={when.astimezone(timezone.utc):%Y-%m-%d}" / f"{run_id}.parquet"
+
+
+def write_rows(
+    landing_root: Path, kind: str, rows: Sequence[dict], run_id: str, when: datetime
+) -> Path | None:
+    """Write rows as one immutable Parquet file; returns its path (None when there are no rows)."""
+    if not rows:
+        return None
+    schema = SCHEMAS[kind]
+    unknown = set().union(*(r.keys() for r in rows)) - set(schema.names)
+    if unknown:
+        raise LandingError(f"{kind}: fields not in the landing schema: {', '.join(sorted(unknown))}")
+    full_rows = [{"schema_version": SCHEMA_VERSION, **row} for row in rows]
+    try:
+        table = pa.Table.from_pylist(full_rows, schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise LandingError(f"{kind}: a row does not fit the landing schema: {exc}") from None
+    target = file_path(landing_root, kind, run_id, when)
+    if target.exists():
+        raise LandingError(f"{target} already exists: landed files are never rewritten")
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, tmp, compression="zstd")
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise LandingError(f"cannot write {target}: {exc.strerror}") from None
+    return target
+
+
+def landed_files(landing_root: Path, kind: str | None = None) -> list[Path]:
+    """Every landed Parquet file (temporary files are hidden and never match)."""
+    kinds = [kind] if kind else list(SCHEMAS)
+    files: list[Path] = []
+    for k in kinds:
+        files.extend(sorted((landing_root / k).glob("run_date=*/*.parquet")))
+    return files
+
+
+def check_readable(landing_root: Path) -> int:
+    """Read every landed file's footer; a corrupt one raises naming the file. Returns the count."""
+    files = landed_files(landing_root)
+    for path in files:
+        try:
+            pq.read_metadata(path)
+        except (OSError, pa.ArrowException) as exc:
+            raise LandingError(f"corrupt Parquet file in the landing zone: {path} ({exc})") from None
+    return len(files)

@@ -1,0 +1,129 @@
+"""Build a catalog model from its config (random weights) or a local weights directory, and
+make inputs of the right shape for its modality.
+
+Latency and memory do not depend on weight values, so random weights measure the same thing
+as downloaded ones, with no hub at run time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runners.catalog import ModelSpec
+from runners.errors import ConfigurationError
+
+PRECISIONS = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
+
+
+class UnsupportedConfiguration(Exception):
+    """The combination cannot run (not an error of the code): recorded with status `unsupported`."""
+
+
+@dataclass
+class ModelInputs:
+    tensors: dict[str, Any]
+    sequence_length: int | None = None
+    image_size: int | None = None
+    audio_seconds: float | None = None
+    tokens_per_item: int | None = None
+
+    def shapes(self) -> dict[str, list[int]]:
+        return {name: list(t.shape) for name, t in self.tensors.items()}
+
+
+def torch_dtype(precision: str):
+    import torch
+
+    if precision not in PRECISIONS:
+        raise ConfigurationError(
+            f"unknown precision '{precision}'; use one of {', '.join(PRECISIONS)}"
+        )
+    return getattr(torch, PRECISIONS[precision])
+
+
+def model_classes(spec: ModelSpec):
+    """The transformers (model class, config class); importing them is not part of a measurement."""
+    import transformers
+
+    model_cls = getattr(transformers, spec.model_class, None)
+    config_cls = getattr(transformers, spec.config_class, None)
+    if model_cls is None or config_cls is None:
+        raise ConfigurationError(
+            f"model '{spec.model_name}': transformers {transformers.__version__} has no "
+            f"{spec.model_class if model_cls is None else spec.config_class}"
+        )
+    return model_cls, config_cls
+
+
+def build_model(spec: ModelSpec, weights_dir: Path | None = None):
+    """Return (model in eval mode, weights_source)."""
+    model_cls, config_cls = model_classes(spec)
+    if weights_dir is not None:
+        if not (weights_dir / "config.json").is_file():
+            raise ConfigurationError(f"weights directory {weights_dir} has no config.json")
+        model = model_cls.from_pretrained(str(weights_dir), local_files_only=True)
+        source = f"local:{weights_dir}"
+    else:
+        model = model_cls(config_cls(**spec.config_overrides))
+        source = "random_init"
+    model.eval()
+    return model, source
+
+
+def make_inputs(
+    spec: ModelSpec, config, batch_size: int, sequence_length: int, device: str, dtype
+) -> ModelInputs:
+    """Inputs for one forward pass; text uses `sequence_length`, images and audio their config."""
+    import torch
+
+    generator = torch.Generator().manual_seed(0)
+    if spec.input_kind == "text_tokens":
+        limit = getattr(config, "max_position_embeddings", None) or getattr(
+            config, "n_positions", None
+        )
+        if limit is not None and sequence_length > limit:
+            raise UnsupportedConfiguration(
+                f"sequence length {sequence_length} exceeds {spec.model_name}'s "
+                f"{limit} position embeddings"
+            )
+        ids = torch.randint(0, config.vocab_size, (batch_size, sequence_length), generator=generator)
+        tensors = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+        if getattr(config, "is_encoder_decoder", False):
+            tensors["decoder_input_ids"] = ids.clone()
+        return _to(ModelInputs(tensors, sequence_length=sequence_length,
+                               tokens_per_item=sequence_length), device, dtype)
+    if spec.input_kind == "image":
+        size = config.image_size
+        pixels = torch.randn(
+            (batch_size, config.num_channels, size, size), generator=generator
+        )
+        return _to(ModelInputs({"pixel_values": pixels}, image_size=size), device, dtype)
+    if spec.input_kind == "audio_features":
+        # Whisper's encoder takes exactly 2 x max_source_positions frames of 10 ms each
+        frames = 2 * config.max_source_positions
+        features = torch.randn((batch_size, config.num_mel_bins, frames), generator=generator)
+        decoder_length = min(sequence_length, config.max_target_positions)
+        decoder_ids = torch.randint(
+            0, config.vocab_size, (batch_size, decoder_length), generator=generator
+        )
+        inputs = ModelInputs(
+            {"input_features": features, "decoder_input_ids": decoder_ids},
+            sequence_length=decoder_length,
+            audio_seconds=frames / 100.0,
+        )
+        return _to(inputs, device, dtype)
+    raise ConfigurationError(f"model '{spec.model_name}': unknown input kind '{spec.input_kind}'")
+
+
+def _to(inputs: ModelInputs, device: str, dtype) -> ModelInputs:
+    inputs.tensors = {
+        name: t.to(device=device, dtype=dtype) if t.is_floating_point() else t.to(device)
+        for name, t in inputs.tensors.items()
+    }
+    return inputs
+
+
+def count_parameters(model) -> int:
+    return sum(p.numel() for p in model.parameters())

@@ -57,7 +57,9 @@ class BenchmarkConfig:
 
 
 def validate_options(
-    hardware_types: Sequence[str], batch_sizes: Sequence[int], precisions: Sequence[str],
+    hardware_types: Sequence[str],
+    batch_sizes: Sequence[int],
+    precisions: Sequence[str],
     sequence_lengths: Sequence[int],
 ) -> None:
     for hw in hardware_types:
@@ -73,14 +75,15 @@ def validate_options(
             raise ConfigurationError(f"sequence length must be a positive integer, got {s}")
     for p in precisions:
         if p not in PRECISIONS:
-            raise ConfigurationError(
-                f"unknown precision '{p}'; use one of {', '.join(PRECISIONS)}"
-            )
+            raise ConfigurationError(f"unknown precision '{p}'; use one of {', '.join(PRECISIONS)}")
 
 
 def expand_configs(
-    specs: Sequence[ModelSpec], hardware_types: Sequence[str], precisions: Sequence[str],
-    batch_sizes: Sequence[int], sequence_lengths: Sequence[int],
+    specs: Sequence[ModelSpec],
+    hardware_types: Sequence[str],
+    precisions: Sequence[str],
+    batch_sizes: Sequence[int],
+    sequence_lengths: Sequence[int],
 ) -> list[BenchmarkConfig]:
     """The cross product, without repeats: image models take no sequence length."""
     validate_options(hardware_types, batch_sizes, precisions, sequence_lengths)
@@ -136,8 +139,12 @@ def _skeleton_row(config: BenchmarkConfig, ctx: RunContext, measured_at: datetim
     spec = config.spec
     return {
         "result_id": landing.derived_id(
-            ctx.run_id, spec.model_name, config.hardware_type, config.precision,
-            config.batch_size, config.sequence_length,
+            ctx.run_id,
+            spec.model_name,
+            config.hardware_type,
+            config.precision,
+            config.batch_size,
+            config.sequence_length,
         ),
         "run_id": ctx.run_id,
         "measured_at": measured_at,
@@ -163,27 +170,39 @@ def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
     if not detection.is_available:
         # the software that looked for the hardware, so a later version can look again
         row.update(ctx.host_environment())
-        row.update(status="unavailable", error_type="HardwareUnavailable",
-                   error_message=f"{config.hardware_type} unavailable: {detection.reason}")
+        row.update(
+            status="unavailable",
+            error_type="HardwareUnavailable",
+            error_message=f"{config.hardware_type} unavailable: {detection.reason}",
+        )
         return row
     if config.hardware_type not in RUNNABLE_HARDWARE:
         row.update(ctx.host_environment())
-        row.update(status="unsupported", error_type="RunnerUnsupported",
-                   error_message=f"the torch runner cannot execute on {config.hardware_type}")
+        row.update(
+            status="unsupported",
+            error_type="RunnerUnsupported",
+            error_message=f"the torch runner cannot execute on {config.hardware_type}",
+        )
         return row
 
     import torch
 
     device = torch_device(config.hardware_type)
     row.update(device=device, **ctx.environment(device))
-    if (config.precision == "bf16" and device.startswith("cuda")
-            and not torch.cuda.is_bf16_supported()):
-        row.update(status="unsupported", error_type="PrecisionUnsupported",
-                   error_message=f"{row['device_name']} does not support bf16")
+    if (
+        config.precision == "bf16"
+        and device.startswith("cuda")
+        and not torch.cuda.is_bf16_supported()
+    ):
+        row.update(
+            status="unsupported",
+            error_type="PrecisionUnsupported",
+            error_message=f"{row['device_name']} does not support bf16",
+        )
         row["total_seconds"] = time.perf_counter() - started
         return row
 
-    model = inputs = None
+    model = inputs = tensors = None
     tracker = MemoryTracker(device)
     try:
         model_classes(config.spec)  # lazy transformers imports stay out of the memory reading
@@ -209,8 +228,9 @@ def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
             timing = measure_latency(lambda: model(**tensors), device, ctx.settings, started)
         memory = tracker.stop()
     except UnsupportedConfiguration as exc:
-        row.update(status="unsupported", error_type="UnsupportedConfiguration",
-                   error_message=str(exc))
+        row.update(
+            status="unsupported", error_type="UnsupportedConfiguration", error_message=str(exc)
+        )
     except (torch.cuda.OutOfMemoryError, MemoryError) as exc:
         row.update(status="oom", error_type=type(exc).__name__, error_message=_error_text(exc))
     except Exception as exc:  # one failing configuration must not stop the run
@@ -219,7 +239,7 @@ def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
     else:
         _record_measurement(row, config, timing, memory, inputs.tokens_per_item)
     finally:
-        del model, inputs
+        model = inputs = tensors = None
         gc.collect()
         if device.startswith("cuda"):
             torch.cuda.empty_cache()
@@ -253,7 +273,8 @@ def _record_measurement(row: dict, config, timing, memory, tokens_per_item) -> N
             error_message=(
                 f"stopped after {len(timing.latencies_ms)} timed iteration(s): over the "
                 f"{row['min_duration_seconds']:.0f}s minimum and the time limit"
-                if timing.latencies_ms else "time limit reached during warm-up"
+                if timing.latencies_ms
+                else "time limit reached during warm-up"
             ),
         )
     else:
@@ -312,10 +333,15 @@ def run_benchmarks(
     clock = time.perf_counter()
     host = socket.gethostname()
     detections = {hw: detect(hw) for hw in KNOWN_HARDWARE}
-    files = [landing.write_rows(
-        landing_root, "hardware_events", detection_events(run_id, detections.values(), host),
-        run_id, started_at,
-    )]
+    files = [
+        landing.write_rows(
+            landing_root,
+            "hardware_events",
+            detection_events(run_id, detections.values(), host),
+            run_id,
+            started_at,
+        )
+    ]
     ctx = RunContext(run_id, settings, detections, weights_dir, host)
     outcome = RunOutcome(run_id, [], [])
     try:
@@ -328,33 +354,46 @@ def run_benchmarks(
         outcome.interrupted = True
     finally:
         completed_at = landing.utc_now()
-        files.append(landing.write_rows(
-            landing_root, "benchmark_results", outcome.rows, run_id, started_at))
+        files.append(
+            landing.write_rows(landing_root, "benchmark_results", outcome.rows, run_id, started_at)
+        )
         commit, branch = git_state()
         failed = sum(1 for r in outcome.rows if r["status"] in ("failed", "oom", "timeout"))
-        files.append(landing.write_rows(landing_root, "test_runs", [{
-            "run_id": run_id,
-            "test_name": test_name,
-            "test_type": "performance",
-            "started_at": started_at,
-            "completed_at": completed_at,
-            "execution_time_seconds": time.perf_counter() - clock,
-            "success": failed == 0 and not outcome.interrupted,
-            "configurations_total": len(configs),
-            "configurations_completed": outcome.count("completed"),
-            "configurations_failed": failed,
-            "host": host,
-            "git_commit": commit,
-            "git_branch": branch,
-            "command_line": command_line(),
-            "metadata": json.dumps({
-                **(options or {}),
-                "interrupted": outcome.interrupted,
-                "warmup_iterations": settings.warmup_iterations,
-                "min_iterations": settings.min_iterations,
-                "min_duration_seconds": settings.min_duration_seconds,
-                "max_duration_seconds": settings.max_duration_seconds,
-            }),
-        }], run_id, started_at))
+        files.append(
+            landing.write_rows(
+                landing_root,
+                "test_runs",
+                [
+                    {
+                        "run_id": run_id,
+                        "test_name": test_name,
+                        "test_type": "performance",
+                        "started_at": started_at,
+                        "completed_at": completed_at,
+                        "execution_time_seconds": time.perf_counter() - clock,
+                        "success": failed == 0 and not outcome.interrupted,
+                        "configurations_total": len(configs),
+                        "configurations_completed": outcome.count("completed"),
+                        "configurations_failed": failed,
+                        "host": host,
+                        "git_commit": commit,
+                        "git_branch": branch,
+                        "command_line": command_line(),
+                        "metadata": json.dumps(
+                            {
+                                **(options or {}),
+                                "interrupted": outcome.interrupted,
+                                "warmup_iterations": settings.warmup_iterations,
+                                "min_iterations": settings.min_iterations,
+                                "min_duration_seconds": settings.min_duration_seconds,
+                                "max_duration_seconds": settings.max_duration_seconds,
+                            }
+                        ),
+                    }
+                ],
+                run_id,
+                started_at,
+            )
+        )
         outcome.files = [f for f in files if f is not None]
     return outcome

@@ -48,7 +48,8 @@ def _parse_row(row: dict[str, str], path: Path, line: int) -> ModelSpec:
             raise CatalogError(f"{path}:{line}: catalog row is missing field '{name}'")
     if row["input_kind"] not in INPUT_KINDS:
         raise CatalogError(
-            f"{path}:{line}: input_kind '{row['input_kind']}' is not one of {', '.join(INPUT_KINDS)}"
+            f"{path}:{line}: input_kind '{row['input_kind']}' is not one of "
+            f"{', '.join(INPUT_KINDS)}"
         )
     try:
         overrides = json.loads(row.get("config_json") or "{}")

@@ -15,9 +15,7 @@ from runners.hardware import cpu_model_name
 
 def _run(args: list[str], cwd: Path | None = None) -> str | None:
     try:
-        out = subprocess.run(
-            args, cwd=cwd, capture_output=True, text=True, timeout=10, check=True
-        )
+        out = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=10, check=True)
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None

@@ -53,9 +53,7 @@ def _detect_cuda_like(hardware_type: str) -> Detection:
     wanted_rocm = hardware_type == "rocm"
     build = "ROCm (HIP)" if is_rocm_build else ("CUDA" if torch.version.cuda else "CPU-only")
     if wanted_rocm != is_rocm_build:
-        return Detection(
-            hardware_type, False, f"torch {torch.__version__} is a {build} build"
-        )
+        return Detection(hardware_type, False, f"torch {torch.__version__} is a {build} build")
     if not torch.cuda.is_available():
         return Detection(
             hardware_type,
@@ -104,7 +102,9 @@ def detect(hardware_type: str) -> Detection:
     if hardware_type == "openvino":
         return _detect_openvino()
     return Detection(
-        hardware_type, False, f"no {hardware_type} detector in the Python runner (needs a browser or SDK host)"
+        hardware_type,
+        False,
+        f"no {hardware_type} detector in the Python runner (needs a browser or SDK host)",
     )
 
 

@@ -164,7 +164,12 @@ def ensure_writable(landing_root: Path) -> None:
 
 
 def file_path(landing_root: Path, kind: str, run_id: str, when: datetime) -> Path:
-    return landing_root / kind / f"run_date={when.astimezone(timezone.utc):%Y-%m-%d}" / f"{run_id}.parquet"
+    return (
+        landing_root
+        / kind
+        / f"run_date={when.astimezone(timezone.utc):%Y-%m-%d}"
+        / f"{run_id}.parquet"
+    )
 
 
 def write_rows(
@@ -176,7 +181,9 @@ def write_rows(
     schema = SCHEMAS[kind]
     unknown = set().union(*(r.keys() for r in rows)) - set(schema.names)
     if unknown:
-        raise LandingError(f"{kind}: fields not in the landing schema: {', '.join(sorted(unknown))}")
+        raise LandingError(
+            f"{kind}: fields not in the landing schema: {', '.join(sorted(unknown))}"
+        )
     full_rows = [{"schema_version": SCHEMA_VERSION, **row} for row in rows]
     try:
         table = pa.Table.from_pylist(full_rows, schema=schema)
@@ -214,5 +221,7 @@ def check_readable(landing_root: Path) -> int:
         try:
             pq.read_metadata(path)
         except (OSError, pa.ArrowException) as exc:
-            raise LandingError(f"corrupt Parquet file in the landing zone: {path} ({exc})") from None
+            raise LandingError(
+                f"corrupt Parquet file in the landing zone: {path} ({exc})"
+            ) from None
     return len(files)

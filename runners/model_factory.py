@@ -88,17 +88,20 @@ def make_inputs(
                 f"sequence length {sequence_length} exceeds {spec.model_name}'s "
                 f"{limit} position embeddings"
             )
-        ids = torch.randint(0, config.vocab_size, (batch_size, sequence_length), generator=generator)
+        ids = torch.randint(
+            0, config.vocab_size, (batch_size, sequence_length), generator=generator
+        )
         tensors = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
         if getattr(config, "is_encoder_decoder", False):
             tensors["decoder_input_ids"] = ids.clone()
-        return _to(ModelInputs(tensors, sequence_length=sequence_length,
-                               tokens_per_item=sequence_length), device, dtype)
+        return _to(
+            ModelInputs(tensors, sequence_length=sequence_length, tokens_per_item=sequence_length),
+            device,
+            dtype,
+        )
     if spec.input_kind == "image":
         size = config.image_size
-        pixels = torch.randn(
-            (batch_size, config.num_channels, size, size), generator=generator
-        )
+        pixels = torch.randn((batch_size, config.num_channels, size, size), generator=generator)
         return _to(ModelInputs({"pixel_values": pixels}, image_size=size), device, dtype)
     if spec.input_kind == "audio_features":
         # Whisper's encoder takes exactly 2 x max_source_positions frames of 10 ms each

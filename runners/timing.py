@@ -38,9 +38,7 @@ def summarize(latencies_ms: Sequence[float]) -> dict[str, float | None]:
         summary[f"latency_p{q}_ms"] = percentile(latencies_ms, q)
     summary["latency_min_ms"] = min(latencies_ms)
     summary["latency_max_ms"] = max(latencies_ms)
-    summary["latency_stdev_ms"] = (
-        statistics.stdev(latencies_ms) if len(latencies_ms) > 1 else None
-    )
+    summary["latency_stdev_ms"] = statistics.stdev(latencies_ms) if len(latencies_ms) > 1 else None
     return summary
 
 

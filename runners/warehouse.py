@@ -56,12 +56,20 @@ def run_dbt(
 ) -> list[str]:
     """Run a dbt command against `db_path`; returns its output lines, raises with dbt's errors."""
     command = [
-        *dbt_executable(), *args,
-        "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT),
+        *dbt_executable(),
+        *args,
+        "--project-dir",
+        str(PROJECT_ROOT),
+        "--profiles-dir",
+        str(PROJECT_ROOT),
     ]
     process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=dbt_env(db_path, data_dir),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        command,
+        cwd=PROJECT_ROOT,
+        env=dbt_env(db_path, data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     lines: list[str] = []
     assert process.stdout is not None
@@ -85,10 +93,12 @@ def _dbt_failure(lines: list[str]) -> str:
 
 
 def build(
-    db_path: Path, data_dir: Path, echo: Callable[[str], None] | None = None,
+    db_path: Path,
+    data_dir: Path,
+    echo: Callable[[str], None] | None = None,
     extra_args: tuple[str, ...] = (),
 ) -> dict[str, int]:
-    """Build every model, seed and test into a new file, then swap it in. Returns mart row counts."""
+    """Build models, seeds and tests into a new file, then swap it in; returns mart row counts."""
     landing.check_readable(data_dir / "landing")
     db_path.parent.mkdir(parents=True, exist_ok=True)
     # same file name in a side folder: DuckDB names the catalog after the file, and views

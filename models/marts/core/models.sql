@@ -1,7 +1,7 @@
 {#- Every model in the catalog, and every model a result names that the catalog lacks. -#}
 with
 
-catalog as (
+catalog_models as (
 
     select * from {{ ref('stg_catalog__models') }}
 
@@ -29,31 +29,33 @@ seen as (
 final as (
 
     select
-        {{ stable_id(['coalesce(catalog.model_name, seen.model_name)']) }} as model_id,
-        coalesce(catalog.model_name, seen.model_name) as model_name,
-        coalesce(catalog.model_family, seen.model_family) as model_family,
-        coalesce(catalog.modality, seen.modality) as modality,
-        coalesce(catalog.model_source, 'results') as source,
+        {{ stable_id(['coalesce(catalog_models.model_name, seen.model_name)']) }} as model_id,
+        coalesce(catalog_models.model_name, seen.model_name) as model_name,
+        coalesce(catalog_models.model_family, seen.model_family) as model_family,
+        coalesce(catalog_models.modality, seen.modality) as modality,
+        coalesce(catalog_models.model_source, 'results') as source,
         cast(null as varchar) as version,
-        coalesce(catalog.parameters_million, seen.parameter_count / 1e6) as parameters_million,
+        coalesce(
+            catalog_models.parameters_million, seen.parameter_count / 1e6
+        ) as parameters_million,
         json_object(
-            'input_kind', catalog.input_kind,
-            'config_class', catalog.config_class,
-            'model_class', catalog.model_class,
-            'config', try_cast(catalog.config_json as json),
-            'num_layers', catalog.num_layers,
-            'hidden_size', catalog.hidden_size,
-            'description', catalog.description
+            'input_kind', catalog_models.input_kind,
+            'config_class', catalog_models.config_class,
+            'model_class', catalog_models.model_class,
+            'config', try_cast(catalog_models.config_json as json),
+            'num_layers', catalog_models.num_layers,
+            'hidden_size', catalog_models.hidden_size,
+            'description', catalog_models.description
         ) as metadata,
         seen.first_measured_at as created_at,
-        catalog.model_name is not null as is_in_catalog,
-        catalog.input_kind,
-        catalog.config_class,
-        catalog.num_layers,
-        catalog.hidden_size
-    from catalog
+        catalog_models.model_name is not null as is_in_catalog,
+        catalog_models.input_kind,
+        catalog_models.config_class,
+        catalog_models.num_layers,
+        catalog_models.hidden_size
+    from catalog_models
     full outer join seen
-        on catalog.model_name = seen.model_name
+        on catalog_models.model_name = seen.model_name
 
 )
 

@@ -1,0 +1,67 @@
+# Two commands on a fresh machine: `make demo` (the main job, end to end) and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# no network at run time: no telemetry, no hub downloads
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PYTHONUNBUFFERED := 1
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# lint and the fixture build write their scratch warehouse here, never into data/
+SCRATCH := $(CURDIR)/target/scratch
+
+DEMO_MODELS := prajjwal1/bert-tiny,distilbert-base-uncased,t5-small,gpt2,vit-base-patch16-224,whisper-tiny
+
+.PHONY: help install demo test lint dbt-fixtures pytest bench clean
+
+help:
+	@echo "make demo   set up, measure small models on the CPU, build the warehouse"
+	@echo "make test   set up, lint (ruff, sqlfluff), build dbt on fixtures, run pytest"
+	@echo "make bench  speed and fidelity benchmarks (numbers go in docs/benchmarks.md)"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# the CPU wheel of torch first: a bare `torch` would pull a multi-GB CUDA build
+	$(BIN)/python -m pip install -q "torch==2.13.0"
+	$(BIN)/python -m pip install -q -e ".[warehouse,dev]"
+	touch $@
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/benchdb run --model $(DEMO_MODELS) --hardware cpu --batch-sizes 1,4 \
+		--sequence-length 128 --warmup 3 --min-iterations 10 --min-duration 1
+	$(BIN)/benchdb build --quiet
+	$(BIN)/benchdb query --sql "select model_name, batch_size, round(latency_p50_ms, 2) as p50_ms, \
+		round(throughput_items_per_second, 1) as items_per_s, status from performance_results \
+		order by measured_at desc, model_name, batch_size limit 12"
+
+test: install lint dbt-fixtures pytest
+
+lint: install
+	$(BIN)/ruff check runners tests benchmarks
+	$(BIN)/ruff format --check runners tests benchmarks
+	mkdir -p $(SCRATCH)
+	BENCHMARK_DB_PATH=$(SCRATCH)/lint.duckdb BENCHMARK_DATA_DIR=$(SCRATCH)/lint-data \
+		$(BIN)/sqlfluff lint models tests/data_tests analyses
+
+# dbt build (models, seeds, data tests and unit tests) on the committed fixture landing zone
+dbt-fixtures: install
+	rm -f $(SCRATCH)/fixtures.duckdb
+	$(BIN)/benchdb build --quiet --data-dir tests/fixtures/data --db-path $(SCRATCH)/fixtures.duckdb
+
+pytest: install
+	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python benchmarks/bench_runner.py
+
+clean:
+	rm -rf target logs .pytest_cache .ruff_cache

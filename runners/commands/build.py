@@ -1,0 +1,35 @@
+"""`benchdb build`: dbt build over the landing zone, swapped in only when it all passed."""
+
+from __future__ import annotations
+
+import click
+
+from runners.options import data_dir_option, db_path_option, resolve_data_dir, resolve_db_path
+
+
+@click.command()
+@db_path_option
+@data_dir_option
+@click.option("--quiet", is_flag=True, help="Print only the summary, not dbt's progress.")
+def build(db_path, data_dir, quiet) -> None:
+    """Build the warehouse with dbt from the landing zone and the seeds.
+
+    The new warehouse replaces the old one only when every model and test passed; until then
+    readers keep the last complete one.
+
+    \b
+      benchdb build
+      benchdb build --data-dir tests/fixtures/data --db-path /tmp/fixture.duckdb
+    """
+    from runners import warehouse
+    from runners.text_table import render
+
+    db = resolve_db_path(db_path)
+    data = resolve_data_dir(data_dir)
+    counts = warehouse.build(db, data, echo=None if quiet else click.echo)
+    click.echo(f"\nwarehouse built: {db}")
+    click.echo(f"landing zone:    {data / 'landing'}")
+    click.echo(render(["table", "rows"], list(counts.items())))
+
+
+COMMANDS = [build]

@@ -1,0 +1,172 @@
+"""`benchdb run`: measure models on this host and land the results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from runners.options import data_dir_option, int_list, resolve_data_dir, str_list
+
+
+@click.command()
+@click.option(
+    "--model",
+    "models",
+    required=True,
+    callback=str_list,
+    help="Comma-separated catalog model names (seeds/model_catalog.csv).",
+)
+@click.option(
+    "--hardware",
+    "hardware",
+    default="cpu",
+    show_default=True,
+    callback=str_list,
+    help="Comma-separated hardware types: cpu, cuda, rocm, mps, openvino, ...",
+)
+@click.option("--batch-sizes", default="1", show_default=True, callback=int_list("batch size"))
+@click.option(
+    "--sequence-length",
+    "sequence_lengths",
+    default="128",
+    show_default=True,
+    callback=int_list("sequence length"),
+    help="Tokens per item for text (comma-separated for several); decoder tokens for audio.",
+)
+@click.option(
+    "--precision",
+    "precisions",
+    default="fp32",
+    show_default=True,
+    callback=str_list,
+    help="Comma-separated: fp32, fp16, bf16.",
+)
+@click.option("--warmup", default=5, show_default=True, help="Warm-up iterations.")
+@click.option("--min-iterations", default=10, show_default=True, help="Timed iterations, at least.")
+@click.option(
+    "--min-duration", default=1.0, show_default=True, help="Seconds of timed iterations, at least."
+)
+@click.option(
+    "--time-limit",
+    default=300.0,
+    show_default=True,
+    help="Seconds per configuration before it stops with status `timeout`.",
+)
+@click.option(
+    "--threads", type=int, default=None, help="torch intra-op threads (default: torch's choice)."
+)
+@click.option(
+    "--weights-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Load weights from this local directory instead of random init.",
+)
+@data_dir_option
+def run(
+    models,
+    hardware,
+    batch_sizes,
+    sequence_lengths,
+    precisions,
+    warmup,
+    min_iterations,
+    min_duration,
+    time_limit,
+    threads,
+    weights_dir,
+    data_dir,
+) -> None:
+    """Measure models on this host and land the results as Parquet.
+
+    Every configuration becomes a row: completed ones with their latencies, failed, timed-out,
+    unsupported or unavailable ones with their status and error.
+
+    \b
+      benchdb run --model prajjwal1/bert-tiny --batch-sizes 1,4,16
+      benchdb run --model gpt2 --hardware cuda --precision fp32,fp16 --batch-sizes 1,8
+    """
+    from runners import benchmark, landing
+    from runners.catalog import load_catalog, resolve_models
+    from runners.timing import TimingSettings
+
+    landing_root = resolve_data_dir(data_dir) / "landing"
+    specs = resolve_models(models, load_catalog())
+    try:
+        settings = TimingSettings(warmup, min_iterations, min_duration, time_limit)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    configs = benchmark.expand_configs(specs, hardware, precisions, batch_sizes, sequence_lengths)
+    landing.ensure_writable(landing_root)
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    click.echo(f"benchdb run: {len(configs)} configuration(s), landing in {landing_root}")
+    with click.progressbar(
+        length=len(configs),
+        label="measuring",
+        show_pos=True,
+        item_show_func=lambda c: c.describe() if c else "",
+    ) as bar:
+        outcome = benchmark.run_benchmarks(
+            configs,
+            settings,
+            landing_root,
+            weights_dir,
+            on_result=lambda config, row: bar.update(1, config),
+            options={
+                "models": models,
+                "hardware": hardware,
+                "batch_sizes": batch_sizes,
+                "sequence_lengths": sequence_lengths,
+                "precisions": precisions,
+                "threads": threads,
+                "weights_dir": str(weights_dir) if weights_dir else None,
+            },
+        )
+    print_run_summary(outcome)
+    if outcome.interrupted:
+        raise click.ClickException("interrupted: what was measured so far has been landed")
+
+
+def print_run_summary(outcome) -> None:
+    """The table at the end of a run: one line per configuration, then the landed files."""
+    from runners.text_table import render
+
+    columns = [
+        "model",
+        "hardware",
+        "precision",
+        "batch",
+        "seq",
+        "status",
+        "p50_ms",
+        "items/s",
+        "peak_mb",
+        "error",
+    ]
+    rows = [
+        [
+            r["model_name"],
+            r["hardware_type"],
+            r["precision"],
+            r["batch_size"],
+            r.get("sequence_length"),
+            r["status"],
+            r.get("latency_p50_ms"),
+            r.get("throughput_items_per_second"),
+            r.get("memory_peak_mb"),
+            (r.get("error_message") or "")[:50],
+        ]
+        for r in outcome.rows
+    ]
+    click.echo()
+    click.echo(render(columns, rows))
+    counts = {s: outcome.count(s) for s in sorted({r["status"] for r in outcome.rows})}
+    click.echo(f"\nrun {outcome.run_id}: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    for path in outcome.files:
+        click.echo(f"landed {path}")
+
+
+COMMANDS = [run]

@@ -1,0 +1,47 @@
+"""Shared fixtures: a real run of tiny models into a temporary landing zone, and a warehouse
+built from it with dbt. Both are session-scoped: the run takes seconds, the build a few more."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from runners.cli import main  # noqa: E402
+
+TINY_MODELS = "test/tiny-bert,test/tiny-vit,test/tiny-whisper"
+FAST_TIMING = ["--warmup", "1", "--min-iterations", "5", "--min-duration", "0.05"]
+
+
+def invoke(*args: str, expect_exit: int | None = 0):
+    """Run the real CLI in-process; checks the exit code unless expect_exit is None."""
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    if expect_exit is not None:
+        assert result.exit_code == expect_exit, result.output
+    return result
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> Path:
+    """Data dir holding one real run: 3 tiny models x cpu/cuda x fp32/bf16 x batch 1, 2."""
+    data_dir = tmp_path_factory.mktemp("tiny-run")
+    invoke(
+        "run", "--model", TINY_MODELS, "--hardware", "cpu,cuda", "--batch-sizes", "1,2",
+        "--precision", "fp32,bf16", "--sequence-length", "16", *FAST_TIMING,
+        "--data-dir", data_dir,
+    )
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def tiny_warehouse(tiny_run, tmp_path_factory) -> Path:
+    """A warehouse built by `benchdb build` over the tiny run."""
+    db = tmp_path_factory.mktemp("tiny-warehouse") / "benchmark.duckdb"
+    invoke("build", "--quiet", "--data-dir", tiny_run, "--db-path", db)
+    return db

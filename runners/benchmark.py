@@ -319,6 +319,7 @@ def run_benchmarks(
     test_name: str = "benchdb run",
     on_result: Callable[[BenchmarkConfig, dict], None] | None = None,
     options: dict | None = None,
+    command: str | None = None,
 ) -> RunOutcome:
     """Detect hardware, land the detection events, run every configuration, land the results.
 
@@ -378,7 +379,7 @@ def run_benchmarks(
                         "host": host,
                         "git_commit": commit,
                         "git_branch": branch,
-                        "command_line": command_line(),
+                        "command_line": command or command_line(),
                         "metadata": json.dumps(
                             {
                                 **(options or {}),

@@ -19,6 +19,11 @@ from runners.errors import BenchdbError
 class BenchdbGroup(click.Group):
     """Turns BenchdbError into a one-line error and a non-zero exit."""
 
+    def parse_args(self, ctx, args):
+        # kept for the record: runs store the command line that started them
+        ctx.meta["benchdb.argv"] = ["benchdb", *args]
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)

@@ -49,3 +49,12 @@ def resolve_data_dir(data_dir: Path | None) -> Path:
 
 def resolve_db_path(db_path: Path | None) -> Path:
     return db_path.resolve() if db_path else paths.db_path()
+
+
+def invoked_command_line() -> str | None:
+    """The `benchdb ...` command line being run, as the user typed it (None outside the CLI)."""
+    import shlex
+
+    ctx = click.get_current_context(silent=True)
+    argv = ctx.find_root().meta.get("benchdb.argv") if ctx else None
+    return shlex.join(argv) if argv else None

@@ -32,9 +32,20 @@ def tiny_run(tmp_path_factory) -> Path:
     """Data dir holding one real run: 3 tiny models x cpu/cuda x fp32/bf16 x batch 1, 2."""
     data_dir = tmp_path_factory.mktemp("tiny-run")
     invoke(
-        "run", "--model", TINY_MODELS, "--hardware", "cpu,cuda", "--batch-sizes", "1,2",
-        "--precision", "fp32,bf16", "--sequence-length", "16", *FAST_TIMING,
-        "--data-dir", data_dir,
+        "run",
+        "--model",
+        TINY_MODELS,
+        "--hardware",
+        "cpu,cuda",
+        "--batch-sizes",
+        "1,2",
+        "--precision",
+        "fp32,bf16",
+        "--sequence-length",
+        "16",
+        *FAST_TIMING,
+        "--data-dir",
+        data_dir,
     )
     return data_dir
 

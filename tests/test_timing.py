@@ -38,8 +38,12 @@ def test_single_iteration_has_no_stdev():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"warmup_iterations": -1}, {"min_iterations": 0}, {"min_duration_seconds": -1},
-     {"max_duration_seconds": 0}],
+    [
+        {"warmup_iterations": -1},
+        {"min_iterations": 0},
+        {"min_duration_seconds": -1},
+        {"max_duration_seconds": 0},
+    ],
 )
 def test_settings_reject_impossible_values(kwargs):
     with pytest.raises(ValueError):

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from runners.options import data_dir_option, int_list, resolve_data_dir, str_list
+from runners.options import (
+    data_dir_option,
+    int_list,
+    invoked_command_line,
+    resolve_data_dir,
+    str_list,
+)
 
 
 @click.command()
@@ -115,6 +121,7 @@ def run(
             landing_root,
             weights_dir,
             on_result=lambda config, row: bar.update(1, config),
+            command=invoked_command_line(),
             options={
                 "models": models,
                 "hardware": hardware,

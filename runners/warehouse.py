@@ -9,10 +9,10 @@ seeds, so a build from scratch is always possible.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -27,7 +27,6 @@ CORE_MARTS = (
     "performance_results",
     "hardware_availability_log",
 )
-_PROGRESS = re.compile(r"^\S*\s*\d+ of \d+ (OK|PASS|ERROR|FAIL|WARN|SKIP)")
 
 
 def dbt_executable() -> list[str]:
@@ -54,15 +53,28 @@ def dbt_env(db_path: Path, data_dir: Path) -> dict[str, str]:
 def run_dbt(
     args: list[str], db_path: Path, data_dir: Path, echo: Callable[[str], None] | None = None
 ) -> list[str]:
-    """Run a dbt command against `db_path`; returns its output lines, raises with dbt's errors."""
-    command = [
-        *dbt_executable(),
-        *args,
-        "--project-dir",
-        str(PROJECT_ROOT),
-        "--profiles-dir",
-        str(PROJECT_ROOT),
-    ]
+    """Run a dbt command against `db_path`; returns its output lines, raises with dbt's errors.
+
+    Each invocation gets its own target and log folders, so concurrent builds (two users, or
+    tests) never overwrite each other's compiled manifests.
+    """
+    with tempfile.TemporaryDirectory(prefix="benchdb-dbt-") as scratch:
+        command = [
+            *dbt_executable(),
+            *args,
+            "--project-dir",
+            str(PROJECT_ROOT),
+            "--profiles-dir",
+            str(PROJECT_ROOT),
+            "--target-path",
+            str(Path(scratch) / "target"),
+            "--log-path",
+            str(Path(scratch) / "logs"),
+        ]
+        return _stream(command, db_path, data_dir, echo)
+
+
+def _stream(command, db_path, data_dir, echo) -> list[str]:
     process = subprocess.Popen(
         command,
         cwd=PROJECT_ROOT,

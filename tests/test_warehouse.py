@@ -1,0 +1,235 @@
+"""dbt over the landing zone: the public schema, its ids, and the old documentation's query."""
+
+from __future__ import annotations
+
+import shutil
+from collections import defaultdict
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from runners import landing
+from tests.conftest import invoke
+
+# shared/reference/old_system.md, "Columns the old tables had"
+OLD_COLUMNS = {
+    "models": "model_id model_name model_family modality source version parameters_million "
+    "metadata created_at",
+    "hardware_platforms": "hardware_id hardware_type device_name platform platform_version "
+    "driver_version memory_gb compute_units metadata created_at",
+    "test_runs": "run_id test_name test_type started_at completed_at execution_time_seconds "
+    "success git_commit git_branch command_line metadata created_at",
+    "performance_results": "result_id run_id model_id hardware_id test_case batch_size precision "
+    "total_time_seconds average_latency_ms throughput_items_per_second "
+    "memory_peak_mb iterations warmup_iterations metrics created_at "
+    "is_simulated simulation_reason",
+    "hardware_availability_log": "log_id hardware_id is_available detection_timestamp reason "
+    "detected_on_host",
+}
+# what the old schema lacked and users needed
+NEW_RESULT_COLUMNS = (
+    "sequence_length image_size audio_seconds latency_p50_ms latency_p90_ms latency_p95_ms "
+    "latency_p99_ms latency_stdev_ms measured_at requested_hardware_type actual_device "
+    "device_name torch_version transformers_version cuda_version driver_version status "
+    "error_message simulation_method"
+)
+OLD_EXAMPLE_QUERY = """
+SELECT
+    m.model_name,
+    hp.hardware_type,
+    AVG(pr.throughput_items_per_second) as avg_throughput
+FROM
+    performance_results pr
+JOIN
+    models m ON pr.model_id = m.model_id
+JOIN
+    hardware_platforms hp ON pr.hardware_id = hp.hardware_id
+GROUP BY
+    m.model_name, hp.hardware_type
+ORDER BY
+    avg_throughput DESC
+"""
+
+
+def _columns(db, table):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return [r[0] for r in con.execute(f"describe {table}").fetchall()]
+
+
+@pytest.mark.parametrize("table", sorted(OLD_COLUMNS))
+def test_marts_keep_the_old_columns(tiny_warehouse, table):
+    assert set(OLD_COLUMNS[table].split()) <= set(_columns(tiny_warehouse, table))
+
+
+def test_performance_results_add_what_the_old_schema_lacked(tiny_warehouse):
+    assert set(NEW_RESULT_COLUMNS.split()) <= set(_columns(tiny_warehouse, "performance_results"))
+
+
+def test_old_example_query_matches_averages_computed_from_the_parquet(tiny_run, tiny_warehouse):
+    with duckdb.connect(str(tiny_warehouse), read_only=True) as con:
+        got = {(m, h): avg for m, h, avg in con.execute(OLD_EXAMPLE_QUERY).fetchall()}
+    sums = defaultdict(list)
+    for path in landing.landed_files(tiny_run / "landing", "benchmark_results"):
+        for row in pq.read_table(path).to_pylist():
+            sums[(row["model_name"], row["hardware_type"])].append(
+                row["throughput_items_per_second"]
+            )
+    expected = {}
+    for key, values in sums.items():
+        present = [v for v in values if v is not None]
+        expected[key] = sum(present) / len(present) if present else None
+    assert got.keys() == expected.keys()
+    for key, value in expected.items():
+        assert got[key] == (None if value is None else pytest.approx(value)), key
+
+
+def test_warehouse_percentiles_agree_with_the_runner(tiny_run, tiny_warehouse):
+    runner = {
+        r["result_id"]: r
+        for p in landing.landed_files(tiny_run / "landing", "benchmark_results")
+        for r in pq.read_table(p).to_pylist()
+    }
+    with duckdb.connect(str(tiny_warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select result_id, latency_p50_ms, latency_p90_ms, latency_p99_ms, status "
+            "from performance_results"
+        ).fetchall()
+    assert len(rows) == len(runner)
+    for result_id, p50, p90, p99, status in rows:
+        mine = runner[result_id]
+        assert status == mine["status"]
+        for got, key in ((p50, "latency_p50_ms"), (p90, "latency_p90_ms"), (p99, "latency_p99_ms")):
+            assert got == (None if mine[key] is None else pytest.approx(mine[key], rel=1e-9))
+
+
+def test_missing_metrics_stay_null(tiny_warehouse):
+    with duckdb.connect(str(tiny_warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select average_latency_ms, throughput_items_per_second, memory_peak_mb, iterations "
+            "from performance_results where status = 'unavailable'"
+        ).fetchall()
+    assert rows and all(v is None for row in rows for v in row)
+
+
+def test_ids_are_stable_across_rebuilds(tiny_run, tiny_warehouse, tmp_path):
+    again = tmp_path / "again.duckdb"
+    invoke("build", "--quiet", "--data-dir", tiny_run, "--db-path", again)
+    sql = "select {} from {} order by 1"
+    for table, key in [
+        ("models", "model_id"),
+        ("hardware_platforms", "hardware_id"),
+        ("performance_results", "result_id, model_id, hardware_id"),
+        ("hardware_availability_log", "log_id"),
+    ]:
+        with (
+            duckdb.connect(str(tiny_warehouse), read_only=True) as a,
+            duckdb.connect(str(again), read_only=True) as b,
+        ):
+            assert (
+                a.execute(sql.format(key, table)).fetchall()
+                == b.execute(sql.format(key, table)).fetchall()
+            )
+
+
+def test_empty_landing_zone_builds_empty_tables_with_the_right_columns(tiny_warehouse, tmp_path):
+    db = tmp_path / "empty.duckdb"
+    result = invoke("build", "--quiet", "--data-dir", tmp_path / "nothing", "--db-path", db)
+    assert "performance_results" in result.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from performance_results").fetchone() == (0,)
+        assert con.execute(OLD_EXAMPLE_QUERY).fetchall() == []
+        # the catalog still describes the models
+        assert con.execute("select count(*) from models").fetchone()[0] >= 7
+    for table in OLD_COLUMNS:
+        assert _columns(db, table) == _columns(tiny_warehouse, table)
+
+
+def test_corrupt_landing_file_is_named_and_the_old_warehouse_survives(
+    tiny_run, tiny_warehouse, tmp_path
+):
+    data = tmp_path / "data"
+    shutil.copytree(tiny_run, data)
+    db = tmp_path / "w.duckdb"
+    shutil.copy(tiny_warehouse, db)
+    before = db.read_bytes()
+    bad = data / "landing/benchmark_results/run_date=2026-01-01/broken.parquet"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"PAR1 truncated")
+    result = invoke("build", "--quiet", "--data-dir", data, "--db-path", db, expect_exit=None)
+    assert result.exit_code == 1
+    assert str(bad) in result.output
+    assert db.read_bytes() == before
+
+
+def test_failing_data_test_fails_the_build_with_dbts_message(tiny_run, tiny_warehouse, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(tiny_run, data)
+    db = tmp_path / "w.duckdb"
+    shutil.copy(tiny_warehouse, db)
+    # a "completed" row with a negative latency: the range test on completed rows must catch it
+    landing.write_rows(
+        data / "landing",
+        "benchmark_results",
+        [
+            {
+                "result_id": "bad-row",
+                "run_id": "bad-run",
+                "model_name": "test/tiny-bert",
+                "hardware_type": "cpu",
+                "batch_size": 1,
+                "precision": "fp32",
+                "status": "completed",
+                "latencies_ms": [-3.0],
+                "is_simulated": False,
+            }
+        ],
+        "bad-run",
+        landing.utc_now(),
+    )
+    result = invoke("build", "--quiet", "--data-dir", data, "--db-path", db, expect_exit=None)
+    assert result.exit_code == 1
+    assert "dbt build failed" in result.output
+    assert "latency_mean_ms" in result.output
+    # the last good warehouse is still there, without the bad row
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(
+            "select count(*) from performance_results where result_id = 'bad-row'"
+        ).fetchone() == (0,)
+
+
+def test_query_binds_parameters_and_reads_only(tiny_warehouse):
+    out = invoke(
+        "query",
+        "--db-path",
+        tiny_warehouse,
+        "--format",
+        "csv",
+        "--sql",
+        "select count(*) as n from performance_results where batch_size = $b and model_name = $m",
+        "--param",
+        "b=2",
+        "--param",
+        "m=test/tiny-vit",
+    ).output
+    # tiny-vit: 2 hardware types x 2 precisions at batch size 2
+    assert out.splitlines() == ["n", "4"]
+    denied = invoke(
+        "query",
+        "--db-path",
+        tiny_warehouse,
+        "--sql",
+        "delete from performance_results",
+        expect_exit=None,
+    )
+    assert denied.exit_code == 1
+    assert "read-only" in denied.output.lower()
+    assert len(denied.output.strip().splitlines()) == 1
+
+
+def test_query_without_a_warehouse_says_what_to_do(tmp_path):
+    result = invoke(
+        "query", "--db-path", tmp_path / "none.duckdb", "--sql", "select 1", expect_exit=None
+    )
+    assert result.exit_code == 1
+    assert "run `benchdb build` first" in result.output

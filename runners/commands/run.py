@@ -97,6 +97,8 @@ def run(
     from runners.timing import TimingSettings
 
     landing_root = resolve_data_dir(data_dir) / "landing"
+    if weights_dir and not (weights_dir / "config.json").is_file():
+        raise click.BadParameter(f"{weights_dir} has no config.json", param_hint="--weights-dir")
     specs = resolve_models(models, load_catalog())
     try:
         settings = TimingSettings(warmup, min_iterations, min_duration, time_limit)

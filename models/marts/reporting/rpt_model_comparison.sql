@@ -1,0 +1,82 @@
+{#- Models side by side on a hardware type: every completed configuration's standing result with
+    the model's size, and how it stands against the fastest model at the same hardware type,
+    precision and batch size. Models are compared at the input size they were measured with. -#}
+with
+
+latest as (
+
+    select * from {{ ref('rpt_latest_results') }}
+    where status = 'completed'
+
+),
+
+models as (
+
+    select * from {{ ref('models') }}
+
+),
+
+compared as (
+
+    select
+        latest.*,
+        models.parameters_million,
+        max(latest.throughput_items_per_second) over same_setting
+            as best_throughput_items_per_second,
+        min(latest.latency_p50_ms) over same_setting as best_latency_p50_ms,
+        rank() over (
+            same_setting order by latest.throughput_items_per_second desc nulls last
+        ) as throughput_rank
+    from latest
+    left join models on latest.model_id = models.model_id
+    window same_setting as (
+        partition by latest.hardware_type, latest.precision, latest.batch_size
+    )
+
+),
+
+final as (
+
+    select
+        -- ids
+        configuration_id,
+        result_id,
+
+        -- configuration
+        hardware_type,
+        device_name,
+        model_name,
+        model_family,
+        modality,
+        precision,
+        batch_size,
+        sequence_length,
+        image_size,
+        audio_seconds,
+        input_label,
+        model_name || ' (' || input_label || ')' as model_label,
+
+        -- numerics
+        parameters_million,
+        latency_p50_ms,
+        latency_p90_ms,
+        latency_p95_ms,
+        latency_p99_ms,
+        throughput_items_per_second,
+        memory_peak_mb,
+        throughput_items_per_second / best_throughput_items_per_second
+            as throughput_vs_fastest,
+        latency_p50_ms / best_latency_p50_ms as latency_p50_vs_fastest,
+        cast(throughput_rank as integer) as throughput_rank,
+
+        -- booleans
+        is_simulated,
+        simulation_reason,
+
+        -- timestamps
+        measured_at
+    from compared
+
+)
+
+select * from final

@@ -21,7 +21,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "BenchmarkDBMaintenance": ("runners.api",),
     "IncrementalBenchmarkRunner": ("runners.planning", "runners.api"),
     "SimulationDetection": ("runners.simulation", "runners.api"),
-    "BenchmarkVisualizer": ("runners.charts", "runners.api"),
+    "BenchmarkVisualizer": ("runners.reporting.visualizer", "runners.charts", "runners.api"),
 }
 
 __all__ = ["__version__", *_EXPORTS]

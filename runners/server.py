@@ -480,23 +480,27 @@ def _field_of(message: str) -> str | None:
     return found.group(1) if found else None
 
 
-CHART_MODULES = ("runners.reporting.charts", "runners.charts")
-CHART_FUNCTION = "render_chart_png"
+# the charts helper's `chart_file(db_path, chart, metric_name, output, *, model_name=...,
+# hardware_type=...) -> Path` (runners/reporting/visualizer.py); looked up at request time
+CHART_PROVIDERS = (("runners.reporting.visualizer", "chart_file"),)
 
 
 def _chart_renderer():
-    """The charts helper's `render_chart_png(db_path, chart_type, **options) -> bytes`."""
+    """(function, module name) of the installed chart renderer, or (None, why not)."""
     import importlib
 
-    for name in CHART_MODULES:
+    for module_name, function_name in CHART_PROVIDERS:
         try:
-            module = importlib.import_module(name)
+            module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name != name:
+            if exc.name and not module_name.startswith(exc.name):
                 raise
             continue
-        return getattr(module, CHART_FUNCTION, None), name
-    return None, None
+        function = getattr(module, function_name, None)
+        if function is not None:
+            return function, module_name
+        return None, f"{module_name} has no {function_name}()"
+    return None, "no charts module (runners.reporting.visualizer) is installed"
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
@@ -528,8 +532,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         body = {"error": exc.message}
         if exc.missing:
             body["missing"] = exc.missing
-        if exc.status == 422:
-            loc = ["body", exc.field] if exc.field else ["body"]
+        if exc.status == 422 and exc.field:
+            loc = ["body", exc.field]
             body["detail"] = [{"loc": loc, "msg": exc.message, "type": "value_error"}]
         return SafeJSONResponse(body, status_code=exc.status)
 
@@ -792,27 +796,33 @@ def create_app(settings: ServerSettings) -> FastAPI:
         hardware_type: HardwareType | None = None,
         metric: ComparisonMetric = ComparisonMetric.throughput,
     ) -> Response:
-        render, module = _chart_renderer()
+        render, where = _chart_renderer()
         if render is None:
-            where = f"{module} has no {CHART_FUNCTION}()" if module else "no charts module"
-            raise ApiError(501, f"charts are not available in this installation ({where})")
+            raise ApiError(501, f"charts are not available in this installation: {where}")
         if not settings.db_path.exists():
             raise ApiError(503, f"no warehouse at {settings.db_path}: run `benchdb build` first")
-        options = {"metric": metric.value}
-        if model_name:
-            options["model_name"] = model_name
-        if hardware_type:
-            options["hardware_type"] = hardware_type.value
-        try:
-            png = render(settings.db_path, chart_type, **options)
-        except (ConfigurationError, ValueError) as exc:
-            raise ApiError(422, str(exc)) from None
-        except WarehouseError as exc:
-            raise ApiError(503, str(exc)) from None
-        except Exception as exc:  # a chart helper's own error names what was wrong
-            if exc.__class__.__name__ == "ReportError":
-                raise ApiError(422, str(exc)) from None
-            raise
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="benchdb-chart-") as tmp:
+            output = Path(tmp) / "chart.png"
+            try:
+                render(
+                    settings.db_path,
+                    chart_type,
+                    metric.value,
+                    output,
+                    model_name=model_name,
+                    hardware_type=hardware_type.value if hardware_type else None,
+                )
+            except WarehouseError as exc:
+                raise ApiError(503, str(exc)) from None
+            except Exception as exc:  # the chart helper's ReportError names what was wrong
+                if exc.__class__.__name__ != "ReportError":
+                    raise
+                message = str(exc)
+                empty = "no completed results" in message or "nothing to" in message
+                raise ApiError(404 if empty else 422, message) from None
+            png = output.read_bytes()
         return Response(content=png, media_type="image/png")
 
     @app.post(

@@ -104,6 +104,12 @@ class RunContext:
     detections: dict[str, Detection]
     weights_dir: Path | None = None
     host: str | None = None
+    # estimate (roofline) configurations whose hardware is unavailable, instead of skipping them
+    allow_simulation: bool = False
+    # also estimate configurations that were measured, to calibrate the estimates
+    estimate_measured: bool = False
+    # hardware type -> hardware catalog device to estimate with (default: the type's default)
+    simulate_devices: dict[str, str] = field(default_factory=dict)
     environments: dict[str, dict] = field(default_factory=dict)
 
     def host_environment(self) -> dict:
@@ -168,6 +174,12 @@ def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
     row = _skeleton_row(config, ctx, landing.utc_now())
     detection = ctx.detections[config.hardware_type]
     if not detection.is_available:
+        if ctx.allow_simulation:
+            return simulate_configuration(
+                config,
+                ctx,
+                f"{config.hardware_type} unavailable on host {ctx.host}: {detection.reason}",
+            )
         # the software that looked for the hardware, so a later version can look again
         row.update(ctx.host_environment())
         row.update(
@@ -247,6 +259,54 @@ def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
     return row
 
 
+def simulate_configuration(config: BenchmarkConfig, ctx: RunContext, reason: str) -> dict:
+    """A roofline estimate as a row: flagged simulated, with why and how. Never a measurement."""
+    from runners import simulation
+
+    started = time.perf_counter()
+    row = _skeleton_row(config, ctx, landing.utc_now())
+    row["result_id"] = landing.derived_id(row["result_id"], "simulated")
+    row.update(ctx.host_environment())
+    row.update(is_simulated=True, simulation_reason=reason, weights_source="none (estimate)")
+    try:
+        device = simulation.pick_device(
+            config.hardware_type, ctx.simulate_devices.get(config.hardware_type)
+        )
+        row.update(device_name=device.device_name, device_memory_gb=device.memory_gb)
+        cost, inputs = simulation.count_forward_cost(
+            config.spec, config.batch_size, config.sequence_length, config.precision
+        )
+        latency_ms, method_inputs = simulation.estimate_latency_ms(cost, device, config.precision)
+    except UnsupportedConfiguration as exc:
+        row.update(
+            status="unsupported", error_type="UnsupportedConfiguration", error_message=str(exc)
+        )
+    except ConfigurationError as exc:
+        row.update(status="unsupported", error_type="SimulationUnsupported", error_message=str(exc))
+    except Exception as exc:
+        row.update(status="failed", error_type=type(exc).__name__, error_message=_error_text(exc))
+    else:
+        items = config.batch_size * 1000.0 / latency_ms
+        row.update(
+            status="completed",
+            device=cost.counted_on,
+            parameter_count=cost.parameter_count,
+            sequence_length=inputs.sequence_length,
+            image_size=inputs.image_size,
+            audio_seconds=inputs.audio_seconds,
+            input_shapes=json.dumps(inputs.shapes()),
+            latency_mean_ms=latency_ms,
+            latency_p50_ms=latency_ms,
+            throughput_items_per_second=items,
+            throughput_tokens_per_second=(
+                items * inputs.tokens_per_item if inputs.tokens_per_item else None
+            ),
+            simulation_method=simulation.method_record(method_inputs),
+        )
+    row["total_seconds"] = time.perf_counter() - started
+    return row
+
+
 def _record_measurement(row: dict, config, timing, memory, tokens_per_item) -> None:
     stats = summarize(timing.latencies_ms)
     row.update(stats)
@@ -320,6 +380,9 @@ def run_benchmarks(
     on_result: Callable[[BenchmarkConfig, dict], None] | None = None,
     options: dict | None = None,
     command: str | None = None,
+    allow_simulation: bool = False,
+    estimate_measured: bool = False,
+    simulate_devices: dict[str, str] | None = None,
 ) -> RunOutcome:
     """Detect hardware, land the detection events, run every configuration, land the results.
 
@@ -347,12 +410,33 @@ def run_benchmarks(
             started_at,
         )
     ]
-    ctx = RunContext(run_id, settings, detections, weights_dir, host)
+    ctx = RunContext(
+        run_id,
+        settings,
+        detections,
+        weights_dir,
+        host,
+        allow_simulation=allow_simulation,
+        estimate_measured=estimate_measured,
+        simulate_devices=dict(simulate_devices or {}),
+    )
     outcome = RunOutcome(run_id, [], [])
     try:
         for config in configs:
             row = run_configuration(config, ctx)
             outcome.rows.append(row)
+            if (
+                ctx.estimate_measured
+                and not row.get("is_simulated")
+                and row["status"] == "completed"
+            ):
+                outcome.rows.append(
+                    simulate_configuration(
+                        config,
+                        ctx,
+                        f"estimate beside the measurement on host {host}, for calibration",
+                    )
+                )
             if on_result:
                 on_result(config, row)
     except KeyboardInterrupt:
@@ -378,7 +462,16 @@ def run_benchmarks(
                         "execution_time_seconds": time.perf_counter() - clock,
                         "success": failed == 0 and not outcome.interrupted,
                         "configurations_total": len(configs),
-                        "configurations_completed": outcome.count("completed"),
+                        "configurations_completed": sum(
+                            1
+                            for r in outcome.rows
+                            if r["status"] == "completed" and not r.get("is_simulated")
+                        ),
+                        "configurations_simulated": sum(
+                            1
+                            for r in outcome.rows
+                            if r["status"] == "completed" and r.get("is_simulated")
+                        ),
                         "configurations_failed": failed,
                         "host": host,
                         "git_commit": commit,

@@ -104,6 +104,7 @@ TEST_RUNS = pa.schema(
         ("configurations_total", pa.int32()),
         ("configurations_completed", pa.int32()),
         ("configurations_failed", pa.int32()),
+        ("configurations_simulated", pa.int32()),
         ("host", pa.string()),
         ("git_commit", pa.string()),
         ("git_branch", pa.string()),

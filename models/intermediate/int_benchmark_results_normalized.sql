@@ -1,10 +1,62 @@
 {#- One status vocabulary, percentiles recomputed from the per-iteration latencies wherever they
-    were kept, and the keys the marts join on. -#}
+    were kept, simulation flags derived from manual marks, and the keys the marts join on. -#}
 with
 
 results as (
 
     select * from {{ ref('int_benchmark_results_unioned') }}
+
+),
+
+hardware_marks as (
+
+    select
+        hardware_type,
+        detected_at as marked_at,
+        is_available as is_marked_available,
+        reason as mark_reason
+    from {{ ref('stg_landing__hardware_events') }}
+    where event_source = 'manual_mark'
+
+),
+
+marked as (
+
+    -- the newest mark of the row's hardware type at or before the measurement
+    select
+        results.*,
+        hardware_marks.marked_at,
+        hardware_marks.is_marked_available,
+        hardware_marks.mark_reason
+    from results
+    asof left join hardware_marks
+        on
+            results.requested_hardware_type = hardware_marks.hardware_type
+            and results.measured_at >= hardware_marks.marked_at
+
+),
+
+flagged as (
+
+    select
+        * exclude (
+            is_simulated,
+            simulation_reason,
+            marked_at,
+            is_marked_available,
+            mark_reason
+        ),
+        coalesce(is_simulated, false) or coalesce(not is_marked_available, false)
+            as is_simulated,
+        case
+            when coalesce(is_simulated, false) then simulation_reason
+            when not is_marked_available
+                then
+                    'hardware ' || requested_hardware_type || ' marked simulated at '
+                    || strftime(marked_at, '%Y-%m-%d %H:%M:%S UTC') || ': '
+                    || coalesce(mark_reason, 'no reason given')
+        end as simulation_reason
+    from marked
 
 ),
 
@@ -23,7 +75,7 @@ normalized as (
             else 'unknown'
         end as normalized_status,
         coalesce(len(latencies_ms), 0) > 0 as has_latency_samples
-    from results
+    from flagged
 
 ),
 

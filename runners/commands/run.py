@@ -19,9 +19,16 @@ from runners.options import (
 @click.option(
     "--model",
     "models",
-    required=True,
+    default=None,
     callback=str_list,
     help="Comma-separated catalog model names (seeds/model_catalog.csv).",
+)
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Run exactly the configurations in this CSV (as `benchdb plan --output` writes).",
 )
 @click.option(
     "--hardware",
@@ -68,6 +75,23 @@ from runners.options import (
     default=None,
     help="Load weights from this local directory instead of random init.",
 )
+@click.option(
+    "--force-simulation",
+    is_flag=True,
+    help="Estimate (roofline, flagged simulated) configurations whose hardware is unavailable.",
+)
+@click.option(
+    "--also-estimate",
+    is_flag=True,
+    help="Also estimate every measured configuration, to calibrate the estimates.",
+)
+@click.option(
+    "--simulate-device",
+    "simulate_devices",
+    multiple=True,
+    metavar="NAME",
+    help="Hardware catalog device to estimate with (default: each type's default). Repeatable.",
+)
 @data_dir_option
 def run(
     models,
@@ -81,6 +105,10 @@ def run(
     time_limit,
     threads,
     weights_dir,
+    plan_file,
+    force_simulation,
+    also_estimate,
+    simulate_devices,
     data_dir,
 ) -> None:
     """Measure models on this host and land the results as Parquet.
@@ -91,6 +119,8 @@ def run(
     \b
       benchdb run --model prajjwal1/bert-tiny --batch-sizes 1,4,16
       benchdb run --model gpt2 --hardware cuda --precision fp32,fp16 --batch-sizes 1,8
+      benchdb run --model bert-base-uncased --hardware rocm --force-simulation
+      benchdb run --plan plan.csv
     """
     from runners import benchmark, landing
     from runners.catalog import load_catalog, resolve_models
@@ -99,12 +129,25 @@ def run(
     landing_root = resolve_data_dir(data_dir) / "landing"
     if weights_dir and not (weights_dir / "config.json").is_file():
         raise click.BadParameter(f"{weights_dir} has no config.json", param_hint="--weights-dir")
-    specs = resolve_models(models, load_catalog())
     try:
         settings = TimingSettings(warmup, min_iterations, min_duration, time_limit)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-    configs = benchmark.expand_configs(specs, hardware, precisions, batch_sizes, sequence_lengths)
+    catalog = load_catalog()
+    if plan_file and models:
+        raise click.UsageError("give either --model or --plan, not both")
+    if plan_file:
+        from runners.plan_file import read_plan
+
+        configs = read_plan(plan_file, catalog)
+    elif models:
+        specs = resolve_models(models, catalog)
+        configs = benchmark.expand_configs(
+            specs, hardware, precisions, batch_sizes, sequence_lengths
+        )
+    else:
+        raise click.UsageError("give --model (with --hardware, --batch-sizes ...) or --plan")
+    device_choices = resolve_simulate_devices(simulate_devices)
     landing.ensure_writable(landing_root)
     if threads:
         import torch
@@ -124,6 +167,9 @@ def run(
             weights_dir,
             on_result=lambda config, row: bar.update(1, config),
             command=invoked_command_line(),
+            allow_simulation=force_simulation,
+            estimate_measured=also_estimate,
+            simulate_devices=device_choices,
             options={
                 "models": models,
                 "hardware": hardware,
@@ -132,6 +178,9 @@ def run(
                 "precisions": precisions,
                 "threads": threads,
                 "weights_dir": str(weights_dir) if weights_dir else None,
+                "plan": str(plan_file) if plan_file else None,
+                "force_simulation": force_simulation,
+                "also_estimate": also_estimate,
             },
         )
     print_run_summary(outcome)
@@ -139,11 +188,32 @@ def run(
         raise click.ClickException("interrupted: what was measured so far has been landed")
 
 
+def resolve_simulate_devices(names: tuple[str, ...]) -> dict[str, str]:
+    """--simulate-device names -> {hardware type: device name}, checked against the catalog."""
+    if not names:
+        return {}
+    from runners.simulation import load_hardware_catalog
+
+    catalog = load_hardware_catalog()
+    by_name = {d.device_name: d for d in catalog}
+    chosen = {}
+    for name in names:
+        if name not in by_name:
+            raise click.BadParameter(
+                f"'{name}' is not in seeds/hardware_catalog.csv; known devices: "
+                + ", ".join(sorted(by_name)),
+                param_hint="--simulate-device",
+            )
+        chosen[by_name[name].hardware_type] = name
+    return chosen
+
+
 def print_run_summary(outcome) -> None:
     """The table at the end of a run: one line per configuration, then the landed files."""
     from runners.text_table import render
 
     columns = [
+        "sim",
         "model",
         "hardware",
         "precision",
@@ -157,6 +227,7 @@ def print_run_summary(outcome) -> None:
     ]
     rows = [
         [
+            "sim" if r.get("is_simulated") else "",
             r["model_name"],
             r["hardware_type"],
             r["precision"],

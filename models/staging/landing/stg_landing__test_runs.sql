@@ -28,6 +28,7 @@ renamed as (
         configurations_total,
         configurations_completed,
         configurations_failed,
+        configurations_simulated,
 
         ----------  booleans
         success,

@@ -1,0 +1,105 @@
+{{ config(materialized='table') }}
+
+{#- One row per configuration ever attempted for real (model x hardware x precision x batch size
+    x sequence length): is it done, when was it last measured and with which software, what
+    happened last time. Simulated rows never make a configuration done. The planning views and
+    `benchmark_plan` read this table. -#}
+with
+
+results as (
+
+    select * from {{ ref('performance_results') }}
+    where not is_simulated
+
+),
+
+versioned as (
+
+    select
+        *,
+        coalesce(sequence_length, -1) as sequence_length_key,
+        regexp_extract(torch_version, '^(\d+\.\d+)') as torch_minor,
+        regexp_extract(transformers_version, '^(\d+\.\d+)') as transformers_minor
+    from results
+
+),
+
+current_software as (
+
+    select
+        coalesce(
+            {{ "'" ~ var('current_torch_version') ~ "'" if var('current_torch_version') else 'null' }},
+            arg_max(
+                torch_minor,
+                [cast(split_part(torch_minor, '.', 1) as integer),
+                    cast(split_part(torch_minor, '.', 2) as integer)]
+            )
+        ) as torch_minor,
+        coalesce(
+            {{ "'" ~ var('current_transformers_version') ~ "'"
+                if var('current_transformers_version') else 'null' }},
+            arg_max(
+                transformers_minor,
+                [cast(split_part(transformers_minor, '.', 1) as integer),
+                    cast(split_part(transformers_minor, '.', 2) as integer)]
+            )
+        ) as transformers_minor
+    from versioned
+    where torch_minor != '' and transformers_minor != ''
+
+),
+
+summarized as (
+
+    select
+        model_name,
+        hardware_type,
+        precision,
+        batch_size,
+        sequence_length_key,
+        count(*) as attempts,
+        count(*) filter (where status = 'completed') as completed_count,
+        max(measured_at) filter (where status = 'completed') as newest_result_at,
+        arg_max(torch_minor, measured_at) filter (where status = 'completed')
+            as newest_result_torch_minor,
+        arg_max(transformers_minor, measured_at) filter (where status = 'completed')
+            as newest_result_transformers_minor,
+        max(measured_at) as last_attempt_at,
+        arg_max(status, measured_at) as last_status,
+        arg_max(error_message, measured_at) as last_error,
+        arg_max(torch_minor, measured_at) as last_attempt_torch_minor,
+        arg_max(transformers_minor, measured_at) as last_attempt_transformers_minor
+    from versioned
+    group by all
+
+),
+
+final as (
+
+    select
+        summarized.*,
+        {{ stable_id([
+            'summarized.model_name', 'summarized.hardware_type', 'summarized.precision',
+            'summarized.batch_size', 'summarized.sequence_length_key'
+        ]) }} as config_id,
+        summarized.completed_count > 0 as is_done,
+        -- unsupported with the software we have now is known, not missing; new software retries
+        summarized.last_status = 'unsupported'
+        and summarized.last_attempt_torch_minor is not distinct from current_software.torch_minor
+        and summarized.last_attempt_transformers_minor
+        is not distinct from current_software.transformers_minor as is_known_unsupported,
+        summarized.completed_count > 0
+        and (
+            summarized.newest_result_torch_minor
+            is distinct from current_software.torch_minor
+            or summarized.newest_result_transformers_minor
+            is distinct from current_software.transformers_minor
+        ) as has_newer_software,
+        current_software.torch_minor as current_torch_minor,
+        current_software.transformers_minor as current_transformers_minor
+    from summarized
+    cross join current_software
+
+)
+
+select * from final

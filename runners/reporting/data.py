@@ -28,6 +28,7 @@ class Metric:
     higher_is_better: bool
     matrix_column: str  # the rpt_model_hardware_matrix column for the heatmap
     matrix_simulated_column: str
+    short_label: str  # for colour legends and table notes
     spread: tuple[str, str] | None = None  # (p90, p99) columns drawn as whiskers
 
 
@@ -39,6 +40,7 @@ METRICS: dict[str, Metric] = {
         True,
         "best_throughput_items_per_second",
         "best_throughput_is_simulated",
+        "Throughput (items/s)",
     ),
     "latency": Metric(
         "latency",
@@ -47,6 +49,7 @@ METRICS: dict[str, Metric] = {
         False,
         "best_latency_p50_ms",
         "best_latency_is_simulated",
+        "Latency p50 (ms)",
         ("latency_p90_ms", "latency_p99_ms"),
     ),
     "memory": Metric(
@@ -56,6 +59,7 @@ METRICS: dict[str, Metric] = {
         False,
         "lowest_memory_peak_mb",
         "lowest_memory_is_simulated",
+        "Peak memory (MiB)",
     ),
 }
 

@@ -19,13 +19,13 @@ OPTIONAL_COLUMNS = ("precision", "sequence_length")
 # what `benchdb plan` writes beside the configuration: informative, ignored when running
 INFORMATIVE_COLUMNS = (
     "priority",
+    "plan_kind",
     "reason",
     "last_status",
     "last_error",
     "attempts",
     "last_attempt_at",
     "newest_result_at",
-    "model_family",
 )
 PLAN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS + INFORMATIVE_COLUMNS
 DEFAULT_PRECISION = "fp32"

@@ -690,7 +690,10 @@ def simulation_report_sql() -> dict[str, str]:
     }
 
 
-_COLON_PARAMETER = re.compile(r"(?<![:\w$]):([A-Za-z_]\w*)\b(?!:)")
+# strings and comments are matched (and kept) first, so ':x' inside them is left alone
+_COLON_PARAMETER = re.compile(
+    r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/|(?<![:\w$]):([A-Za-z_]\w*)\b(?!:)", re.DOTALL
+)
 
 
 def bind_style(sql: str, parameters: Mapping[str, Any] | Sequence[Any] | None):

@@ -25,7 +25,7 @@ import secrets
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
@@ -506,7 +506,14 @@ def _chart_renderer():
 def create_app(settings: ServerSettings) -> FastAPI:
     reader = WarehouseReader(settings.db_path, settings.memory_limit)
     writer = api.BenchmarkDBAPI(settings.db_path, settings.data_dir, auto_refresh=False)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        reader.close()  # detach the warehouse when the server stops
+
     app = FastAPI(
+        lifespan=lifespan,
         title="benchdb",
         version=__version__,
         description=(

@@ -70,6 +70,7 @@ def run_dbt(
             str(Path(scratch) / "target"),
             "--log-path",
             str(Path(scratch) / "logs"),
+            "--no-use-colors",
         ]
         return _stream(command, db_path, data_dir, echo)
 

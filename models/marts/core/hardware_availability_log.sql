@@ -2,7 +2,7 @@ with
 
 events as (
 
-    select * from {{ ref('stg_landing__hardware_events') }}
+    select * from {{ ref('int_hardware_events_unioned') }}
 
 ),
 
@@ -19,7 +19,8 @@ final as (
         device_name,
         device_count,
         event_source,
-        run_id
+        run_id,
+        source_path
     from events
 
 )

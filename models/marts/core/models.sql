@@ -1,4 +1,5 @@
-{#- Every model in the catalog, and every model a result names that the catalog lacks. -#}
+{#- Every model in the catalog, and every model a result names that the catalog lacks
+    (benchmark results, and legacy integration and compatibility results). -#}
 with
 
 catalog_models as (
@@ -13,6 +14,52 @@ results as (
 
 ),
 
+integration_tests as (
+
+    select * from {{ ref('int_legacy_integration_test_results') }}
+
+),
+
+compatibility as (
+
+    select * from {{ ref('int_legacy_hardware_compatibility') }}
+
+),
+
+named as (
+
+    select
+        model_name,
+        model_family,
+        modality,
+        parameter_count,
+        measured_at
+    from results
+
+    union all
+
+    select
+        model_name,
+        cast(null as varchar) as model_family,
+        cast(null as varchar) as modality,
+        cast(null as bigint) as parameter_count,
+        cast(null as timestamptz) as measured_at
+    from integration_tests
+    where model_name is not null
+
+    union all
+
+    select
+        model_name,
+        cast(null as varchar) as model_family,
+        cast(null as varchar) as modality,
+        cast(null as bigint) as parameter_count,
+        cast(null as timestamptz) as measured_at
+    from compatibility
+    where model_name is not null
+
+),
+
 seen as (
 
     select
@@ -21,7 +68,7 @@ seen as (
         any_value(modality) as modality,
         max(parameter_count) as parameter_count,
         min(measured_at) as first_measured_at
-    from results
+    from named
     group by model_name
 
 ),
@@ -33,8 +80,8 @@ final as (
         coalesce(catalog_models.model_name, seen.model_name) as model_name,
         coalesce(catalog_models.model_family, seen.model_family) as model_family,
         coalesce(catalog_models.modality, seen.modality) as modality,
-        coalesce(catalog_models.model_source, 'results') as source,
-        cast(null as varchar) as version,
+        coalesce(catalog_models.model_source, 'results') as source,  -- noqa: RF04
+        cast(null as varchar) as version,  -- noqa: RF04
         coalesce(
             catalog_models.parameters_million, seen.parameter_count / 1e6
         ) as parameters_million,

@@ -76,7 +76,9 @@ final as (
         num_threads,
         measured_at,
         result_source,
-        source_path
+        source_path,
+        source_shape,
+        source_details
     from results
 
 )

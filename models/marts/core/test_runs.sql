@@ -1,8 +1,10 @@
+{#- One row per test run: runner and API runs from the landing zone, and legacy runs (one per
+    migrated file, and the runs listed inside legacy progress logs and run aggregates). -#}
 with
 
 runs as (
 
-    select * from {{ ref('stg_landing__test_runs') }}
+    select * from {{ ref('int_test_runs_unioned') }}
 
 ),
 
@@ -19,12 +21,30 @@ final as (
         git_commit,
         git_branch,
         command_line,
-        try_cast(metadata as json) as metadata,
-        completed_at as created_at,
+        metadata_json as metadata,
+        coalesce(completed_at, started_at) as created_at,
         host,
         configurations_total,
         configurations_completed,
-        configurations_failed
+        configurations_failed,
+        * exclude (
+            run_id,
+            test_name,
+            test_type,
+            started_at,
+            completed_at,
+            execution_time_seconds,
+            success,
+            git_commit,
+            git_branch,
+            command_line,
+            metadata,
+            metadata_json,
+            host,
+            configurations_total,
+            configurations_completed,
+            configurations_failed
+        )
     from runs
 
 )

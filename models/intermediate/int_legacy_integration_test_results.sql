@@ -1,0 +1,145 @@
+{#- Every legacy integration test result in the old table's shape: test records (P, R),
+    functionality reports (Q, and F's blocks), critical model tests (N), subprocess captures
+    (M), browser comparisons (T), and the status checks of skill and hardware tests (L, O)
+    grouped into one result per test and platform (each check is kept as an assertion).
+    The same test found twice (F copies a hardware block under another key) is kept once. -#}
+with
+
+test_records as (
+
+    select * from {{ ref('stg_legacy__test_records') }}
+
+),
+
+functionality as (
+
+    select * from {{ ref('stg_legacy__functionality_reports') }}
+
+),
+
+critical as (
+
+    select * from {{ ref('stg_legacy__critical_model_tests') }}
+
+),
+
+captures as (
+
+    select * from {{ ref('stg_legacy__subprocess_captures') }}
+
+),
+
+browsers as (
+
+    select * from {{ ref('stg_legacy__browser_comparisons') }}
+
+),
+
+checks as (
+
+    select * from {{ ref('stg_legacy__status_checks') }}
+
+),
+
+grouped_checks as (
+
+    select
+        {{ stable_id(['file_id', 'test_name', 'hardware_type']) }} as legacy_row_id,
+        file_id,
+        run_id,
+        concat_ws('|', 'checks', file_id, test_name, coalesce(hardware_type, '')) as test_key,
+        source_path,
+        source_shape,
+        any_value(test_module) as test_module,
+        test_name,
+        any_value(model_name) as model_name,
+        hardware_type,
+        case
+            when bool_or(check_status = 'error') then 'error'
+            when bool_or(check_status = 'fail') then 'fail'
+            when bool_or(check_status = 'pass') then 'pass'
+            when bool_or(check_status = 'skip') then 'skip'
+        end as status,
+        string_agg(check_key || ': ' || check_text, '; ' order by check_key)
+        filter (where check_status in ('error', 'fail')) as error_message,
+        cast(null as varchar) as error_traceback,
+        json_object(
+            'checks', count(*),
+            'implementations', list(distinct implementation) filter (
+                where implementation is not null
+            )
+        ) as metadata,
+        string_agg(distinct simulation_evidence, '; ' order by simulation_evidence)
+            as simulation_evidence,
+        sum(elapsed_seconds) as execution_time_seconds,
+        min(checked_at) as executed_at
+    from checks
+    group by file_id, run_id, source_path, source_shape, test_name, hardware_type
+
+),
+
+unioned as (
+
+    select * from test_records
+    union all by name
+    select
+        * exclude (
+            block_key,
+            stats_hardware_type,
+            stats_success_rate,
+            stats_total_tests,
+            stats_models_tested
+        )
+    from functionality
+    union all by name
+    select * from critical
+    union all by name
+    select * from captures
+    union all by name
+    select * from browsers
+    union all by name
+    select * from grouped_checks
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        count(*) over (partition by test_key) as copies_found
+    from unioned
+    qualify row_number() over (partition by test_key order by source_path, legacy_row_id) = 1
+
+),
+
+final as (
+
+    select
+        {{ stable_id(['test_key']) }} as test_result_id,
+        run_id,
+        test_module,
+        cast(null as varchar) as test_class,
+        test_name,
+        status,
+        execution_time_seconds,
+        model_name,
+        hardware_type,
+        cast(null as varchar) as device_name,
+        error_message,
+        error_traceback,
+        json_merge_patch(
+            coalesce(metadata, '{}'), json_object('copies_found', copies_found)
+        ) as metadata,
+        simulation_evidence is not null as is_simulated,
+        simulation_evidence as simulation_reason,
+        executed_at,
+        'legacy' as result_source,
+        source_path,
+        source_shape,
+        legacy_row_id,
+        file_id
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,150 @@
+{#- Aggregates the legacy files state rather than measure: each model's mean over its
+    configurations (suite summaries G, matrix entries H), web platform summaries and per
+    modality success rates (K), and functionality success rates per hardware (Q, F). Rates are
+    fractions 0-1. A model mean found in both a summary and a matrix (the same numbers, one in
+    ms, one in seconds) is kept once. -#}
+with
+
+suite_summaries as (
+
+    select * from {{ ref('stg_legacy__suite_summaries') }}
+
+),
+
+matrices as (
+
+    select * from {{ ref('stg_legacy__compatibility_matrices') }}
+
+),
+
+web_summaries as (
+
+    select * from {{ ref('stg_legacy__web_comparison_summaries') }}
+
+),
+
+functionality as (
+
+    select * from {{ ref('stg_legacy__functionality_reports') }}
+
+),
+
+model_means as (
+
+    select
+        legacy_row_id,
+        run_id,
+        source_path,
+        source_shape,
+        legacy_family,
+        cast(null as varchar) as modality,
+        model_name,
+        hardware_type,
+        summary_kind,
+        mean_latency_ms,
+        mean_throughput_items_per_second,
+        mean_memory_mb,
+        success_rate,
+        models_tested,
+        summarized_at
+    from suite_summaries
+
+    union all
+
+    select
+        legacy_row_id,
+        run_id,
+        source_path,
+        source_shape,
+        legacy_family,
+        cast(null as varchar) as modality,
+        model_name,
+        hardware_type,
+        'model mean over configurations' as summary_kind,
+        mean_latency_ms,
+        mean_throughput_items_per_second,
+        cast(null as double) as mean_memory_mb,
+        cast(null as double) as success_rate,
+        cast(null as integer) as models_tested,
+        tested_at as summarized_at
+    from matrices
+    where mean_latency_ms is not null or mean_throughput_items_per_second is not null
+
+),
+
+functionality_rates as (
+
+    select distinct on (file_id, block_key)
+        {{ stable_id(['file_id', 'block_key']) }} as legacy_row_id,
+        run_id,
+        source_path,
+        source_shape,
+        cast(null as varchar) as legacy_family,
+        cast(null as varchar) as modality,
+        cast(null as varchar) as model_name,
+        stats_hardware_type as hardware_type,
+        'functionality success rate' as summary_kind,
+        cast(null as double) as mean_latency_ms,
+        cast(null as double) as mean_throughput_items_per_second,
+        cast(null as double) as mean_memory_mb,
+        stats_success_rate as success_rate,
+        stats_models_tested as models_tested,
+        executed_at as summarized_at
+    from functionality
+    where stats_success_rate is not null
+
+),
+
+unioned as (
+
+    select * from model_means
+    union all by name
+    select * from web_summaries
+    union all by name
+    select * from functionality_rates
+
+),
+
+keyed as (
+
+    select
+        *,
+        case
+            when summary_kind = 'model mean over configurations'
+                then concat_ws(
+                        '|', summary_kind, model_name, hardware_type,
+                        round(mean_latency_ms, 3), round(mean_throughput_items_per_second, 6)
+                    )
+            when summary_kind = 'functionality success rate'
+                then concat_ws('|', summary_kind, hardware_type, summarized_at, success_rate)
+            else concat_ws('|', summary_kind, legacy_row_id)
+        end as summary_key
+    from unioned
+
+),
+
+final as (
+
+    select
+        {{ stable_id(['summary_key']) }} as summary_id,
+        run_id,
+        summary_kind,
+        legacy_family,
+        modality,
+        model_name,
+        hardware_type,
+        mean_latency_ms,
+        mean_throughput_items_per_second,
+        mean_memory_mb,
+        success_rate,
+        models_tested,
+        summarized_at,
+        count(*) over (partition by summary_key) as copies_found,
+        source_path,
+        source_shape
+    from keyed
+    qualify row_number() over (partition by summary_key order by source_shape, source_path) = 1
+
+)
+
+select * from final

@@ -1,0 +1,36 @@
+{#- Every test run: runner and API runs from the landing zone, and legacy runs (one per
+    migrated file, plus the runs listed inside progress logs and run aggregates). Union by
+    name: a column only one side has is NULL on the other. -#}
+with
+
+landing_runs as (
+
+    select * from {{ ref('stg_landing__test_runs') }}
+
+),
+
+legacy_runs as (
+
+    select * from {{ ref('int_legacy_test_runs') }}
+
+),
+
+unioned as (
+
+    select
+        * exclude (schema_version, run_date),  -- noqa: RF02, RF03
+        try_cast(metadata as json) as metadata_json,
+        'runner' as run_source
+    from landing_runs
+
+    union all by name
+
+    select
+        * exclude (metadata),  -- noqa: RF02, RF03
+        metadata as metadata_json,
+        'legacy' as run_source
+    from legacy_runs
+
+)
+
+select * from unioned

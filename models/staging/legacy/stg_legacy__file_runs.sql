@@ -1,0 +1,70 @@
+{#- Every registered legacy file as a test run: its name, category, time, duration and the
+    run-level outcome it states (a success flag; a success rate read onto one 0-1 scale from
+    C's completion percentage, N's "100.0%" pass rate or Q's percent). -#}
+with
+
+documents as (
+
+    select * from {{ ref('stg_legacy__documents') }}
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        run_id,
+        file_id,
+
+        ----------  strings
+        source_path,
+        source_shape,
+        'legacy ' || source_shape || ': ' || regexp_extract(source_path, '([^/\\]+)$', 1)
+            as test_name,
+        category as test_type,
+        coalesce(
+            document -> 'system_info' ->> 'hostname',
+            document -> 'results' -> 'metadata' ->> 'hostname'
+        ) as host,  -- noqa: RF04
+        coalesce(document ->> 'command', document -> 'metadata' ->> 'test_file') as command_line,
+
+        ----------  numerics
+        rows_expected,
+        coalesce(
+            try_cast(document -> 'metadata' ->> 'execution_time' as double),
+            try_cast(document ->> 'elapsed_time' as double),
+            nullif(try_cast(document ->> 'total_execution_time' as double), 0)
+        ) as execution_time_seconds,
+        case source_shape
+            when
+                'C'
+                then try_cast(document -> 'summary' ->> 'completion_percentage' as double) / 100
+            when 'N'
+                then try_cast(rtrim(document -> 'summary' ->> 'pass_rate', '%') as double) / 100
+            when 'Q' then try_cast(document -> 'stats' ->> 'success_rate' as double) / 100
+        end as success_rate,
+
+        ----------  booleans
+        case
+            when json_type(document) = 'OBJECT'
+                then try_cast(document ->> 'success' as boolean)
+        end as stated_success,
+
+        ----------  json
+        json_object(
+            'legacy_shape', source_shape,
+            'summary', coalesce(document -> 'summary', document -> 'stats'),
+            'settings', case when source_shape = 'I' then document end,
+            'software', document -> 'results' -> 'metadata',
+            'recommendations', document -> 'recommendations',
+            'test_environment', document -> 'test_environment'
+        ) as metadata,
+
+        ----------  timestamps
+        document_at as started_at
+
+    from documents
+
+)
+
+select * from final

@@ -1,0 +1,218 @@
+{#- Shape E (suite output), also found inside shape F under performance_benchmarks[family]:
+    benchmarks[family][model][hardware].benchmark_results keyed by configuration strings
+    batch_{b}_seq_{s}, batch_{b}_img_{W}x{H}, batch_{b}_audio_{sec}s or batch_{b}.
+    Latencies are in seconds here and become milliseconds. A configuration that timed out keeps
+    the iterations it finished and gets status `timeout`. -#}
+with
+
+documents as (
+
+    select * from {{ ref('stg_legacy__documents') }}
+    where source_shape in ('E', 'F')
+
+),
+
+suite_documents as (
+
+    select
+        documents.* exclude (document),  -- noqa: RF02, RF03
+        documents.document as suite,
+        'benchmarks' as suite_path
+    from documents
+    where documents.source_shape = 'E'
+
+    union all
+
+    select
+        documents.* exclude (document),  -- noqa: RF02, RF03
+        family_item.value as suite,
+        'performance_benchmarks.' || family_item.key || '.benchmarks' as suite_path
+    from documents
+    cross join json_each(documents.document -> 'performance_benchmarks') as family_item
+    where
+        documents.source_shape = 'F'
+        and json_type(family_item.value -> 'benchmarks') = 'OBJECT'
+
+),
+
+model_runs as (
+
+    select
+        suite_documents.* exclude (suite),  -- noqa: RF02, RF03
+        suite_documents.suite -> 'system_info' as system_info,
+        suite_documents.suite -> 'hardware_details' as hardware_details,
+        family_item.key as family_key,
+        model_item.key as model_key,
+        hardware.key as hardware_key,
+        hardware.value as model_run
+    from suite_documents
+    cross join json_each(suite_documents.suite -> 'benchmarks') as family_item
+    cross join json_each(family_item.value) as model_item
+    cross join json_each(model_item.value) as hardware
+
+),
+
+configurations as (
+
+    select
+        model_runs.*,
+        config.key as config_key,
+        config.value as config,
+        regexp_extract(
+            config.key,
+            '^batch_(\d+)(?:_seq_(\d+)|_img_(\d+)x(\d+)|_audio_([0-9.]+)s)?$',
+            ['batch', 'seq', 'width', 'height', 'audio']
+        ) as parsed_key
+    from model_runs
+    cross join json_each(model_runs.model_run -> 'benchmark_results') as config
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        {{ stable_id([
+            'file_id', 'suite_path', 'family_key', 'model_key', 'hardware_key', 'config_key'
+        ]) }} as legacy_row_id,
+        configurations.file_id,
+        configurations.run_id,
+        concat_ws(
+            '|',
+            'suite',
+            coalesce(configurations.model_run ->> 'model_name', configurations.model_key),
+            lower(coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)),
+            configurations.config_key,
+            configurations.model_run ->> 'timestamp'
+        ) as measurement_key,
+
+        ----------  strings
+        configurations.source_path,
+        configurations.source_shape,
+        configurations.config_key,
+        coalesce(configurations.model_run ->> 'model_name', configurations.model_key) as model_name,
+        case coalesce(configurations.model_run ->> 'family', configurations.family_key)
+            when 'embedding' then 'text'
+            when 'text_generation' then 'text'
+            else coalesce(configurations.model_run ->> 'family', configurations.family_key)
+        end as modality,
+        lower(coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key))
+            as requested_hardware_type,
+        case
+            when lower(
+                    coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)
+                )
+                = 'cuda'
+                then configurations.system_info -> 'cuda_devices' -> 0 ->> 'name'
+            when lower(
+                    coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)
+                )
+                = 'cpu'
+                then configurations.hardware_details -> 'openvino_device_info' ->> 'CPU'
+        end as device_name,
+        case
+            when try_cast(configurations.config ->> 'timeout' as boolean) then 'timeout'
+            else lower(
+                    coalesce(
+                        configurations.config ->> 'status', configurations.model_run ->> 'status'
+                    )
+                )
+        end as status,
+        nullif(regexp_extract(configurations.config ->> 'error', '^([A-Za-z ]+ failed):', 1), '')
+            as error_type,
+        case
+            when try_cast(configurations.config ->> 'timeout' as boolean)
+                and configurations.config ->> 'error' is null
+                then 'timed out after ' || coalesce(
+                        configurations.config ->> 'completed_iterations',
+                        configurations.config ->> 'iterations',
+                        '?'
+                    ) || ' iterations'
+            else configurations.config ->> 'error'
+        end as error_message,
+        configurations.system_info ->> 'hostname' as host,  -- noqa: RF04
+        configurations.system_info ->> 'platform' as os,
+        configurations.system_info ->> 'python_version' as python_version,
+        configurations.system_info ->> 'cuda_version' as cuda_version,
+        configurations.hardware_details -> 'openvino_device_info' ->> 'CPU' as cpu_model,
+        {{ legacy_simulation_evidence(['model_run', 'config']) }} as simulation_evidence,
+        json_object(
+            'legacy_family',
+            coalesce(configurations.model_run ->> 'family', configurations.family_key),
+            'model_class', configurations.model_run ->> 'model_class',
+            'image_width', nullif(parsed_key.width, ''),
+            'image_height', nullif(parsed_key.height, ''),
+            'real_time_factor', try_cast(configurations.config ->> 'real_time_factor' as double),
+            'timeout', try_cast(configurations.config ->> 'timeout' as boolean),
+            'latency_unit_in_file', 'seconds'
+        ) as source_details,
+
+        ----------  numerics
+        -- a suite file itself before a run aggregate that embeds it
+        case when configurations.source_shape = 'E' then 1 else 2 end as source_priority,
+        try_cast(nullif(parsed_key.batch, '') as integer) as batch_size,
+        try_cast(nullif(parsed_key.seq, '') as integer) as sequence_length,
+        case
+            when parsed_key.width = parsed_key.height
+                then try_cast(nullif(parsed_key.width, '') as integer)
+        end as image_size,
+        try_cast(nullif(parsed_key.audio, '') as double) as audio_seconds,
+        list_transform(
+            try_cast(configurations.config -> 'latencies' as double[]),
+            lambda latency: latency * 1000  -- noqa: RF02, RF03
+        ) as latencies_ms,
+        try_cast(configurations.config ->> 'avg_latency' as double) * 1000 as latency_mean_ms,
+        try_cast(configurations.config ->> 'throughput' as double) as throughput_items_per_second,
+        coalesce(
+            try_cast(configurations.config ->> 'completed_iterations' as integer),
+            try_cast(configurations.config ->> 'iterations' as integer)
+        ) as iterations,
+        try_cast(configurations.config ->> 'total_time' as double) as total_seconds,
+        try_cast(configurations.model_run ->> 'model_load_time' as double) as model_build_seconds,
+        case
+            when lower(
+                    coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)
+                )
+                = 'cuda'
+                then try_cast(
+                        configurations.system_info
+                        -> 'cuda_devices'
+                        -> 0
+                        ->> 'total_memory_gb' as double
+                    )
+            when lower(
+                    coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)
+                )
+                = 'cpu'
+                then try_cast(configurations.system_info ->> 'total_memory_gb' as double)
+        end as device_memory_gb,
+        case
+            when lower(
+                    coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)
+                )
+                = 'cuda'
+                then try_cast(
+                        configurations.system_info
+                        -> 'cuda_devices'
+                        -> 0
+                        ->> 'multi_processor_count' as integer
+                    )
+            when lower(
+                    coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)
+                )
+                = 'cpu'
+                then try_cast(configurations.system_info ->> 'cpu_count_logical' as integer)
+        end as device_compute_units,
+
+        ----------  timestamps
+        coalesce(
+            {{ legacy_timestamp("model_run ->> 'timestamp'") }},
+            {{ legacy_timestamp("system_info ->> 'timestamp'") }},
+            configurations.document_at
+        ) as measured_at
+
+    from configurations
+
+)
+
+select * from final

@@ -1,0 +1,83 @@
+{#- Shape K (hand-written comparison): results_by_modality[modality] lists models, each with
+    one object per web platform (time_ms, memory_mb, success, implementation, error). Nulls stay
+    NULL. The platform summaries and per-modality success rates (fractions 0-1) are in
+    stg_legacy__web_comparison_summaries. -#}
+with
+
+documents as (
+
+    select * from {{ ref('stg_legacy__documents') }}
+    where source_shape = 'K'
+
+),
+
+models as (
+
+    select
+        documents.* exclude (document),  -- noqa: RF02, RF03
+        documents.document ->> 'timestamp' as document_timestamp,
+        modality.key as modality,
+        item.key as item_index,
+        item.value as item
+    from documents
+    cross join json_each(documents.document -> 'results_by_modality') as modality
+    cross join json_each(modality.value) as item
+
+),
+
+platforms as (
+
+    select
+        models.* exclude (item),  -- noqa: RF02, RF03
+        models.item ->> 'model' as model_key,
+        platform.key as platform,
+        platform.value as result
+    from models
+    cross join json_each(models.item) as platform
+    where json_type(platform.value) = 'OBJECT'
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        {{ stable_id(['file_id', 'modality', 'item_index', 'platform']) }} as legacy_row_id,
+        file_id,
+        run_id,
+        concat_ws('|', 'web-comparison', model_key, lower(platform), document_timestamp)
+            as measurement_key,
+
+        ----------  strings
+        source_path,
+        source_shape,
+        'results_by_modality.' || modality || '.' || item_index || '.' || platform as config_key,
+        model_key as model_name,
+        modality,
+        lower(platform) as requested_hardware_type,
+        case
+            when try_cast(result ->> 'success' as boolean) then 'completed'
+            when try_cast(result ->> 'success' as boolean) = false then 'failed'
+            else 'unknown'
+        end as status,
+        result ->> 'error' as error_message,
+        {{ legacy_simulation_evidence(['result']) }} as simulation_evidence,
+        json_object('implementation', result ->> 'implementation') as source_details,
+
+        ----------  numerics
+        1 as source_priority,
+        cast(null as integer) as batch_size,
+        try_cast(result ->> 'time_ms' as double) as latency_mean_ms,
+        coalesce(
+            try_cast(result ->> 'memory_mb' as double),
+            try_cast(result ->> 'memory_gb' as double) * 1024
+        ) as memory_peak_mb,
+
+        ----------  timestamps
+        document_at as measured_at
+
+    from platforms
+
+)
+
+select * from final

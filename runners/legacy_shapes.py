@@ -172,7 +172,18 @@ def _status_check_tests(checks: object) -> int:
     return len({_platform_prefix(k) for k in checks})
 
 
-_PLATFORM_PREFIXES = ("cpu", "cuda", "openvino", "apple", "qualcomm", "mps", "rocm", "webgpu")
+_PLATFORM_PREFIXES = (
+    "cpu",
+    "cuda",
+    "openvino",
+    "apple",
+    "qualcomm",
+    "mps",
+    "rocm",
+    "qnn",
+    "webgpu",
+    "webnn",
+)
 
 
 def _platform_prefix(key: str) -> str:

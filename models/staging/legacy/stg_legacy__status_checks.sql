@@ -4,6 +4,8 @@
     (cpu_, cuda_, openvino_, apple_ -> mps, qualcomm_ -> qnn; none: the test as a whole).
     A test that is a bare string (O) is one check whose text is its error. The intermediate
     layer groups checks into integration test results and keeps each as an assertion. -#}
+{%- set platform_prefixes = 'cpu|cuda|openvino|apple|qualcomm|mps|rocm|qnn|webgpu|webnn' -%}
+
 with
 
 documents as (
@@ -119,7 +121,7 @@ final as (
         coalesce(
             {{ legacy_hardware_type("check_value ->> 'platform'") }},
             {{ legacy_hardware_type(
-                "regexp_extract(check_key, '^(cpu|cuda|openvino|apple|qualcomm|mps|rocm|qnn)_', 1)"
+                "regexp_extract(check_key, '^(" ~ platform_prefixes ~ ")_', 1)"
             ) }}
         ) as hardware_type,
         case

@@ -43,6 +43,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from runners import __version__, api
 from runners.errors import ConfigurationError, LandingError, WarehouseError
@@ -543,6 +544,13 @@ def create_app(settings: ServerSettings) -> FastAPI:
             loc = ["body", exc.field]
             body["detail"] = [{"loc": loc, "msg": exc.message, "type": "value_error"}]
         return SafeJSONResponse(body, status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        # routing errors (unknown path, wrong method) in the same shape as every other error
+        return SafeJSONResponse(
+            {"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError):

@@ -305,3 +305,22 @@ def test_old_visualizer_functions_write_files(mixed_warehouse, tmp_path):
         "test/tiny-vit", "cpu", "memory", tmp_path / "b.svg", db_path=mixed_warehouse
     )
     assert path.suffix == ".svg" and path.exists()
+
+
+def test_history_of_one_run_seconds_apart_renders(tmp_path):
+    # all results of one run lie seconds apart: mizani's own date breaks fail on such spans
+    start = datetime(2026, 1, 1, 12, 0, 0, 500_000, tzinfo=timezone.utc)
+    frame = pd.DataFrame(
+        {
+            "model_name": ["m"] * 3,
+            "hardware_type": ["cpu"] * 3,
+            "configuration_label": ["batch 1, fp32, seq 8"] * 3,
+            "measured_at": [start + timedelta(seconds=1.7 * i) for i in range(3)],
+            "latency_p50_ms": [1.0, 1.1, 1.2],
+            "latency_p90_ms": [1.5, 1.6, 1.7],
+            "latency_p99_ms": [2.0, 2.1, 2.2],
+            "is_simulated": [False, False, True],
+        }
+    )
+    out = charts.save(charts.history_chart(frame, "latency", "m"), tmp_path / "h.png", dpi=40)
+    assert not is_blank(out)

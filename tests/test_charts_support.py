@@ -120,3 +120,21 @@ def is_blank(png: Path) -> bool:
     pixels = mpimg.imread(str(png))[..., :3].reshape(-1, 3)
     values, counts = np.unique((pixels * 255).astype(np.uint8), axis=0, return_counts=True)
     return counts.max() / counts.sum() > 0.99
+
+
+def empty_warehouse_path(tmp_path_factory) -> Path:
+    """A warehouse built from an empty landing zone (built on first use in the session)."""
+    if "empty" not in _built:
+        root = tmp_path_factory.mktemp("empty")
+        (root / "data").mkdir()
+        db = root / "empty.duckdb"
+        invoke("build", "--quiet", "--data-dir", root / "data", "--db-path", db)
+        _built["empty"] = db
+    return _built["empty"]
+
+
+def image_sources(index_html: str) -> list[str]:
+    """Every <img src=...> of a page, in order."""
+    import re
+
+    return re.findall(r'<img src="([^"]+)"', index_html)

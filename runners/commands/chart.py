@@ -127,6 +127,8 @@ def _dashboard(db: Path, output: Path, metrics, models, hardware, dpi) -> None:
         dpi=dpi or 90,
         echo=lambda line: click.echo(line, err=True),
     )
+    for step in ("read marts", "write index.html"):
+        click.echo(f"{step}  {result.timings[step]:.2f}s", err=True)
     for spec, reason in result.skipped:
         click.echo(f"not drawn: {spec.title}: {reason}", err=True)
     click.echo(f"wrote {result.index} ({len(result.charts)} charts)")

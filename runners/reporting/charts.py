@@ -33,9 +33,11 @@ from plotnine import (
     position_dodge,
     scale_alpha_manual,
     scale_fill_gradient,
+    scale_fill_manual,
     scale_linetype_manual,
     scale_shape_manual,
     scale_x_continuous,
+    scale_x_datetime,
     theme,
     theme_bw,
 )
@@ -107,18 +109,20 @@ def _value_layers(m: Metric, x: str, color: str, dodge_width: float = 0.8) -> li
         ]
     p90, p99 = m.spread
     return [
+        # group = the dodged series only: plotnine draws ranges group by group, and the
+        # default group (every discrete variable crossed) is one group per row: slow
         geom_linerange(
-            aes(x=x, ymin=m.column, ymax=p99, color=color, alpha="result"),
+            aes(x=x, ymin=m.column, ymax=p99, color=color, alpha="result", group=color),
             position=dodge,
             size=0.5,
         ),
         geom_linerange(
-            aes(x=x, ymin=m.column, ymax=p90, color=color, alpha="result"),
+            aes(x=x, ymin=m.column, ymax=p90, color=color, alpha="result", group=color),
             position=dodge,
             size=2.0,
         ),
         geom_point(
-            aes(x=x, y=m.column, color=color, alpha="result", shape="result"),
+            aes(x=x, y=m.column, color=color, alpha="result", shape="result", group=color),
             position=dodge,
             size=3,
         ),
@@ -157,7 +161,10 @@ def chart_size(n_facets: int) -> tuple[float, float]:
 
 
 def hardware_comparison_chart(
-    frame: pd.DataFrame, metric_name: str = "throughput", model_name: str | None = None
+    frame: pd.DataFrame,
+    metric_name: str = "throughput",
+    model_name: str | None = None,
+    note: str = "",
 ) -> ggplot:
     """Hardware side by side for one model (rows of rpt_hardware_comparison).
 
@@ -167,9 +174,10 @@ def hardware_comparison_chart(
     m = metric(metric_name)
     name = model_name or _single(frame, "model_name")
     data = _prepared(frame, m, f"model {name}")
-    data, note = _focus(data, "configuration_label")
+    data["configuration_label"] = _ordered(data, "configuration_label")
+    data, focus_note = _focus(data, "configuration_label")
     n = data["configuration_label"].nunique()
-    extra = "; ".join(x for x in (SPREAD_NOTE if m.spread else "", note) if x)
+    extra = "\n".join(x for x in (SPREAD_NOTE if m.spread else "", focus_note, note) if x)
     return (
         ggplot(data)
         + _value_layers(m, "hardware_type", "precision")
@@ -189,7 +197,10 @@ def hardware_comparison_chart(
 
 
 def model_comparison_chart(
-    frame: pd.DataFrame, metric_name: str = "throughput", hardware_type: str | None = None
+    frame: pd.DataFrame,
+    metric_name: str = "throughput",
+    hardware_type: str | None = None,
+    note: str = "",
 ) -> ggplot:
     """Models side by side on one hardware type (rows of rpt_model_comparison).
 
@@ -203,9 +214,9 @@ def model_comparison_chart(
     data["batch_label"] = pd.Categorical(
         data["batch_label"], categories=[f"batch {b}" for b in order]
     )
-    data, note = _focus(data, "batch_label")
+    data, focus_note = _focus(data, "batch_label")
     n = data["batch_label"].nunique()
-    extra = "; ".join(x for x in (SPREAD_NOTE if m.spread else "", note) if x)
+    extra = "\n".join(x for x in (SPREAD_NOTE if m.spread else "", focus_note, note) if x)
     return (
         ggplot(data)
         + _value_layers(m, "model_label", "precision")
@@ -229,6 +240,7 @@ def batch_size_chart(
     metric_name: str = "throughput",
     model_name: str | None = None,
     hardware_type: str | None = None,
+    note: str = "",
 ) -> ggplot:
     """How a metric scales with batch size (rows of rpt_batch_size_scaling).
 
@@ -240,7 +252,8 @@ def batch_size_chart(
     where = f"model {name}" + (f" on {hardware_type}" if hardware_type else "")
     data = _prepared(frame, m, where)
     data["series"] = data["hardware_type"] + " " + data["precision"]
-    data, note = _focus(data, "input_label")
+    data["input_label"] = _ordered(data, "input_label")
+    data, focus_note = _focus(data, "input_label")
     n = data["input_label"].nunique()
     breaks = sorted(int(b) for b in data["batch_size"].unique())
     layers = [
@@ -253,11 +266,25 @@ def batch_size_chart(
         p90, p99 = m.spread
         layers += [
             geom_linerange(
-                aes(x="batch_size", ymin=m.column, ymax=p99, color="series", alpha="result"),
+                aes(
+                    x="batch_size",
+                    ymin=m.column,
+                    ymax=p99,
+                    color="series",
+                    alpha="result",
+                    group="series",
+                ),
                 size=0.5,
             ),
             geom_linerange(
-                aes(x="batch_size", ymin=m.column, ymax=p90, color="series", alpha="result"),
+                aes(
+                    x="batch_size",
+                    ymin=m.column,
+                    ymax=p90,
+                    color="series",
+                    alpha="result",
+                    group="series",
+                ),
                 size=2.0,
             ),
         ]
@@ -267,7 +294,7 @@ def batch_size_chart(
             size=3,
         )
     )
-    extra = "; ".join(x for x in (SPREAD_NOTE if m.spread else "", note) if x)
+    extra = "\n".join(x for x in (SPREAD_NOTE if m.spread else "", focus_note, note) if x)
     return (
         ggplot(data)
         + layers
@@ -347,6 +374,7 @@ def history_chart(
     metric_name: str = "throughput",
     model_name: str | None = None,
     hardware_type: str | None = None,
+    note: str = "",
 ) -> ggplot:
     """A metric over time per configuration (rows of rpt_result_history), one panel per
     hardware type; at most MAX_HISTORY_SERIES configurations, those with the most results."""
@@ -355,7 +383,7 @@ def history_chart(
     where = f"model {name}" + (f" on {hardware_type}" if hardware_type else "")
     data = _prepared(frame, m, where)
     data["series"] = data["hardware_type"] + ": " + data["configuration_label"]
-    data, note = _focus(data, "series", MAX_HISTORY_SERIES)
+    data, focus_note = _focus(data, "series", MAX_HISTORY_SERIES)
     data["measured_at"] = pd.to_datetime(data["measured_at"], utc=True).dt.tz_localize(None)
     n = data["hardware_type"].nunique()
     layers = [geom_line(aes(x="measured_at", y=m.column, color="series", group="series"))]
@@ -363,7 +391,14 @@ def history_chart(
         p90, p99 = m.spread
         layers.append(
             geom_linerange(
-                aes(x="measured_at", ymin=m.column, ymax=p99, color="series", alpha="result")
+                aes(
+                    x="measured_at",
+                    ymin=m.column,
+                    ymax=p99,
+                    color="series",
+                    alpha="result",
+                    group="series",
+                )
             )
         )
     layers.append(
@@ -372,13 +407,20 @@ def history_chart(
             size=2.5,
         )
     )
-    note = note.replace("panels", "configurations")
-    extra = "; ".join(
-        x for x in ("whisker: p50 to p99" if m.spread else "", note, "times are UTC") if x
+    focus_note = focus_note.replace("panels", "configurations")
+    extra = "\n".join(
+        x
+        for x in (
+            "whisker: p50 to p99; times are UTC" if m.spread else "times are UTC",
+            focus_note,
+            note,
+        )
+        if x
     )
     return (
         ggplot(data)
         + layers
+        + time_axis(data["measured_at"])
         + facet_wrap("hardware_type", scales="free_y", ncol=min(n, 2))
         + expand_limits(y=0)
         + _result_scales(data["result"])
@@ -391,6 +433,95 @@ def history_chart(
             caption=simulated_caption(data, extra),
         )
         + _theme(min(n, 2))
+    )
+
+
+STATUS_COLOURS = {
+    "measured": "#31a354",
+    "simulated only": "#bdbdbd",
+    "failed": "#de2d26",
+    "unsupported": "#fd8d3c",
+    "unavailable": "#fdd0a2",
+    "not tried": "#ffffff",
+}
+
+
+def compatibility_chart(frame: pd.DataFrame) -> ggplot:
+    """What is known for each model on each hardware type (rows of rpt_model_hardware_matrix):
+    measured, simulated only, failed, unsupported, unavailable. Hardware types and models that
+    were never tried are left out."""
+    if frame is None or frame.empty:
+        raise ReportError("no results in the model x hardware matrix: nothing to chart")
+    data = frame[frame["configurations_tried"] > 0].copy()
+    if data.empty:
+        raise ReportError("no configuration has been tried yet: nothing to chart")
+    levels = [s for s in STATUS_COLOURS if (data["compatibility_status"] == s).any()]
+    data["compatibility_status"] = pd.Categorical(data["compatibility_status"], categories=levels)
+    data["result"] = pd.Categorical(
+        [SIMULATED if s == "simulated only" else MEASURED for s in data["compatibility_status"]],
+        categories=RESULT_LEVELS,
+    )
+    data["label"] = [
+        f"{int(done)}/{int(tried)}"
+        for done, tried in zip(data["configurations_completed"], data["configurations_tried"])
+    ]
+    n_hw = data["hardware_type"].nunique()
+    n_models = data["model_name"].nunique()
+    simulated = int((data["compatibility_status"] == "simulated only").sum())
+    return (
+        ggplot(data, aes(x="hardware_type", y="model_name"))
+        + geom_tile(aes(fill="compatibility_status", linetype="result"), color="black", size=0.3)
+        + geom_text(aes(label="label"), size=8)
+        + scale_fill_manual(values=STATUS_COLOURS, limits=levels, name="Status")
+        + scale_linetype_manual(values=RESULT_LINETYPE, limits=_kinds(data), guide=None)
+        + labs(
+            title="What is known: model x hardware type",
+            x="Hardware type",
+            y="Model",
+            caption=f"{len(data)} model x hardware cells tried, {simulated} known only from "
+            "simulation (grey, dashed)\ntile text: configurations completed / tried",
+        )
+        + theme_bw()
+        + theme(
+            figure_size=(max(9.0, 1.4 * n_hw + 6.5), max(3.5, 0.45 * n_models + 2.2)),
+            plot_caption=element_text(size=8, ha="left"),
+            axis_text_x=element_text(rotation=30, ha="right"),
+        )
+    )
+
+
+def simulation_share_chart(frame: pd.DataFrame) -> ggplot:
+    """Completed results per hardware type, measured and simulated stacked; simulated faded.
+
+    Takes columns hardware_type, measured, simulated (counts)."""
+    if frame is None or frame.empty:
+        raise ReportError("no completed results: nothing to chart")
+    data = frame.melt(
+        id_vars=["hardware_type"],
+        value_vars=["measured", "simulated"],
+        var_name="kind",
+        value_name="results",
+    )
+    data = data[data["results"] > 0]
+    if data.empty:
+        raise ReportError("no completed results: nothing to chart")
+    data["result"] = pd.Categorical(
+        [SIMULATED if k == "simulated" else MEASURED for k in data["kind"]],
+        categories=RESULT_LEVELS,
+    )
+    total = int(data["results"].sum())
+    simulated = int(data.loc[data["result"] == SIMULATED, "results"].sum())
+    return (
+        ggplot(data, aes(x="hardware_type", y="results"))
+        + geom_col(aes(alpha="result", linetype="result"), fill="#3182bd", color="black", size=0.3)
+        + _result_scales(data["result"])[:2]
+        + labs(
+            title="Completed results per hardware type: measured and simulated",
+            x="Hardware type",
+            y="Completed results",
+            caption=f"{total} completed results, {simulated} simulated (faded, dashed)",
+        )
+        + _theme(1)
     )
 
 
@@ -409,6 +540,17 @@ CHART_FUNCTIONS = {
 SAVE_FORMATS = (".png", ".svg", ".pdf")
 
 
+def png_bytes(plot: ggplot, dpi: int = 90) -> bytes:
+    """The chart as PNG bytes (for embedding in a self-contained HTML file)."""
+    import io
+
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plot.save(buffer, format="png", dpi=dpi, verbose=False)
+    return buffer.getvalue()
+
+
 def save(plot: ggplot, path: Path, dpi: int = 120) -> Path:
     """Write the chart as PNG, SVG or PDF (by the file's suffix) at its own figure size."""
     if path.suffix.lower() not in SAVE_FORMATS:
@@ -421,6 +563,38 @@ def save(plot: ggplot, path: Path, dpi: int = 120) -> Path:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def time_axis(times: pd.Series, count: int = 5):
+    """A datetime x scale with breaks chosen here: mizani's own fail on spans of a few seconds
+    (all results of one run). Labels show seconds, minutes or days as the span needs."""
+    start, stop = times.min(), times.max()
+    span = (stop - start).total_seconds()
+    if span < 120:
+        unit, fmt = "s", "%H:%M:%S"
+    elif span < 2 * 86400:
+        unit, fmt = "min", "%m-%d %H:%M"
+    else:
+        unit, fmt = "D", "%Y-%m-%d"
+    if span == 0:
+        breaks = [start]
+    else:
+        breaks = list(pd.date_range(start, stop, periods=count).round(unit).unique())
+    breaks = [b for b in breaks if start <= b <= stop] or [start]
+    return scale_x_datetime(
+        breaks=breaks,
+        labels=lambda values: [pd.Timestamp(v).strftime(fmt) for v in values],
+        minor_breaks=[],
+    )
+
+
+def _ordered(data: pd.DataFrame, label: str) -> pd.Categorical:
+    """`label` as a categorical in natural order: by batch size, then input size (not 1, 16, 2)."""
+    keys = [
+        c for c in ("batch_size", "sequence_length", "image_size", "audio_seconds") if c in data
+    ]
+    ordered = data.sort_values(keys, kind="stable", na_position="first") if keys else data
+    return pd.Categorical(data[label], categories=list(dict.fromkeys(ordered[label])))
 
 
 def _single(frame: pd.DataFrame, column: str) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import uuid
 from collections import Counter
@@ -40,6 +41,7 @@ FILES_DIR = "legacy_files"
 QUARANTINE_DIR = "legacy_quarantine"
 MANIFEST_KIND = "legacy_manifest"
 DEFAULT_MAX_FILE_MB = 64
+DUCKDB_REFUSES = "DuckDB's JSON reader refuses it"
 CHUNK = 1 << 20
 
 LEGACY_MANIFEST = pa.schema(
@@ -186,7 +188,7 @@ def _copy_and_hash(path: Path, tmp_dir: Path | None, max_bytes: int) -> _Read:
             modified,
             None,
             error=f"too large: {st.st_size / 2**20:.1f} MiB is over the "
-            f"{max_bytes / 2**20:.0f} MiB limit (--max-file-mb); not read",
+            f"{max_bytes / 2**20:g} MiB limit (--max-file-mb); not read",
         )
     digest = hashlib.sha256()
     tmp = tmp_dir / f".{uuid.uuid4().hex}.tmp" if tmp_dir else None
@@ -205,6 +207,13 @@ def _copy_and_hash(path: Path, tmp_dir: Path | None, max_bytes: int) -> _Read:
     return _Read(digest.hexdigest(), size, modified, tmp)
 
 
+# an escaped UTF-16 surrogate without its pair: Python accepts it, DuckDB's reader does not
+_LONE_SURROGATE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
 def _reject_constant(name: str) -> object:
     raise ValueError(f"non-standard JSON constant {name}")
 
@@ -220,6 +229,8 @@ def _parse(source: Path) -> tuple[object, str]:
         return None, f"cannot read: {exc.strerror}"
     if text.startswith("\ufeff"):
         return None, "starts with a UTF-8 byte-order mark, which DuckDB's JSON reader refuses"
+    if "\\u" in text and (lone := _LONE_SURROGATE.search(text)):
+        return None, f"invalid JSON: unpaired UTF-16 surrogate {lone.group(0)}"
     try:
         return json.loads(text, parse_constant=_reject_constant), ""
     except json.JSONDecodeError as exc:
@@ -319,6 +330,12 @@ def migrate(
 
     previous = read_manifest(landing_root)
     known = {(r["original_path"], r["sha256"], r["status"], r["reason"]) for r in previous}
+    # content DuckDB refused once stays quarantined with that reason (no new row each run)
+    refused_before = {
+        r["sha256"]: r["reason"]
+        for r in previous
+        if r["status"] == "quarantined" and (r["reason"] or "").startswith(DUCKDB_REFUSES)
+    }
     registered_shas = {r["sha256"] for r in previous if r["status"] == "registered"}
     now = landing.utc_now()
     max_bytes = int(max_file_mb * 2**20)
@@ -338,6 +355,7 @@ def migrate(
             known,
             now,
             report.migration_id,
+            refused_before,
         )
         if outcome is None:
             report.filtered_out += 1
@@ -348,6 +366,8 @@ def migrate(
         if on_file:
             on_file(path)
 
+    if not dry_run:
+        _quarantine_what_duckdb_refuses(landing_root, rows, report.outcomes)
     if dry_run:
         for o in report.outcomes:
             if o.status in ("registered", "duplicate", "quarantined"):
@@ -368,6 +388,7 @@ def _migrate_one(
     known: set[tuple],
     now: datetime,
     migration_id: str,
+    refused_before: dict[str, str] | None = None,
 ) -> tuple[FileOutcome | None, dict | None]:
     """(outcome, manifest row) for one file; (None, None) when --categories leaves it out."""
     read = _copy_and_hash(path, tmp_dir, max_bytes)
@@ -385,6 +406,8 @@ def _migrate_one(
         return None, None
 
     sha = read.sha256
+    if shape is not None and sha in (refused_before or {}):
+        shape, reason = None, refused_before[sha]
     if shape is None:
         status, folder = "quarantined", QUARANTINE_DIR
     elif sha in registered_shas:
@@ -440,3 +463,64 @@ def _migrate_one(
         "registered_at": now,
     }
     return outcome, row
+
+
+def duckdb_refusals(paths: Sequence[Path]) -> dict[Path, str]:
+    """The files DuckDB's JSON reader refuses (the reader dbt uses), with its first error line.
+    One query over all of them; file by file only when that fails. Empty without DuckDB."""
+    try:
+        import duckdb
+    except ImportError:  # a host without the warehouse extra: dbt will say so at build time
+        return {}
+
+    def read(batch: Sequence[Path]) -> None:
+        with duckdb.connect() as con:
+            con.execute(
+                "select count(*) from read_json_objects($files, format = 'unstructured',"
+                " maximum_object_size = 1073741824)",
+                {"files": [str(p) for p in batch]},
+            ).fetchall()
+
+    if not paths:
+        return {}
+    try:
+        read(paths)
+        return {}
+    except duckdb.Error:
+        pass
+    refused = {}
+    for path in paths:
+        try:
+            read([path])
+        except duckdb.Error as exc:
+            refused[path] = str(exc).strip().splitlines()[0]
+    return refused
+
+
+def _quarantine_what_duckdb_refuses(
+    landing_root: Path, rows: list[dict], outcomes: list[FileOutcome]
+) -> None:
+    """A file Python parsed but DuckDB would not read must not break the build: move it to the
+    quarantine and say why, before the manifest is written."""
+    new = {
+        r["sha256"]: landing_root / r["stored_path"] for r in rows if r["status"] == "registered"
+    }
+    refused = duckdb_refusals(list(new.values()))
+    if not refused:
+        return
+    bad = {sha: reason for sha, path in new.items() if (reason := refused.get(path))}
+    for sha, reason in bad.items():
+        target = landing_root / _stored_path(QUARANTINE_DIR, sha)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(new[sha], target)
+        message = f"{DUCKDB_REFUSES}: {reason.removeprefix('Invalid Input Error: ')}"
+        for row in rows:
+            if row["sha256"] == sha:
+                row.update(
+                    status="quarantined",
+                    reason=message,
+                    stored_path=_stored_path(QUARANTINE_DIR, sha),
+                )
+        for outcome in outcomes:
+            if outcome.sha256 == sha:
+                outcome.status, outcome.reason = "quarantined", message

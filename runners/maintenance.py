@@ -282,23 +282,26 @@ def _check_accounted(
     problems, pending, unbuilt = [], [], []
     for kind, (id_col, mart, mart_col) in ACCOUNTED.items():
         files = sorted((landing_root / kind).glob("run_date=*/*.parquet"))
-        if not files:
-            continue
-        if mart not in tables or mart_col not in _columns(con, mart):
+        has_mart = mart in tables and mart_col in _columns(con, mart)
+        if files and not has_mart:
             unbuilt.append(f"{len(files)} {kind} file(s): no '{mart}' mart reads them yet")
             continue
-        reader = duckdb.connect()
-        try:
-            landed = reader.execute(
-                f"select distinct {id_col} as id, filename from read_parquet($files, "
-                "filename = true, union_by_name = true)",
-                {"files": [str(f) for f in files]},
-            ).fetchall()
-        except duckdb.Error as exc:
-            problems.append(f"{kind}: {str(exc).splitlines()[0]}")
+        if not has_mart:
             continue
-        finally:
-            reader.close()
+        landed: list[tuple] = []
+        if files:
+            reader = duckdb.connect()
+            try:
+                landed = reader.execute(
+                    f"select distinct {id_col} as id, filename from read_parquet($files, "
+                    "filename = true, union_by_name = true)",
+                    {"files": [str(f) for f in files]},
+                ).fetchall()
+            except duckdb.Error as exc:
+                problems.append(f"{kind}: {str(exc).splitlines()[0]}")
+                continue
+            finally:
+                reader.close()
         in_mart = {
             r[0] for r in con.execute(f'select distinct {mart_col} from "{mart}"').fetchall()
         }

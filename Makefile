@@ -18,7 +18,7 @@ SCRATCH := $(CURDIR)/target/scratch
 
 DEMO_MODELS := prajjwal1/bert-tiny,distilbert-base-uncased,t5-small,gpt2,vit-base-patch16-224,whisper-tiny
 
-.PHONY: help install demo test lint dbt-fixtures pytest bench clean
+.PHONY: help install browser demo test lint dbt-fixtures pytest bench clean
 
 help:
 	@echo "make demo   set up, measure small models on the CPU, build the warehouse"
@@ -35,6 +35,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Debian's chromium and chromium-driver, for the dashboard's headless browser test
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	fi
+
 demo: install
 	$(BIN)/benchdb run --model $(DEMO_MODELS) --hardware cpu --batch-sizes 1,4 \
 		--sequence-length 128 --warmup 3 --min-iterations 10 --min-duration 1
@@ -43,7 +52,7 @@ demo: install
 		round(throughput_items_per_second, 1) as items_per_s, status from performance_results \
 		order by measured_at desc, model_name, batch_size limit 12"
 
-test: install lint dbt-fixtures pytest
+test: install browser lint dbt-fixtures pytest
 
 lint: install
 	$(BIN)/ruff check runners tests benchmarks

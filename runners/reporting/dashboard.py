@@ -230,6 +230,8 @@ def _render_all(jobs: list, workers: int | None) -> list[tuple[float, str | None
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from runners.reporting import charts  # noqa: F401 (import plotnine once, before forking)
+
     # fork: the workers start with plotnine already imported; they open no database
     context = multiprocessing.get_context("fork")
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][1]))  # big charts first

@@ -2,6 +2,8 @@
     compute shaders, and the improvement each measured (percent). No time field: the time is
     the epoch in the original file name. The web platform is the one the original folder
     names (webgpu or webnn), else unknown. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

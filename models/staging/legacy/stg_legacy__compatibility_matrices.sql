@@ -3,6 +3,8 @@
     One row per listed result, or one row per family and hardware when none is listed.
     `compatible: false` with no results means the pair was not tested: is_compatible is NULL
     then, and is_tested false. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

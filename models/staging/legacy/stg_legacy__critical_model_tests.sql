@@ -1,6 +1,8 @@
 {#- Shape N (critical models): per model a status, return code and elapsed time, and per
     platform an implementation (REAL or MOCK) with an example. One row per model and platform;
     MOCK is simulation evidence. The pass rate ("100.0%") is read with the run. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

@@ -2,6 +2,8 @@
     B holds each model's Shape A document under `benchmark_data`, the same numbers in `summary`
     and again in `stdout`: the summary and stdout copies are read only when no benchmark_data
     is there, and `measurement_key` lets the intermediate layer keep one copy. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

@@ -1,6 +1,8 @@
 {#- Every registered legacy file as a test run: its name, category, time, duration and the
     run-level outcome it states (a success flag; a success rate read onto one 0-1 scale from
     C's completion percentage, N's "100.0%" pass rate or Q's percent). -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

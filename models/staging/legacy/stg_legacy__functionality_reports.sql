@@ -3,6 +3,8 @@
     stderr) and `model_results` (per model, per hardware, a boolean). Pairs only in
     model_results are rows too. `test_key` names the test run (stats timestamp), the model and
     the hardware, so a block copied under another hardware key is kept once. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

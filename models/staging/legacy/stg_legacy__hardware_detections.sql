@@ -2,6 +2,8 @@
     `hardware_details` (with the reason a type is missing and the devices found), else
     `hardware_info`, F's `hardware_detected`, and the *_available flags of `system_info`
     (E, G). One row per document part and hardware type, the most detailed source first. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

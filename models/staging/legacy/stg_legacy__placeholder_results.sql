@@ -1,6 +1,8 @@
 {#- Shape D: one model on one hardware type, `batch_sizes` keyed by batch size as a string.
     The numbers are what the file says; the placeholder patterns that mark them simulated are
     found in int_legacy_benchmark_results_flagged. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

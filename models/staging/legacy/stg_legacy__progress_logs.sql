@@ -1,6 +1,8 @@
 {#- Shape C (progress log): lists of completed, skipped and failed benchmark runs (a model type
     on a hardware type, with stdout/stderr), and a completion percentage (0-100). Each listed
     run is a test run of its own; no batch size is recorded. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

@@ -2,6 +2,8 @@
     (a shape E document, parsed in stg_legacy__suite_results, or an error with a traceback),
     and the models it named. The functionality blocks are parsed with shape Q
     (stg_legacy__functionality_reports). One row per family. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

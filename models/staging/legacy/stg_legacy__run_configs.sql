@@ -1,6 +1,8 @@
 {#- Shape I (suite run configuration): warm-up and timed iterations, batch sizes, families and
     hardware of a suite run; the only place those settings are recorded. `run_folder` is the
     benchmarks_<time>/<time> folder the suite wrote its results under. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

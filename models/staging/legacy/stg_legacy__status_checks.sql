@@ -4,6 +4,8 @@
     (cpu_, cuda_, openvino_, apple_ -> mps, qualcomm_ -> qnn; none: the test as a whole).
     A test that is a bare string (O) is one check whose text is its error. The intermediate
     layer groups checks into integration test results and keeps each as an assertion. -#}
+{{ config(materialized='table') }}
+
 {%- set platform_prefixes = 'cpu|cuda|openvino|apple|qualcomm|mps|rocm|qnn|webgpu|webnn' -%}
 
 with

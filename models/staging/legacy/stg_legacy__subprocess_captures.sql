@@ -1,6 +1,8 @@
 {#- Shape M (subprocess capture): the test's results were printed to stdout as a Python repr,
     which is not JSON, and the capture kept only the start of it. Nothing in it can be read as
     a result: one row says so, with the parse error, return code and elapsed time. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

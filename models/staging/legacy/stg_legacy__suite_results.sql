@@ -3,6 +3,8 @@
     batch_{b}_seq_{s}, batch_{b}_img_{W}x{H}, batch_{b}_audio_{sec}s or batch_{b}.
     Latencies are in seconds here and become milliseconds. A configuration that timed out keeps
     the iterations it finished and gets status `timeout`. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

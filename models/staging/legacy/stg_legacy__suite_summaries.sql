@@ -2,6 +2,8 @@
     line up by position with `models_tested`. They are each model's mean over its
     configurations, derived from a shape E file: summaries, not measurements of one
     configuration. One row per family, hardware and model. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

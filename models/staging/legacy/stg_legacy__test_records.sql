@@ -1,6 +1,8 @@
 {#- Shapes P (a top-level array of test records) and R (one record of a model on hardware):
     model, platform, success, and the error as a message, a traceback or stderr. A record whose
     test crashed (an exception in stderr or traceback) has status `error`. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

@@ -1,6 +1,8 @@
 {#- Shape K, its summaries: per web platform a success rate (a fraction 0-1 here), average
     processing time and memory and the number of models tested; per modality and platform a
     success rate. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

@@ -2,6 +2,8 @@
     one object per web platform (time_ms, memory_mb, success, implementation, error). Nulls stay
     NULL. The platform summaries and per-modality success rates (fractions 0-1) are in
     stg_legacy__web_comparison_summaries. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

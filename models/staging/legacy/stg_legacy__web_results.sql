@@ -1,4 +1,6 @@
 {#- Shape J: one model on one web platform (webgpu, webnn). The batch size is not recorded. -#}
+{{ config(materialized='table') }}
+
 with
 
 documents as (

@@ -610,16 +610,14 @@ CONFIGURATION_KEY = (
 )
 
 
-def performance_sql(
+def performance_where(
     model_name: str | None = None,
     hardware_type: str | None = None,
     batch_size: int | None = None,
     precision: str | None = None,
-    latest_only: bool = True,
     status: str | None = "completed",
-    limit: int | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """SQL for get_performance_metrics and GET /performance: filters bound as $parameters."""
+    """`where ...` over the given filters (None = no filter), values bound as $parameters."""
     filters, params = [], {}
     for column, value in (
         ("model_name", model_name),
@@ -631,7 +629,29 @@ def performance_sql(
         if value is not None:
             filters.append(f"{column} = ${column}")
             params[column] = value
-    where = f"where {' and '.join(filters)}" if filters else ""
+    return (f"where {' and '.join(filters)}" if filters else ""), params
+
+
+PERFORMANCE_ORDER = (
+    "model_name, hardware_type, device_name, precision, batch_size, sequence_length, "
+    "is_simulated, created_at desc"
+)
+
+
+def performance_sql(
+    model_name: str | None = None,
+    hardware_type: str | None = None,
+    batch_size: int | None = None,
+    precision: str | None = None,
+    latest_only: bool = True,
+    status: str | None = "completed",
+    limit: int | None = None,
+    source: str = "performance_results",
+) -> tuple[str, dict[str, Any]]:
+    """SQL for get_performance_metrics and GET /performance: filters bound as $parameters.
+
+    `source` is the relation read (the mart, or a table holding the same columns)."""
+    where, params = performance_where(model_name, hardware_type, batch_size, precision, status)
     latest = (
         f"qualify row_number() over (partition by {', '.join(CONFIGURATION_KEY)} "
         "order by created_at desc, result_id desc) = 1"
@@ -639,9 +659,8 @@ def performance_sql(
         else ""
     )
     sql = (
-        f"select {', '.join(PERFORMANCE_COLUMNS)} from performance_results {where} {latest} "
-        "order by model_name, hardware_type, device_name, precision, batch_size, "
-        "sequence_length, is_simulated, created_at desc"
+        f"select {', '.join(PERFORMANCE_COLUMNS)} from {source} {where} {latest} "
+        f"order by {PERFORMANCE_ORDER}"
     )
     if limit is not None:
         sql += f" limit {int(limit)}"

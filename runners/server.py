@@ -131,6 +131,8 @@ class _Generation:
         self.alias = _quote_identifier(db_path.stem)
         self.users = 0
         self.retired = False
+        self.derived: dict[str, Any] = {}
+        self.derived_lock = threading.Lock()
         self.con = duckdb.connect(":memory:", config={"memory_limit": memory_limit})
         try:
             self.con.execute(f"attach {_quote_string(str(db_path))} as {self.alias} (read_only)")
@@ -141,6 +143,18 @@ class _Generation:
         except duckdb.Error as exc:
             self.con.close()
             raise WarehouseError(f"cannot open {db_path}: {str(exc).splitlines()[0]}") from None
+
+    def derive(self, key: str, build) -> Any:
+        """Something computed once per generation (build(cursor) -> value), then reused."""
+        with self.derived_lock:
+            if key not in self.derived:
+                cur = self.con.cursor()
+                try:
+                    cur.execute(f"use {self.alias}")
+                    self.derived[key] = build(cur)
+                finally:
+                    cur.close()
+            return self.derived[key]
 
     def close(self) -> None:
         self.con.close()
@@ -167,6 +181,12 @@ class WarehouseReader:
 
     @contextmanager
     def cursor(self, locked_down: bool = False) -> Iterator[Any]:
+        with self.session(locked_down) as (cur, _gen):
+            yield cur
+
+    @contextmanager
+    def session(self, locked_down: bool = False) -> Iterator[tuple[Any, _Generation]]:
+        """(cursor, generation): the cursor reads that generation of the warehouse."""
         signature = self._signature()  # before attaching: a stale label only costs a reopen
         with self._lock:
             gen = self._current.get(locked_down)
@@ -182,7 +202,7 @@ class WarehouseReader:
             cur = gen.con.cursor()
         try:
             cur.execute(f"use {gen.alias}")
-            yield cur
+            yield cur, gen
         finally:
             cur.close()
             with self._lock:
@@ -197,6 +217,96 @@ class WarehouseReader:
                 if gen.users == 0:
                     gen.close()
             self._current.clear()
+
+
+# ---------------------------------------------------------------------------------------------
+# GET /performance: JSON made by DuckDB, newest results indexed once per warehouse generation
+# ---------------------------------------------------------------------------------------------
+
+# the newest completed result per configuration, computed once per generation of the file
+LATEST_TABLE = "memory.main.latest_completed_results"
+
+
+def json_safe_expression(column: str, type_name: str) -> str:
+    """A column as DuckDB's to_json should see it: NaN/inf as null, times in ISO 8601 UTC."""
+    c = _quote_identifier(column)
+    upper = type_name.upper()
+    if upper in ("DOUBLE", "FLOAT", "REAL"):
+        return f"case when isfinite({c}) then {c} end"
+    if upper in ("DOUBLE[]", "FLOAT[]"):
+        return f"list_transform({c}, x -> case when isfinite(x) then x end)"
+    if upper == "TIMESTAMP WITH TIME ZONE":
+        return f"strftime(timezone('UTC', {c}), '%Y-%m-%dT%H:%M:%S.%f+00:00')"
+    if upper.startswith("TIMESTAMP"):
+        return f"strftime({c}, '%Y-%m-%dT%H:%M:%S.%f')"
+    if upper.startswith("DECIMAL"):
+        return f"cast({c} as double)"
+    if upper in ("DATE", "TIME", "UUID", "INTERVAL", "BLOB"):
+        return f"cast({c} as varchar)"
+    return c
+
+
+def _performance_struct(cur) -> str:
+    """{'result_id': result_id, ...}: the JSON object of one /performance row, safe types."""
+    description = cur.execute(
+        f"select {', '.join(api.PERFORMANCE_COLUMNS)} from performance_results limit 0"
+    ).description
+    fields = [
+        f"{_quote_string(d[0])}: {json_safe_expression(d[0], str(d[1]))}" for d in description
+    ]
+    return "{" + ", ".join(fields) + "}"
+
+
+def _build_latest_table(cur) -> str:
+    """The newest completed result per configuration, each row's JSON text made once."""
+    struct = _performance_struct(cur)
+    sql, params = api.performance_sql(latest_only=True, status="completed")
+    cur.execute(
+        f"create or replace table {LATEST_TABLE} as "
+        f"select *, cast(to_json({struct}) as varchar) as row_json, "
+        f"row_number() over (order by {api.PERFORMANCE_ORDER}) as row_order from ({sql}) "
+        "order by row_order",
+        params,
+    )
+    return LATEST_TABLE
+
+
+def performance_json(
+    reader: WarehouseReader,
+    model_name: str | None,
+    hardware_type: str | None,
+    batch_size: int | None,
+    precision: str | None,
+    latest_only: bool,
+    status: str | None,
+    limit: int,
+) -> str:
+    """GET /performance as one JSON text, serialised by DuckDB (no Python per value).
+
+    The default question (newest completed result per configuration) reads a table of those
+    rows with their JSON already made, built once per generation of the warehouse file; any
+    other question reads the mart."""
+    with reader.session() as (cur, gen):
+        if latest_only and status == "completed":
+            table = gen.derive("latest_table", _build_latest_table)
+            where, params = api.performance_where(
+                model_name, hardware_type, batch_size, precision, None
+            )
+            sql = (
+                "select '[' || coalesce(string_agg(row_json, ',' order by row_order), '') || ']' "
+                f"from (select row_json, row_order from {table} {where} "
+                f"order by row_order limit {int(limit)})"
+            )
+        else:
+            struct = gen.derive("performance_struct", _performance_struct)
+            inner, params = api.performance_sql(
+                model_name, hardware_type, batch_size, precision, latest_only, status, limit
+            )
+            sql = (
+                f"select cast(coalesce(to_json(list({struct} order by "
+                f"{api.PERFORMANCE_ORDER})), '[]') as varchar) from ({inner})"
+            )
+        return cur.execute(sql, params or None).fetchone()[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -677,6 +787,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         tags=["performance"],
         responses=ERROR_RESPONSES,
         summary="Performance results (newest per configuration by default)",
+        response_model=list[dict[str, Any]],
     )
     def performance(
         model_name: Annotated[str | None, Query(max_length=200)] = None,
@@ -687,16 +798,22 @@ def create_app(settings: ServerSettings) -> FastAPI:
         status: StatusFilter = StatusFilter.completed,
         limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
     ) -> list[dict[str, Any]]:
-        sql, params = api.performance_sql(
-            model_name=model_name,
-            hardware_type=hardware_type.value if hardware_type else None,
-            batch_size=batch_size,
-            precision=precision.value if precision else None,
-            latest_only=latest_only,
-            status=None if status == StatusFilter.any else status.value,
-            limit=limit,
-        )
-        return read(sql, params)
+        try:
+            text = performance_json(
+                reader,
+                model_name,
+                hardware_type.value if hardware_type else None,
+                batch_size,
+                precision.value if precision else None,
+                latest_only,
+                None if status == StatusFilter.any else status.value,
+                limit,
+            )
+        except WarehouseError as exc:
+            raise ApiError(503, str(exc)) from None
+        except duckdb.Error as exc:
+            raise ApiError(503, f"warehouse query failed: {str(exc).splitlines()[0]}") from None
+        return Response(content=text, media_type="application/json")
 
     @app.get(
         "/performance/comparison/{model_name:path}",

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 from plotnine import (
     aes,
+    coord_flip,
     element_text,
     expand_limits,
     facet_wrap,
@@ -214,13 +215,24 @@ def model_comparison_chart(
     data["batch_label"] = pd.Categorical(
         data["batch_label"], categories=[f"batch {b}" for b in order]
     )
+    keys = [
+        c for c in ("model_name", "sequence_length", "image_size", "audio_seconds") if c in data
+    ]
+    in_order = data.sort_values(keys, kind="stable", na_position="first")["model_label"]
+    # coord_flip draws the first category at the bottom: reverse, so the list reads downwards
+    data["model_label"] = pd.Categorical(
+        data["model_label"], categories=list(dict.fromkeys(in_order))[::-1]
+    )
     data, focus_note = _focus(data, "batch_label")
     n = data["batch_label"].nunique()
+    n_bars = data.groupby("batch_label", observed=True)["model_label"].nunique().max()
     extra = "\n".join(x for x in (SPREAD_NOTE if m.spread else "", focus_note, note) if x)
     return (
         ggplot(data)
         + _value_layers(m, "model_label", "precision")
-        + facet_wrap("batch_label", scales="free_y", ncol=min(n, 3))
+        # models down the side, so long names stay readable; one panel per batch size
+        + coord_flip()
+        + facet_wrap("batch_label", scales="free_y", ncol=1)
         + expand_limits(y=0)
         + _result_scales(data["result"])
         + labs(
@@ -231,7 +243,11 @@ def model_comparison_chart(
             color="Precision",
             caption=simulated_caption(data, extra),
         )
-        + _theme(min(n, 3))
+        + theme_bw()
+        + theme(
+            figure_size=(9.0, 1.6 + n * (0.32 * n_bars + 1.0)),
+            plot_caption=element_text(size=8, ha="left"),
+        )
     )
 
 

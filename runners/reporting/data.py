@@ -36,7 +36,7 @@ METRICS: dict[str, Metric] = {
     "throughput": Metric(
         "throughput",
         "throughput_items_per_second",
-        "Throughput (items/s, higher is better)",
+        "Throughput (items/s), higher is better",
         True,
         "best_throughput_items_per_second",
         "best_throughput_is_simulated",
@@ -45,7 +45,7 @@ METRICS: dict[str, Metric] = {
     "latency": Metric(
         "latency",
         "latency_p50_ms",
-        "Latency p50 (ms, lower is better; whiskers p90 / p99)",
+        "Latency p50 (ms), lower is better",
         False,
         "best_latency_p50_ms",
         "best_latency_is_simulated",
@@ -55,7 +55,7 @@ METRICS: dict[str, Metric] = {
     "memory": Metric(
         "memory",
         "memory_peak_mb",
-        "Peak memory (MiB, lower is better)",
+        "Peak memory (MiB), lower is better",
         False,
         "lowest_memory_peak_mb",
         "lowest_memory_is_simulated",

@@ -1061,10 +1061,10 @@ class _Pending:
 class BenchmarkRunner:
     """Measure models on this host and land the results (the old run_benchmark_with_db).
 
-    Nothing here is simulated: configurations on hardware this host lacks come back as rows with
-    status `unavailable` and the detection's reason. `use_simulation` / `force_simulation` ask for
-    an explicit, flagged estimate instead, which needs the simulation module (issue 4); until it
-    is installed they leave the row unavailable and say so in its error message.
+    Nothing is invented: configurations on hardware this host lacks come back as rows with
+    status `unavailable` and the detection's reason. `use_simulation` / `force_simulation` ask
+    for the runner's roofline estimate instead (runners/simulation.py): a row flagged
+    `is_simulated` with its reason and method, never mistaken for a measurement.
     """
 
     def __init__(
@@ -1129,29 +1129,14 @@ class BenchmarkRunner:
             {hardware_type: detection},
             self.weights_dir,
             socket.gethostname(),
+            # unavailable hardware: a flagged roofline estimate (issue 4) instead of a skip
+            allow_simulation=use_simulation,
         )
         row = benchmark.run_configuration(config, ctx)
-        if use_simulation and row["status"] == "unavailable":
-            row = self._simulate(config, ctx, row)
         self._pending[run_id] = _Pending(
             benchmark.detection_events(run_id, [detection], ctx.host or "")
         )
         return row
-
-    def _simulate(self, config, ctx, row: dict) -> dict:
-        """Hook for issue 4: an explicit, flagged estimate for hardware this host lacks."""
-        try:
-            from runners import simulation  # noqa: F401  (issue 4's module)
-        except ModuleNotFoundError:
-            simulation = None
-        estimate = getattr(simulation, "estimate_row", None) if simulation else None
-        if estimate is None:
-            row["error_message"] += (
-                "; simulation was requested but no estimator is installed yet (issue 4), "
-                "so nothing was estimated"
-            )
-            return row
-        return estimate(config, ctx, row)
 
     def store_benchmark_result(self, result: Mapping[str, Any]) -> bool:
         """Land a row from run_single_benchmark (and its hardware detection); True when written.
@@ -1225,18 +1210,6 @@ class BenchmarkRunner:
         configs = benchmark.expand_configs(
             specs, list(hardware_types), list(precisions), list(batch_sizes), [sequence_length]
         )
-        kwargs = {}
-        if force_simulation:
-            import inspect
-
-            if "force_simulation" in inspect.signature(benchmark.run_benchmarks).parameters:
-                kwargs["force_simulation"] = True
-            else:
-                warnings.warn(
-                    "force_simulation needs the simulation estimator (issue 4), which is not "
-                    "installed: unavailable hardware stays unavailable",
-                    stacklevel=2,
-                )
         outcome = benchmark.run_benchmarks(
             configs,
             self._settings(),
@@ -1252,7 +1225,7 @@ class BenchmarkRunner:
                 "precisions": list(precisions),
                 "force_simulation": force_simulation,
             },
-            **kwargs,
+            allow_simulation=force_simulation,
         )
         successful = outcome.count("completed")
         return {

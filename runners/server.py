@@ -1014,16 +1014,23 @@ def create_app(settings: ServerSettings) -> FastAPI:
     return app
 
 
-def app_from_environment() -> FastAPI:
-    """For `uvicorn runners.server:app_from_environment --factory`: settings from the env."""
+def settings_from_environment() -> ServerSettings:
+    """Settings from the environment (what `benchdb serve --workers N` hands its workers)."""
     from runners import paths
 
-    origins = tuple(o.strip() for o in os.environ.get("BENCHDB_CORS_ORIGINS", "").split(",") if o)
-    return create_app(
-        ServerSettings(
-            db_path=paths.db_path(),
-            data_dir=paths.data_dir(),
-            token=os.environ.get("BENCHDB_API_TOKEN") or None,
-            cors_origins=origins,
-        )
+    origins = os.environ.get("BENCHDB_CORS_ORIGINS", "")
+    return ServerSettings(
+        db_path=paths.db_path(),
+        data_dir=paths.data_dir(),
+        token=os.environ.get("BENCHDB_API_TOKEN") or None,
+        cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+        row_limit=int(os.environ.get("BENCHDB_QUERY_ROW_LIMIT", DEFAULT_ROW_LIMIT)),
+        time_limit_seconds=float(
+            os.environ.get("BENCHDB_QUERY_TIME_LIMIT", DEFAULT_TIME_LIMIT_SECONDS)
+        ),
     )
+
+
+def app_from_environment() -> FastAPI:
+    """For `uvicorn runners.server:app_from_environment --factory` (and serve's workers)."""
+    return create_app(settings_from_environment())

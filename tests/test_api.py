@@ -361,13 +361,23 @@ def test_run_single_benchmark_measures_and_store_lands_it(tmp_path):
 @pytest.mark.skipif(detect("rocm").is_available, reason="this host has ROCm")
 def test_unavailable_hardware_is_a_status_row_never_a_number(tmp_path):
     runner = BenchmarkRunner(data_dir=tmp_path / "data", timing=TINY_TIMING)
+    result = runner.run_single_benchmark("test/tiny-bert", "rocm", 1, 8)
+    assert result["status"] == "unavailable" and result["is_simulated"] is False
+    assert result.get("latency_mean_ms") is None
+    assert result.get("throughput_items_per_second") is None
+    assert "rocm" in result["error_message"]
+
+
+@pytest.mark.skipif(detect("rocm").is_available, reason="this host has ROCm")
+def test_use_simulation_gives_a_flagged_estimate_not_a_measurement(tmp_path):
+    runner = BenchmarkRunner(data_dir=tmp_path / "data", timing=TINY_TIMING)
     result = runner.run_single_benchmark("test/tiny-bert", "rocm", 1, 8, use_simulation=True)
-    assert result["status"] == "unavailable"
-    assert (
-        result.get("latency_mean_ms") is None and result.get("throughput_items_per_second") is None
-    )
-    assert result["is_simulated"] is False
-    assert "simulation was requested" in result["error_message"] or result["is_simulated"]
+    assert result["is_simulated"] is True
+    assert "rocm unavailable" in result["simulation_reason"]
+    assert result.get("iterations") is None  # nothing was timed
+    runner.store_benchmark_result(result)
+    (row,) = landed(tmp_path / "data", "benchmark_results")
+    assert row["is_simulated"] is True and row["simulation_reason"] == result["simulation_reason"]
 
 
 def test_run_benchmarks_summary_counts_every_configuration(tmp_path):
@@ -379,6 +389,12 @@ def test_run_benchmarks_summary_counts_every_configuration(tmp_path):
     assert summary["by_status"] == {"completed": 2, "unavailable": 2}
     landed_ids = {r["result_id"] for r in landed(tmp_path / "data", "benchmark_results")}
     assert landed_ids == {r["result_id"] for r in summary["results"]}
+    forced = runner.run_benchmarks(
+        ["test/tiny-bert"], ["cpu", "qnn"], [1], sequence_length=8, force_simulation=True
+    )
+    by_hardware = {r["hardware_type"]: r for r in forced["results"]}
+    assert by_hardware["cpu"]["is_simulated"] is False  # measured where the hardware is
+    assert by_hardware["qnn"]["is_simulated"] is True  # flagged where it is not
 
 
 def test_unknown_models_and_hardware_fail_before_anything_runs(tmp_path):

@@ -35,8 +35,17 @@ from runners.options import data_dir_option, db_path_option, resolve_data_dir, r
     type=click.FloatRange(min=0.1),
     help="Seconds a POST /query may run before it is stopped.",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="uvicorn worker processes (each keeps its own read-only view of the warehouse).",
+)
 @click.option("--log-level", default="info", show_default=True, help="uvicorn log level.")
-def serve(host, port, db_path, data_dir, cors_origins, row_limit, time_limit, log_level) -> None:
+def serve(
+    host, port, db_path, data_dir, cors_origins, row_limit, time_limit, workers, log_level
+) -> None:
     """Serve the REST API: the old endpoints on the warehouse's marts.
 
     Reads answer from the last complete build, also while `benchdb build` runs. Writes
@@ -48,6 +57,7 @@ def serve(host, port, db_path, data_dir, cors_origins, row_limit, time_limit, lo
       benchdb serve
       BENCHDB_API_TOKEN=secret benchdb serve --host 0.0.0.0 --port 8000
       benchdb serve --db-path /srv/benchmark.duckdb --cors-origin https://dash.example.org
+      benchdb serve --workers 2
     """
     import uvicorn
 
@@ -72,7 +82,25 @@ def serve(host, port, db_path, data_dir, cors_origins, row_limit, time_limit, lo
         )
     mode = "read-write (token set)" if settings.token else "read-only (no BENCHDB_API_TOKEN)"
     click.echo(f"benchdb serve: {settings.db_path}, {mode}, http://{host}:{port}/docs", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+        return
+    # worker processes build the same app from the environment
+    os.environ.update(
+        BENCHMARK_DB_PATH=str(settings.db_path),
+        BENCHMARK_DATA_DIR=str(settings.data_dir),
+        BENCHDB_CORS_ORIGINS=",".join(settings.cors_origins),
+        BENCHDB_QUERY_ROW_LIMIT=str(row_limit),
+        BENCHDB_QUERY_TIME_LIMIT=str(time_limit),
+    )
+    uvicorn.run(
+        "runners.server:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+    )
 
 
 COMMANDS = [serve]

@@ -99,25 +99,48 @@ def make_inputs(
             device,
             dtype,
         )
+    geometry = input_geometry(spec, config, sequence_length)
     if spec.input_kind == "image":
-        size = config.image_size
+        size = geometry["image_size"]
         pixels = torch.randn((batch_size, config.num_channels, size, size), generator=generator)
         return _to(ModelInputs({"pixel_values": pixels}, image_size=size), device, dtype)
     if spec.input_kind == "audio_features":
-        # Whisper's encoder takes exactly 2 x max_source_positions frames of 10 ms each
         frames = 2 * config.max_source_positions
         features = torch.randn((batch_size, config.num_mel_bins, frames), generator=generator)
-        decoder_length = min(sequence_length, config.max_target_positions)
         decoder_ids = torch.randint(
-            0, config.vocab_size, (batch_size, decoder_length), generator=generator
+            0, config.vocab_size, (batch_size, geometry["sequence_length"]), generator=generator
         )
         inputs = ModelInputs(
             {"input_features": features, "decoder_input_ids": decoder_ids},
-            sequence_length=decoder_length,
-            audio_seconds=frames / 100.0,
+            sequence_length=geometry["sequence_length"],
+            audio_seconds=geometry["audio_seconds"],
         )
         return _to(inputs, device, dtype)
     raise ConfigurationError(f"model '{spec.model_name}': unknown input kind '{spec.input_kind}'")
+
+
+def input_geometry(spec: ModelSpec, config, sequence_length: int) -> dict:
+    """Sequence length, image size and audio seconds of one item, from the config alone.
+
+    Text takes `sequence_length` tokens; images are the config's image size (no sequence
+    length); Whisper's encoder takes exactly 2 x max_source_positions frames of 10 ms, and its
+    decoder `sequence_length` tokens, at most max_target_positions.
+    """
+    if spec.input_kind == "image":
+        return {"sequence_length": None, "image_size": config.image_size, "audio_seconds": None}
+    if spec.input_kind == "audio_features":
+        return {
+            "sequence_length": min(sequence_length, config.max_target_positions),
+            "image_size": None,
+            "audio_seconds": 2 * config.max_source_positions / 100.0,
+        }
+    return {"sequence_length": sequence_length, "image_size": None, "audio_seconds": None}
+
+
+def config_geometry(spec: ModelSpec, sequence_length: int) -> dict:
+    """input_geometry from the catalog config, without building the model."""
+    _, config_cls = model_classes(spec)
+    return input_geometry(spec, config_cls(**spec.config_overrides), sequence_length)
 
 
 def _to(inputs: ModelInputs, device: str, dtype) -> ModelInputs:

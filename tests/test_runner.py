@@ -84,6 +84,15 @@ def test_missing_hardware_is_a_row_with_its_reason(tiny_run):
         assert "torch.cuda.is_available() is False" in row["error_message"]
         assert row["latency_mean_ms"] is None and row["throughput_items_per_second"] is None
         assert row["device"] is None and row["torch_version"]
+    # the input a configuration would have had is known without running it
+    geometry = {
+        (r["model_name"], r["image_size"], r["audio_seconds"], r["sequence_length"]) for r in cuda
+    }
+    assert geometry == {
+        ("test/tiny-bert", None, None, 16),
+        ("test/tiny-vit", 32, None, None),
+        ("test/tiny-whisper", None, 2.0, 16),
+    }
 
 
 def test_hardware_detection_lands_an_event_per_known_type(tiny_run):

@@ -69,8 +69,13 @@ dbt-fixtures: install
 pytest: install
 	$(BIN)/pytest -q
 
+# speed targets, measured (numbers go in docs/benchmarks.md); each writes bench-results/*.json
 bench: install
 	$(BIN)/python benchmarks/bench_runner.py
+	$(BIN)/python benchmarks/bench_plan.py
+	$(BIN)/python benchmarks/bench_migrate.py
+	$(BIN)/python benchmarks/bench_dashboard.py
+	$(BIN)/python benchmarks/bench_api.py
 
 clean:
 	rm -rf target logs .pytest_cache .ruff_cache

@@ -314,7 +314,7 @@ def markdown(result: dict) -> str:
 with other work, load average {result["load_average_before"]:.1f} before timing).
 
 GET `/performance?model_name=...` (the default question: newest completed result per
-configuration) against `benchdb serve --workers {result['workers']}` ({server})
+configuration) against `benchdb serve --workers {result["workers"]}` ({server})
 on 127.0.0.1, the model name changing from request to request; the clients run on the same
 {result["cores"]} cores as the server. The warehouse holds {result["rows"]:,} results generated
 from the real fixture rows and flagged `is_simulated` (synthetic load data, never

@@ -11,7 +11,14 @@ from runners.options import data_dir_option, db_path_option, resolve_data_dir, r
 @db_path_option
 @data_dir_option
 @click.option("--quiet", is_flag=True, help="Print only the summary, not dbt's progress.")
-def build(db_path, data_dir, quiet) -> None:
+@click.option(
+    "--vars",
+    "dbt_vars",
+    default=None,
+    metavar="YAML",
+    help="dbt vars, e.g. '{older_than_days: 14, legacy_naive_timezone: America/Los_Angeles}'.",
+)
+def build(db_path, data_dir, quiet, dbt_vars) -> None:
     """Build the warehouse with dbt from the landing zone and the seeds.
 
     The new warehouse replaces the old one only when every model and test passed; until then
@@ -26,7 +33,8 @@ def build(db_path, data_dir, quiet) -> None:
 
     db = resolve_db_path(db_path)
     data = resolve_data_dir(data_dir)
-    counts = warehouse.build(db, data, echo=None if quiet else click.echo)
+    extra = ("--vars", dbt_vars) if dbt_vars else ()
+    counts = warehouse.build(db, data, echo=None if quiet else click.echo, extra_args=extra)
     click.echo(f"\nwarehouse built: {db}")
     click.echo(f"landing zone:    {data / 'landing'}")
     click.echo(render(["table", "rows"], list(counts.items())))

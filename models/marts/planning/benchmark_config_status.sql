@@ -1,4 +1,6 @@
 {{ config(materialized='table') }}
+{%- set current_torch = var('current_torch_version') %}
+{%- set current_transformers = var('current_transformers_version') %}
 
 {#- One row per configuration ever attempted for real (model x hardware x precision x batch size
     x sequence length): is it done, when was it last measured and with which software, what
@@ -24,28 +26,41 @@ versioned as (
 
 ),
 
-current_software as (
+newest_software as (
 
     select
-        coalesce(
-            {{ "'" ~ var('current_torch_version') ~ "'" if var('current_torch_version') else 'null' }},
-            arg_max(
-                torch_minor,
-                [cast(split_part(torch_minor, '.', 1) as integer),
-                    cast(split_part(torch_minor, '.', 2) as integer)]
-            )
+        arg_max(
+            torch_minor,
+            [
+                cast(split_part(torch_minor, '.', 1) as integer),
+                cast(split_part(torch_minor, '.', 2) as integer),
+            ]
         ) as torch_minor,
-        coalesce(
-            {{ "'" ~ var('current_transformers_version') ~ "'"
-                if var('current_transformers_version') else 'null' }},
-            arg_max(
-                transformers_minor,
-                [cast(split_part(transformers_minor, '.', 1) as integer),
-                    cast(split_part(transformers_minor, '.', 2) as integer)]
-            )
+        arg_max(
+            transformers_minor,
+            [
+                cast(split_part(transformers_minor, '.', 1) as integer),
+                cast(split_part(transformers_minor, '.', 2) as integer),
+            ]
         ) as transformers_minor
     from versioned
     where torch_minor != '' and transformers_minor != ''
+
+),
+
+current_software as (
+
+    -- the vars, when set, say which versions are current; else the newest seen
+    select
+        coalesce(
+            {{ "'" ~ current_torch ~ "'" if current_torch else 'null' }},
+            newest_software.torch_minor
+        ) as torch_minor,
+        coalesce(
+            {{ "'" ~ current_transformers ~ "'" if current_transformers else 'null' }},
+            newest_software.transformers_minor
+        ) as transformers_minor
+    from newest_software
 
 ),
 
@@ -84,16 +99,21 @@ final as (
         ]) }} as config_id,
         summarized.completed_count > 0 as is_done,
         -- unsupported with the software we have now is known, not missing; new software retries
-        summarized.last_status = 'unsupported'
-        and summarized.last_attempt_torch_minor is not distinct from current_software.torch_minor
-        and summarized.last_attempt_transformers_minor
-        is not distinct from current_software.transformers_minor as is_known_unsupported,
-        summarized.completed_count > 0
-        and (
-            summarized.newest_result_torch_minor
-            is distinct from current_software.torch_minor
-            or summarized.newest_result_transformers_minor
-            is distinct from current_software.transformers_minor
+        (
+            summarized.last_status = 'unsupported'
+            and coalesce(summarized.last_attempt_torch_minor, '')
+            = coalesce(current_software.torch_minor, '')
+            and coalesce(summarized.last_attempt_transformers_minor, '')
+            = coalesce(current_software.transformers_minor, '')
+        ) as is_known_unsupported,
+        (
+            summarized.completed_count > 0
+            and (
+                coalesce(summarized.newest_result_torch_minor, '')
+                != coalesce(current_software.torch_minor, '')
+                or coalesce(summarized.newest_result_transformers_minor, '')
+                != coalesce(current_software.transformers_minor, '')
+            )
         ) as has_newer_software,
         current_software.torch_minor as current_torch_minor,
         current_software.transformers_minor as current_transformers_minor

@@ -52,8 +52,7 @@ final as (
         summary.hardware_type,
         max(per_host.last_seen_available_at) as last_seen_available_at,
         list(distinct per_host.detected_on_host order by per_host.detected_on_host)
-            filter (where per_host.last_seen_available_at is not null)
-            as hosts_seen_available,
+        filter (where per_host.last_seen_available_at is not null) as hosts_seen_available,
         any_value(summary.last_checked_at) as last_checked_at,
         any_value(summary.last_checked_on_host) as last_checked_on_host,
         any_value(summary.is_available_at_last_check) as is_available_at_last_check,

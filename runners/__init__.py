@@ -13,15 +13,14 @@ import importlib
 
 __version__ = "0.1.0"
 
-# name -> modules to look in, first found wins. The issue 4/5 classes live in their own
-# modules once written; until then runners.api holds placeholders that say what they wait for.
+# name -> modules to look in, first found wins
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "BenchmarkDBAPI": ("runners.api",),
     "BenchmarkRunner": ("runners.api",),
     "BenchmarkDBMaintenance": ("runners.api",),
-    "IncrementalBenchmarkRunner": ("runners.planning", "runners.api"),
-    "SimulationDetection": ("runners.simulation", "runners.api"),
-    "BenchmarkVisualizer": ("runners.reporting.visualizer", "runners.charts", "runners.api"),
+    "IncrementalBenchmarkRunner": ("runners.api",),
+    "SimulationDetection": ("runners.api",),
+    "BenchmarkVisualizer": ("runners.api",),
 }
 
 __all__ = ["__version__", *_EXPORTS]

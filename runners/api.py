@@ -20,7 +20,6 @@ import os
 import re
 import socket
 import time
-import uuid
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -66,110 +65,6 @@ COMPARISON_METRICS = {
     "latency_p99_ms": "latency_p99_ms",
     "memory_peak_mb": "memory_peak_mb",
 }
-
-# ---------------------------------------------------------------------------------------------
-# landing schemas for what the runner does not write: API-stored compatibility and integration
-# results. dbt reads them once staging models exist (see docs/api.md).
-# ---------------------------------------------------------------------------------------------
-
-
-def _api_schemas():
-    import pyarrow as pa
-
-    ts = landing.UTC_TS
-    return {
-        "compatibility_results": pa.schema(
-            [
-                ("schema_version", pa.int16()),
-                ("compatibility_id", pa.string()),
-                ("run_id", pa.string()),
-                ("tested_at", ts),
-                ("model_name", pa.string()),
-                ("model_family", pa.string()),
-                ("modality", pa.string()),
-                ("hardware_type", pa.string()),
-                ("device_name", pa.string()),
-                ("is_compatible", pa.bool_()),
-                ("detection_success", pa.bool_()),
-                ("initialization_success", pa.bool_()),
-                ("error_message", pa.string()),
-                ("error_type", pa.string()),
-                ("suggested_fix", pa.string()),
-                ("workaround_available", pa.bool_()),
-                ("compatibility_score", pa.float64()),
-                ("metadata", pa.string()),
-                ("is_simulated", pa.bool_()),
-                ("simulation_reason", pa.string()),
-                ("host", pa.string()),
-            ]
-        ),
-        "integration_results": pa.schema(
-            [
-                ("schema_version", pa.int16()),
-                ("test_result_id", pa.string()),
-                ("run_id", pa.string()),
-                ("executed_at", ts),
-                ("test_module", pa.string()),
-                ("test_class", pa.string()),
-                ("test_name", pa.string()),
-                ("status", pa.string()),
-                ("execution_time_seconds", pa.float64()),
-                ("model_name", pa.string()),
-                ("hardware_type", pa.string()),
-                ("device_name", pa.string()),
-                ("error_message", pa.string()),
-                ("error_traceback", pa.string()),
-                ("metadata", pa.string()),
-                ("host", pa.string()),
-                (
-                    "assertions",
-                    pa.list_(
-                        pa.struct(
-                            [
-                                ("assertion_id", pa.string()),
-                                ("assertion_name", pa.string()),
-                                ("passed", pa.bool_()),
-                                ("expected_value", pa.string()),
-                                ("actual_value", pa.string()),
-                                ("message", pa.string()),
-                            ]
-                        )
-                    ),
-                ),
-            ]
-        ),
-    }
-
-
-API_LANDING_KINDS = ("compatibility_results", "integration_results")
-
-
-def write_api_rows(landing_root: Path, kind: str, rows: Sequence[dict], run_id: str, when) -> Path:
-    """landing.write_rows for the API's own kinds: same layout, atomic, never overwrites."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    schema = _api_schemas()[kind]
-    full_rows = [{"schema_version": landing.SCHEMA_VERSION, **row} for row in rows]
-    try:
-        table = pa.Table.from_pylist(full_rows, schema=schema)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise ConfigurationError(f"{kind}: a row does not fit the landing schema: {exc}") from None
-    target = landing.file_path(landing_root, kind, run_id, when)
-    if target.exists():
-        raise landing.LandingError(f"{target} already exists: landed files are never rewritten")
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, tmp, compression="zstd")
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise landing.LandingError(f"cannot write {target}: {exc.strerror}") from None
-    return target
-
 
 # ---------------------------------------------------------------------------------------------
 # validation: pure functions, one error naming the field and the value
@@ -685,30 +580,6 @@ def comparison_sql(model_name: str, metric: str = "throughput") -> tuple[str, di
     return sql, params
 
 
-def simulation_report_sql() -> dict[str, str]:
-    """The old generate_simulation_report's parts, from performance_results."""
-    return {
-        "totals": (
-            "select count(*) as total, count(*) filter (where is_simulated) as simulated, "
-            "round(100.0 * count(*) filter (where is_simulated) / nullif(count(*), 0), 2) "
-            "as percentage from performance_results"
-        ),
-        "by_hardware": (
-            "select hardware_type, count(*) as total, count(*) filter (where is_simulated) "
-            "as simulated from performance_results group by hardware_type "
-            "order by hardware_type"
-        ),
-        "by_model": (
-            "select model_name, count(*) as total, count(*) filter (where is_simulated) "
-            "as simulated from performance_results group by model_name order by model_name"
-        ),
-        "by_reason": (
-            "select simulation_reason as reason, count(*) as results from performance_results "
-            "where is_simulated group by simulation_reason order by results desc, reason"
-        ),
-    }
-
-
 # strings and comments are matched (and kept) first, so ':x' inside them is left alone
 _COLON_PARAMETER = re.compile(
     r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/|(?<![:\w$]):([A-Za-z_]\w*)\b(?!:)", re.DOTALL
@@ -886,10 +757,7 @@ class BenchmarkDBAPI:
         }
         # the run first: a result file never points at a run that was not landed
         landing.write_rows(self.landing_root, "test_runs", [run_row], run_id, when)
-        if kind == "benchmark_results":
-            landing.write_rows(self.landing_root, kind, [row], run_id, when)
-        else:
-            write_api_rows(self.landing_root, kind, [row], run_id, when)
+        landing.write_rows(self.landing_root, kind, [row], run_id, when)
         return row_id
 
     def store_performance_result(self, result: Mapping[str, Any] | None = None, **kwargs) -> str:
@@ -1316,34 +1184,248 @@ class BenchmarkDBMaintenance:
 
 
 # ---------------------------------------------------------------------------------------------
-# classes other issues deliver; `from runners import X` finds their real modules first
+# IncrementalBenchmarkRunner, SimulationDetection, BenchmarkVisualizer
 # ---------------------------------------------------------------------------------------------
 
 
-class _WaitsForIssue:
-    issue = 0
-    what = ""
+def _run_frame(runner: BenchmarkRunner, frame, allow_simulation: bool, test_name: str) -> dict:
+    """Run the configurations of a DataFrame (model_name, hardware_type, batch_size[,
+    precision, sequence_length]); every row is checked before anything runs."""
+    from runners import benchmark
+    from runners.catalog import load_catalog
+    from runners.plan_file import configs_from_rows
 
-    def __init__(self, *args, **kwargs) -> None:
-        raise NotImplementedError(
-            f"{type(self).__name__} waits for issue {self.issue} ({self.what}); "
-            f"it is not in this version of benchdb yet"
+    records = frame.to_dict("records") if hasattr(frame, "to_dict") else list(frame)
+    columns = (
+        list(frame.columns) if hasattr(frame, "columns") else list(records[0] if records else [])
+    )
+    configs = configs_from_rows(columns, records, load_catalog(), "benchmarks DataFrame", 0)
+    outcome = benchmark.run_benchmarks(
+        configs,
+        runner._settings(),
+        runner.landing_root,
+        runner.weights_dir,
+        test_name=test_name,
+        options={"configurations": len(configs)},
+        allow_simulation=allow_simulation,
+    )
+    return {
+        "total": len(outcome.rows),
+        "by_status": {s: outcome.count(s) for s in sorted({r["status"] for r in outcome.rows})},
+        "failed": sum(1 for r in outcome.rows if r["status"] in ("failed", "oom", "timeout")),
+        "results": outcome.rows,
+        "run_id": outcome.run_id,
+    }
+
+
+class IncrementalBenchmarkRunner:
+    """Run only what is missing or outdated (the old run_incremental_benchmarks).
+
+    identify_* return DataFrames of configurations (runners/planning.py over the
+    benchmark_config_status mart); run_benchmarks(df) runs exactly those and lands them.
+    """
+
+    def __init__(
+        self,
+        db_path: str | os.PathLike | None = None,
+        data_dir: str | os.PathLike | None = None,
+        timing: TimingSettings | None = None,
+    ) -> None:
+        self.api = BenchmarkDBAPI(db_path, data_dir)
+        self.runner = BenchmarkRunner(self.api.db_path, self.api.data_dir, timing)
+        self.last_run: dict | None = None
+
+    def _plan(self, **request):
+        import pandas as pd
+
+        from runners import planning
+        from runners.catalog import load_catalog
+
+        if request.get("models"):
+            catalog = load_catalog()
+            request["models"] = [resolve_model_name(m, catalog) for m in request["models"]]
+        if self.api.auto_refresh and self.api.is_stale():
+            self.api.refresh()
+        rows = planning.build_plan(self.api.db_path, planning.PlanRequest(**request))
+        return pd.DataFrame(rows, columns=planning.PLAN_COLUMNS)
+
+    def identify_missing_benchmarks(
+        self, models=None, hardware=None, batch_sizes=None, precisions=None, sequence_lengths=None
+    ):
+        """Wanted configurations with no completed real result."""
+        return self._plan(
+            mode="missing",
+            models=models,
+            hardware=hardware,
+            batch_sizes=batch_sizes,
+            precisions=precisions,
+            sequence_lengths=sequence_lengths,
         )
 
+    def identify_outdated_benchmarks(
+        self,
+        models=None,
+        hardware=None,
+        batch_sizes=None,
+        older_than_days: int = 30,
+        precisions=None,
+        sequence_lengths=None,
+        version_change: bool = False,
+    ):
+        """Configurations whose newest real result is older than `older_than_days`."""
+        return self._plan(
+            mode="outdated",
+            models=models,
+            hardware=hardware,
+            batch_sizes=batch_sizes,
+            precisions=precisions,
+            sequence_lengths=sequence_lengths,
+            older_than_days=older_than_days,
+            outdated_on_version_change=version_change,
+        )
 
-class IncrementalBenchmarkRunner(_WaitsForIssue):
-    issue = 4
-    what = "incremental planning: missing, outdated and priority benchmarks"
+    def identify_priority_benchmarks(self, priority_models=None, priority_hardware=None):
+        """Missing or outdated configurations of the key models and hardware; without them,
+        the wanted matrix's priority-1 configurations."""
+        if priority_models or priority_hardware:
+            return self._plan(mode="both", models=priority_models, hardware=priority_hardware)
+        return self._plan(mode="both", priority_only=True)
+
+    def run_benchmarks(self, benchmarks) -> bool:
+        """Run exactly these configurations; True when none failed, ran out of memory or timed
+        out (hardware this host lacks lands as `unavailable` rows). Details: self.last_run."""
+        self.last_run = _run_frame(self.runner, benchmarks, False, "IncrementalBenchmarkRunner")
+        return self.last_run["failed"] == 0
 
 
-class SimulationDetection(_WaitsForIssue):
-    issue = 4
-    what = "simulation marks, reports and flagged estimates"
+class SimulationDetection:
+    """Marks, reports and estimates (the old simulation_detection), always flagged.
+
+    Marks are appended to the landing zone; the warehouse derives the flags when it builds
+    (reads rebuild first when something new has landed).
+    """
+
+    def __init__(
+        self,
+        db_path: str | os.PathLike | None = None,
+        data_dir: str | os.PathLike | None = None,
+        timing: TimingSettings | None = None,
+    ) -> None:
+        self.api = BenchmarkDBAPI(db_path, data_dir)
+        self.runner = BenchmarkRunner(self.api.db_path, self.api.data_dir, timing)
+        self.last_run: dict | None = None
+
+    def _fresh(self) -> Path:
+        if self.api.auto_refresh and self.api.is_stale():
+            self.api.refresh()
+        return self.api.db_path
+
+    def mark_hardware_as_simulated(self, hardware_type: str, reason: str) -> str:
+        from runners.marks import mark_hardware
+
+        return str(mark_hardware(self.api.landing_root, hardware_type, False, reason))
+
+    def mark_hardware_as_available(
+        self, hardware_type: str, reason: str = "marked available by hand"
+    ) -> str:
+        from runners.marks import mark_hardware
+
+        return str(mark_hardware(self.api.landing_root, hardware_type, True, reason))
+
+    def mark_result_as_simulated(self, result_id: str, reason: str) -> str:
+        """Flag one result; the row stays, and says why."""
+        from runners.marks import mark_result
+
+        return str(mark_result(self.api.landing_root, result_id, reason))
+
+    def get_simulated_results(self):
+        import pandas as pd
+
+        from runners.simulation_report import simulated_results
+
+        columns, rows = simulated_results(self._fresh())
+        return pd.DataFrame(rows, columns=columns)
+
+    def get_hardware_availability(self):
+        return self.api.query("select * from hardware_availability_summary order by 1")
+
+    def generate_simulation_report(self) -> dict:
+        from runners.simulation_report import generate_simulation_report
+
+        return generate_simulation_report(self._fresh())
+
+    def run_benchmarks(self, benchmarks) -> bool:
+        """Run these configurations; hardware this host lacks is estimated and flagged."""
+        self.last_run = _run_frame(self.runner, benchmarks, True, "SimulationDetection")
+        return self.last_run["failed"] == 0
 
 
-class BenchmarkVisualizer(_WaitsForIssue):
-    issue = 5
-    what = "charts and dashboards"
+class BenchmarkVisualizer:
+    """The old visualizer's methods over runners/reporting/visualizer.py; each returns the
+    file it wrote."""
+
+    def __init__(
+        self, db_path: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None
+    ) -> None:
+        self.api = BenchmarkDBAPI(db_path, data_dir)
+
+    def _db(self) -> Path:
+        if self.api.auto_refresh and self.api.is_stale():
+            self.api.refresh()
+        return self.api.db_path
+
+    @staticmethod
+    def _name(name: str) -> str:
+        """Old short names ("vit-base") resolve to catalog names, as BenchmarkRunner does."""
+        from runners.catalog import load_catalog
+
+        return resolve_model_name(name, load_catalog())
+
+    def _names(self, names):
+        return [self._name(n) for n in names] if names else names
+
+    def create_hardware_comparison_chart(self, model_name, metric="throughput", output_file=None):
+        from runners.reporting import visualizer
+
+        return visualizer.create_hardware_comparison_chart(
+            self._name(model_name), metric, output_file, db_path=self._db()
+        )
+
+    def create_model_comparison_chart(
+        self, hardware_type, model_names=None, metric="throughput", output_file=None
+    ):
+        from runners.reporting import visualizer
+
+        return visualizer.create_model_comparison_chart(
+            hardware_type, self._names(model_names), metric, output_file, db_path=self._db()
+        )
+
+    def create_batch_size_comparison_chart(
+        self, model_name, hardware_type=None, metric="throughput", output_file=None
+    ):
+        from runners.reporting import visualizer
+
+        return visualizer.create_batch_size_comparison_chart(
+            self._name(model_name), hardware_type, metric, output_file, db_path=self._db()
+        )
+
+    def create_hardware_heatmap(
+        self, model_names=None, hardware_types=None, metric="throughput", output_file=None
+    ):
+        from runners.reporting import visualizer
+
+        return visualizer.create_hardware_heatmap(
+            self._names(model_names), hardware_types, metric, output_file, db_path=self._db()
+        )
+
+    def create_dashboard(
+        self, output_dir="dashboard", metrics=None, model_names=None, hardware_types=None
+    ):
+        from runners.reporting import visualizer
+
+        return visualizer.create_dashboard(
+            output_dir, metrics, self._names(model_names), hardware_types, db_path=self._db()
+        )
 
 
 __all__ = [

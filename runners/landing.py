@@ -129,10 +129,86 @@ HARDWARE_EVENTS = pa.schema(
     ]
 )
 
+# compatibility and integration results stored through the API (BenchmarkDBAPI, POST)
+COMPATIBILITY_RESULTS = pa.schema(
+    [
+        ("schema_version", pa.int16()),
+        ("compatibility_id", pa.string()),
+        ("run_id", pa.string()),
+        ("tested_at", UTC_TS),
+        ("model_name", pa.string()),
+        ("model_family", pa.string()),
+        ("modality", pa.string()),
+        ("hardware_type", pa.string()),
+        ("device_name", pa.string()),
+        ("is_compatible", pa.bool_()),
+        ("detection_success", pa.bool_()),
+        ("initialization_success", pa.bool_()),
+        ("error_message", pa.string()),
+        ("error_type", pa.string()),
+        ("suggested_fix", pa.string()),
+        ("workaround_available", pa.bool_()),
+        ("compatibility_score", pa.float64()),  # 0-1
+        ("metadata", pa.string()),  # JSON
+        ("is_simulated", pa.bool_()),
+        ("simulation_reason", pa.string()),
+        ("host", pa.string()),
+    ]
+)
+
+ASSERTION = pa.struct(
+    [
+        ("assertion_id", pa.string()),
+        ("assertion_name", pa.string()),
+        ("passed", pa.bool_()),
+        ("expected_value", pa.string()),
+        ("actual_value", pa.string()),
+        ("message", pa.string()),
+    ]
+)
+
+INTEGRATION_RESULTS = pa.schema(
+    [
+        ("schema_version", pa.int16()),
+        ("test_result_id", pa.string()),
+        ("run_id", pa.string()),
+        ("executed_at", UTC_TS),
+        ("test_module", pa.string()),
+        ("test_class", pa.string()),
+        ("test_name", pa.string()),
+        ("status", pa.string()),  # pass, fail, error, skip
+        ("execution_time_seconds", pa.float64()),
+        ("model_name", pa.string()),
+        ("hardware_type", pa.string()),
+        ("device_name", pa.string()),
+        ("error_message", pa.string()),
+        ("error_traceback", pa.string()),
+        ("metadata", pa.string()),  # JSON
+        ("host", pa.string()),
+        ("assertions", pa.list_(ASSERTION)),
+    ]
+)
+
+# one result marked simulated by hand (SimulationDetection.mark_result_as_simulated)
+RESULT_MARKS = pa.schema(
+    [
+        ("schema_version", pa.int16()),
+        ("mark_id", pa.string()),
+        ("result_id", pa.string()),
+        ("is_simulated", pa.bool_()),
+        ("reason", pa.string()),
+        ("marked_at", UTC_TS),
+        ("host", pa.string()),
+    ]
+)
+
 SCHEMAS: dict[str, pa.Schema] = {
     "benchmark_results": BENCHMARK_RESULTS,
     "test_runs": TEST_RUNS,
     "hardware_events": HARDWARE_EVENTS,
+    "compatibility_results": COMPATIBILITY_RESULTS,
+    "integration_results": INTEGRATION_RESULTS,
+    "result_marks": RESULT_MARKS,
 }
 
 

@@ -46,3 +46,32 @@ def mark_hardware(landing_root: Path, hardware_type: str, is_available: bool, re
     )
     assert path is not None
     return path
+
+
+def mark_result(landing_root: Path, result_id: str, reason: str) -> Path:
+    """Flag one result simulated: a result mark, applied when the warehouse builds."""
+    if not result_id.strip():
+        raise ConfigurationError("a result mark needs a result_id")
+    if not reason.strip():
+        raise ConfigurationError("a mark needs a reason")
+    landing.ensure_writable(landing_root)
+    mark_id = landing.new_run_id()
+    now = landing.utc_now()
+    path = landing.write_rows(
+        landing_root,
+        "result_marks",
+        [
+            {
+                "mark_id": mark_id,
+                "result_id": result_id.strip(),
+                "is_simulated": True,
+                "reason": reason.strip(),
+                "marked_at": now,
+                "host": socket.gethostname(),
+            }
+        ],
+        f"mark-{mark_id}",
+        now,
+    )
+    assert path is not None
+    return path

@@ -8,6 +8,7 @@ belong. Each error names the file, the line and the column.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from runners.benchmark import BenchmarkConfig, validate_options
@@ -50,52 +51,72 @@ def read_plan(path: Path, catalog: dict[str, ModelSpec]) -> list[BenchmarkConfig
         raise ConfigurationError(f"cannot read plan {path}: {exc.strerror}") from None
     with handle:
         reader = csv.DictReader(handle)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        unknown = [h for h in header if h not in PLAN_COLUMNS]
-        if unknown:
+        return configs_from_rows(reader.fieldnames or [], reader, catalog, str(path), 2)
+
+
+def configs_from_rows(
+    columns: Iterable[str],
+    rows: Iterable[Mapping[str, object]],
+    catalog: dict[str, ModelSpec],
+    source: str,
+    first_line: int = 1,
+) -> list[BenchmarkConfig]:
+    """Check plan rows (from a CSV or a DataFrame's records); errors name `source` and the line."""
+    header = [str(h).strip() for h in columns]
+    unknown = [h for h in header if h not in PLAN_COLUMNS]
+    if unknown:
+        raise ConfigurationError(
+            f"{source}: unknown column(s) {', '.join(unknown)}; a plan has "
+            f"{', '.join(REQUIRED_COLUMNS)} and optionally {', '.join(OPTIONAL_COLUMNS)}"
+        )
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ConfigurationError(f"{source}: missing column(s) {', '.join(missing)}")
+    configs: list[BenchmarkConfig] = []
+    seen: dict[tuple, int] = {}
+    for line, raw in enumerate(rows, start=first_line):
+        row = {str(k).strip(): _text(v) for k, v in raw.items() if k}
+        where = f"{source}:{line}"
+        try:
+            (spec,) = resolve_models([row["model_name"]], catalog)
+            hardware = row["hardware_type"]
+            batch = _positive_int(row["batch_size"], where, "batch_size")
+            precision = row.get("precision") or DEFAULT_PRECISION
+            seq_text = row.get("sequence_length") or ""
+            seq = (
+                _positive_int(seq_text, where, "sequence_length")
+                if seq_text
+                else DEFAULT_SEQUENCE_LENGTH
+            )
+            validate_options([hardware], [batch], [precision], [seq])
+        except ConfigurationError as exc:
+            message = str(exc)
             raise ConfigurationError(
-                f"{path}: unknown column(s) {', '.join(unknown)}; a plan has "
-                f"{', '.join(REQUIRED_COLUMNS)} and optionally {', '.join(OPTIONAL_COLUMNS)}"
+                message if message.startswith(where) else f"{where}: {message}"
+            ) from None
+        except BenchdbError as exc:
+            raise ConfigurationError(f"{where}: {exc}") from None
+        key = (
+            spec.model_name,
+            hardware,
+            precision,
+            batch,
+            None if spec.input_kind == "image" else seq,
+        )
+        if key in seen:
+            raise ConfigurationError(
+                f"{where}: duplicate of line {seen[key]} "
+                f"({spec.model_name} {hardware} {precision} batch {batch} seq {seq})"
             )
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        if missing:
-            raise ConfigurationError(f"{path}: missing column(s) {', '.join(missing)}")
-        configs: list[BenchmarkConfig] = []
-        seen: dict[tuple, int] = {}
-        for line, raw in enumerate(reader, start=2):
-            row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
-            where = f"{path}:{line}"
-            try:
-                (spec,) = resolve_models([row["model_name"]], catalog)
-                hardware = row["hardware_type"]
-                batch = _positive_int(row["batch_size"], where, "batch_size")
-                precision = row.get("precision") or DEFAULT_PRECISION
-                seq_text = row.get("sequence_length") or ""
-                seq = (
-                    _positive_int(seq_text, where, "sequence_length")
-                    if seq_text
-                    else DEFAULT_SEQUENCE_LENGTH
-                )
-                validate_options([hardware], [batch], [precision], [seq])
-            except ConfigurationError as exc:
-                message = str(exc)
-                raise ConfigurationError(
-                    message if message.startswith(where) else f"{where}: {message}"
-                ) from None
-            except BenchdbError as exc:
-                raise ConfigurationError(f"{where}: {exc}") from None
-            key = (
-                spec.model_name,
-                hardware,
-                precision,
-                batch,
-                None if spec.input_kind == "image" else seq,
-            )
-            if key in seen:
-                raise ConfigurationError(
-                    f"{where}: duplicate of line {seen[key]} "
-                    f"({spec.model_name} {hardware} {precision} batch {batch} seq {seq})"
-                )
-            seen[key] = line
-            configs.append(BenchmarkConfig(spec, hardware, precision, batch, seq))
+        seen[key] = line
+        configs.append(BenchmarkConfig(spec, hardware, precision, batch, seq))
     return configs
+
+
+def _text(value: object) -> str:
+    """A cell as text: None and NaN (pandas' missing value) are empty; 4.0 is '4'."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

@@ -1,7 +1,8 @@
 """What to run next: wanted configurations against what the warehouse already holds.
 
 The wanted matrix is seeds/wanted_benchmarks.csv (in the warehouse as reference.wanted_benchmarks),
-or the cross product of the options given (each dimension not given keeps the seed's values).
+or, when options are given, their cross product: models, hardware and batch sizes not given keep
+the seed's values; precision and sequence length not given are the runner's defaults (fp32, 128).
 It is joined with the `benchmark_config_status` mart, which dbt builds. The planning views
 (missing_benchmarks, outdated_benchmarks, priority_benchmarks) answer the same questions in SQL
 for the seed matrix; this module adds the overrides and writes plan files.
@@ -57,7 +58,8 @@ class PlanRequest:
 
 _WANTED_FROM_SEED = "select * from reference.wanted_benchmarks"
 
-# each dimension: the option's values, else the seed's; image models take no sequence length
+# each dimension: the option's values, else the seed's (models, hardware, batch sizes) or the
+# runner's defaults (precision fp32, sequence length 128); image models take no sequence length
 _WANTED_FROM_OPTIONS = """
 select distinct
     m.model_name,
@@ -73,11 +75,8 @@ cross join (select unnest(coalesce($hardware, (select list(distinct hardware_typ
                                      from reference.wanted_benchmarks))) as hardware_type) as h
 cross join (select unnest(coalesce($batch_sizes, (select list(distinct batch_size)
                                      from reference.wanted_benchmarks))) as batch_size) as b
-cross join (select unnest(coalesce($precisions, (select list(distinct precision)
-                                     from reference.wanted_benchmarks))) as precision) as p
-cross join (select unnest(coalesce($sequence_lengths, (select list(distinct sequence_length)
-                                     from reference.wanted_benchmarks
-                                     where sequence_length is not null))) as sequence_length) as s
+cross join (select unnest(coalesce($precisions, ['fp32'])) as precision) as p
+cross join (select unnest(coalesce($sequence_lengths, [128])) as sequence_length) as s
 left join reference.model_catalog as catalog
     on m.model_name = catalog.model_name
 """

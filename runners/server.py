@@ -883,14 +883,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
         summary="How many results are simulated: totals, by hardware, model and reason",
     )
     def simulation_report() -> dict[str, Any]:
-        parts = api.simulation_report_sql()
-        totals = read(parts["totals"])[0]
-        return {
-            **totals,
-            "by_hardware": read(parts["by_hardware"]),
-            "by_model": read(parts["by_model"]),
-            "by_reason": read(parts["by_reason"]),
-        }
+        from runners.simulation_report import simulation_report as build_report
+
+        with reader.cursor() as cur:
+            return build_report(cur)
 
     @app.get(
         "/benchmarks/missing",

@@ -10,59 +10,68 @@ _GROUPS = {
     "by_hardware": "hardware_type",
     "by_model": "model_name",
 }
+_WITH_METRICS = "status = 'completed'"
+
+
+def simulation_report(con) -> dict:
+    """The old generate_simulation_report on a DuckDB connection or cursor: total, simulated,
+    measured, percentage (0-100), by hardware, by model, by reason and by method.
+
+    Counted over results that carry numbers (status completed); rows_without_metrics counts the
+    failed, unsupported and unavailable ones, which are neither measured nor simulated numbers.
+    """
+    total, simulated, without = con.execute(
+        f"select count(*) filter (where {_WITH_METRICS}), "
+        f"count(*) filter (where {_WITH_METRICS} and is_simulated), "
+        f"count(*) filter (where not ({_WITH_METRICS})) from performance_results"
+    ).fetchone()
+    report: dict = {
+        "total": total,
+        "simulated": simulated,
+        "measured": total - simulated,
+        "percentage": round(100.0 * simulated / total, 2) if total else 0.0,
+        "rows_without_metrics": without,
+    }
+    for key, column in _GROUPS.items():
+        rows = con.execute(
+            f"select {column}, count(*), count(*) filter (where is_simulated) "
+            f"from performance_results where {_WITH_METRICS} group by all order by 1"
+        ).fetchall()
+        report[key] = [
+            {column: name, "total": n, "simulated": s, "percentage": round(100.0 * s / n, 2)}
+            for name, n, s in rows
+        ]
+    report["by_reason"] = [
+        {"reason": reason, "results": n}
+        for reason, n in con.execute(
+            "select simulation_reason, count(*) from performance_results "
+            f"where {_WITH_METRICS} and is_simulated group by all order by 2 desc, 1"
+        ).fetchall()
+    ]
+    report["by_method"] = [
+        {"method": method, "results": n}
+        for method, n in con.execute(
+            "select coalesce(split_part(simulation_method, ' ', 1), '(none recorded)'), "
+            f"count(*) from performance_results where {_WITH_METRICS} and is_simulated "
+            "group by all order by 2 desc"
+        ).fetchall()
+    ]
+    return report
 
 
 def generate_simulation_report(db_path: Path) -> dict:
-    """Counts over results with metrics (status completed); percentages on a 0-100 scale."""
     with connect_read_only(db_path) as con:
-        total, simulated = con.execute(
-            "select count(*), count(*) filter (where is_simulated) from performance_results "
-            "where status = 'completed'"
-        ).fetchone()
-        report: dict = {
-            "total_results": total,
-            "simulated_results": simulated,
-            "measured_results": total - simulated,
-            "simulated_percentage": round(100.0 * simulated / total, 2) if total else 0.0,
-        }
-        for key, column in _GROUPS.items():
-            rows = con.execute(
-                f"select {column}, count(*), count(*) filter (where is_simulated) "
-                "from performance_results where status = 'completed' group by all order by 1"
-            ).fetchall()
-            report[key] = [
-                {
-                    column: name,
-                    "total": n,
-                    "simulated": s,
-                    "simulated_percentage": round(100.0 * s / n, 2),
-                }
-                for name, n, s in rows
-            ]
-        report["by_reason"] = [
-            {"simulation_reason": reason, "count": n}
-            for reason, n in con.execute(
-                "select simulation_reason, count(*) from performance_results "
-                "where status = 'completed' and is_simulated group by all order by 2 desc, 1"
-            ).fetchall()
-        ]
-        report["by_method"] = [
-            {"simulation_method": method, "count": n}
-            for method, n in con.execute(
-                "select coalesce(split_part(simulation_method, ' ', 1), '(none recorded)'), "
-                "count(*) from performance_results where status = 'completed' and is_simulated "
-                "group by all order by 2 desc"
-            ).fetchall()
-        ]
-    return report
+        return simulation_report(con)
 
 
 def report_markdown(report: dict) -> str:
     lines = [
         "# Simulation report",
         "",
-        f"{report['simulated_results']} of {report['total_results']} results are simulated "
-        f"({report['simulated_percentage']}%); {report['measured_results']} are measurements.",
+        f"{report['simulated']} of {report['total']} results are simulated "
+        f"({report['percentage']}%); {report['measured']} are measurements "
+        f"({report['rows_without_metrics']} failed, unsupported or unavailable rows carry no "
+        "numbers).",
     ]
     for title, key, column in (
         ("By hardware", "by_hardware", "hardware_type"),
@@ -76,11 +85,11 @@ def report_markdown(report: dict) -> str:
             "|---|---|---|---|",
         ]
         lines += [
-            f"| {r[column]} | {r['total']} | {r['simulated']} | {r['simulated_percentage']} |"
+            f"| {r[column]} | {r['total']} | {r['simulated']} | {r['percentage']} |"
             for r in report[key]
         ]
     lines += ["", "## By reason", "", "| reason | results |", "|---|---|"]
-    lines += [f"| {r['simulation_reason']} | {r['count']} |" for r in report["by_reason"]]
+    lines += [f"| {r['reason']} | {r['results']} |" for r in report["by_reason"]]
     return "\n".join(lines) + "\n"
 
 

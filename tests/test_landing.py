@@ -24,6 +24,11 @@ ARROW_TO_DUCKDB = {
     "bool": "boolean",
     "timestamp[us, tz=UTC]": "timestamptz",
     "list<item: double>": "double[]",
+    "list<item: struct<assertion_id: string, assertion_name: string, passed: bool, "
+    "expected_value: string, actual_value: string, message: string>>": (
+        "struct(assertion_id varchar, assertion_name varchar, passed boolean, "
+        "expected_value varchar, actual_value varchar, message varchar)[]"
+    ),
 }
 
 

@@ -226,13 +226,13 @@ def test_report_counts_by_hand(simulation_warehouse, tmp_path):
     report = json.loads(out.read_text())
     # completed rows: cpu b1 measured + estimated, cuda b1 estimated, cpu b2 measured under the
     # mark (flagged), cpu b3 measured: 5 results, 3 simulated
-    assert report["total_results"] == 5
-    assert report["simulated_results"] == 3
-    assert report["simulated_percentage"] == 60.0
+    assert report["total"] == 5
+    assert report["simulated"] == 3
+    assert report["percentage"] == 60.0
     by_hw = {r["hardware_type"]: r for r in report["by_hardware"]}
     assert (by_hw["cpu"]["total"], by_hw["cpu"]["simulated"]) == (4, 2)
     assert (by_hw["cuda"]["total"], by_hw["cuda"]["simulated"]) == (1, 1)
-    assert sum(r["count"] for r in report["by_reason"]) == 3
+    assert sum(r["results"] for r in report["by_reason"]) == 3
     markdown = invoke("simulation", "report", "--db-path", db, "--format", "markdown").output
     assert "3 of 5 results are simulated (60.0%)" in markdown
 

@@ -2,8 +2,7 @@
 
 Only the import lines change (`from duckdb_api.x.y import Name` -> `from runners import Name`;
 a block that uses `pd` without importing it gets the import). The examples share one project and
-run in the order of the document, as a user following it would. Examples that need a feature of
-another open issue are expected to fail until it lands ("waits for issue N").
+run in the order of the document, as a user following it would.
 
 Real measurements of the full-size models are taken, with the timing settings made small
 (no warm-up, 1 timed iteration): about 25 s on two cores, so the module is marked slow.
@@ -28,13 +27,6 @@ pytestmark = pytest.mark.slow
 
 DOC = PROJECT_ROOT.parent / "shared" / "reference" / "duckdb_benchmark_api.md"
 OLD_IMPORT = re.compile(r"^from duckdb_api\.[\w.]+ import (\w+)\s*$", re.MULTILINE)
-
-# which issue an example waits for, while the class is still a placeholder
-WAITS_FOR = {
-    "Creating Visualizations": ("BenchmarkVisualizer", 5),
-    "Simulation Detection": ("SimulationDetection", 4),
-    "Incremental Benchmarking": ("IncrementalBenchmarkRunner", 4),
-}
 
 
 def usage_examples() -> dict[str, str]:
@@ -90,12 +82,6 @@ def run_example(name: str) -> tuple[dict, str]:
     return _RAN[name]
 
 
-def waits(name: str) -> None:
-    class_name, issue = WAITS_FOR[name]
-    if getattr(runners, class_name).__module__ == "runners.api":
-        pytest.xfail(f"waits for issue {issue} ({class_name} is not implemented yet)")
-
-
 def test_the_doc_has_the_examples_we_run():
     if not DOC.exists():
         pytest.skip(f"{DOC} is not here")
@@ -140,8 +126,7 @@ def test_use_simulation_gives_a_flagged_estimate(project):
     if detect("cuda").is_available:
         assert result["status"] == "completed" and result["is_simulated"] is False
         return
-    if not result.get("is_simulated"):
-        pytest.xfail("waits for issue 4 (the roofline estimate behind use_simulation)")
+    assert result["is_simulated"] is True and result["status"] == "completed"
     assert "cuda unavailable" in result["simulation_reason"]
     assert result["simulation_method"] and result.get("iterations") is None
 
@@ -198,10 +183,16 @@ def test_querying_benchmark_results(project):
 
 
 def test_creating_visualizations(project):
-    waits("Creating Visualizations")
+    run_example("Querying Benchmark Results")
     namespace, _ = run_example("Creating Visualizations")
-    for name in ("hardware_comparison.png", "model_comparison.png", "heatmap.png"):
-        assert (project / name).stat().st_size > 0
+    for name in (
+        "hardware_comparison.png",
+        "model_comparison.png",
+        "batch_size_comparison.png",
+        "heatmap.png",
+        "dashboard/index.html",
+    ):
+        assert (project / name).stat().st_size > 0, name
 
 
 def test_database_maintenance(project):
@@ -215,13 +206,36 @@ def test_database_maintenance(project):
 
 
 def test_simulation_detection(project):
-    waits("Simulation Detection")
+    run_example("Querying Benchmark Results")
     namespace, _ = run_example("Simulation Detection")
-    report = namespace["report"]
-    assert report["simulated"] >= 0
+    report, simulated = namespace["report"], namespace["simulated_df"]
+    # read after the cuda mark: every simulated result is listed, each with its reason
+    assert report["simulated"] == len(simulated) >= 1
+    assert report["total"] == report["simulated"] + report["measured"]
+    assert simulated["simulation_reason"].notna().all()
+    # the run: cpu measured, cuda (absent here) estimated and flagged
+    detector = namespace["detector"]
+    assert namespace["success"] is True
+    rows = detector.last_run["results"]
+    assert len(rows) == 4
+    for row in rows:
+        if row["hardware_type"] == "cpu":
+            assert row["status"] == "completed" and row["is_simulated"] is False
+        elif not detect("cuda").is_available:
+            assert row["is_simulated"] is True and "roofline" in row["simulation_method"]
 
 
 def test_incremental_benchmarking(project):
-    waits("Incremental Benchmarking")
+    run_example("Simulation Detection")
     namespace, out = run_example("Incremental Benchmarking")
-    assert "missing benchmark configurations" in out
+    missing = namespace["missing_df"]
+    # bert-base-uncased and t5-small x cpu, cuda x 1, 4, 16 at fp32 and 128 tokens: the cpu ones
+    # were measured by the first example, so the 6 cuda configurations are missing
+    assert f"Found {len(missing)} missing benchmark configurations" in out
+    if not detect("cuda").is_available:
+        assert sorted(set(missing["hardware_type"])) == ["cuda"]
+        assert len(missing) == 6
+    assert "vit-base-patch16-224" in set(namespace["priority_df"]["model_name"])
+    # the runs landed rows for exactly those configurations
+    runner = namespace["runner"]
+    assert runner.last_run["total"] == len(namespace["combined_df"])

@@ -20,6 +20,19 @@ hardware_marks as (
 
 ),
 
+result_marks as (
+
+    -- the newest mark of each single result
+    select
+        result_id,
+        arg_max(is_simulated, marked_at) as is_result_marked_simulated,
+        arg_max(reason, marked_at) as result_mark_reason,
+        max(marked_at) as result_marked_at
+    from {{ ref('stg_landing__result_marks') }}
+    group by result_id
+
+),
+
 marked as (
 
     -- the newest mark of the row's hardware type at or before the measurement
@@ -27,12 +40,17 @@ marked as (
         results.*,
         hardware_marks.marked_at,
         hardware_marks.is_marked_available,
-        hardware_marks.mark_reason
+        hardware_marks.mark_reason,
+        result_marks.is_result_marked_simulated,
+        result_marks.result_mark_reason,
+        result_marks.result_marked_at
     from results
     asof left join hardware_marks
         on
             results.requested_hardware_type = hardware_marks.hardware_type
             and results.measured_at >= hardware_marks.marked_at
+    left join result_marks
+        on results.result_id = result_marks.result_id
 
 ),
 
@@ -44,12 +62,21 @@ flagged as (
             simulation_reason,
             marked_at,
             is_marked_available,
-            mark_reason
+            mark_reason,
+            is_result_marked_simulated,
+            result_mark_reason,
+            result_marked_at
         ),
-        coalesce(is_simulated, false) or coalesce(not is_marked_available, false)
-            as is_simulated,
+        coalesce(is_simulated, false)
+        or coalesce(not is_marked_available, false)
+        or coalesce(is_result_marked_simulated, false) as is_simulated,
         case
             when coalesce(is_simulated, false) then simulation_reason
+            when is_result_marked_simulated
+                then
+                    'result marked simulated at '
+                    || strftime(result_marked_at, '%Y-%m-%d %H:%M:%S UTC') || ': '
+                    || coalesce(result_mark_reason, 'no reason given')
             when not is_marked_available
                 then
                     'hardware ' || requested_hardware_type || ' marked simulated at '

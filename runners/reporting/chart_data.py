@@ -68,8 +68,7 @@ def model_comparison(
     batch_size: int | None = None,
 ):
     data.check_hardware(con, hardware_type)
-    for name in model_names or []:
-        data.check_model(con, name)
+    model_names = data.check_models(con, model_names) if model_names else model_names
     where, params = _filters(precision, batch_size)
     if model_names:
         where += " and list_contains($models, model_name)"
@@ -107,10 +106,9 @@ def batch_size_scaling(
 def model_hardware_matrix(
     con, model_names: list[str] | None = None, hardware_types: list[str] | None = None
 ):
-    for name in model_names or []:
-        data.check_model(con, name)
-    for hardware in hardware_types or []:
-        data.check_hardware(con, hardware)
+    model_names = data.check_models(con, model_names) if model_names else model_names
+    if hardware_types:
+        hardware_types = data.check_hardware_list(con, hardware_types)
     sql = "select * from rpt_model_hardware_matrix where configurations_completed > 0"
     params: dict = {}
     if model_names:

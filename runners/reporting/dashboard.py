@@ -181,10 +181,10 @@ def build_dashboard(
                 "the warehouse has no completed results yet: nothing to chart "
                 "(run `benchdb run` and `benchdb build` first)"
             )
-        for name in model_names or []:
-            data.check_model(con, name)
-        for hardware in hardware_types or []:
-            data.check_hardware(con, hardware)
+        # models or hardware asked for but never measured are left out; unknown ones are errors
+        model_names = data.check_models(con, model_names) if model_names else model_names
+        if hardware_types:
+            hardware_types = data.check_hardware_list(con, hardware_types)
         chart_models = list(model_names or [data.default_model(con)])
         chart_hardware = list(hardware_types or [data.default_hardware(con)])
         history_hardware = chart_hardware[0]

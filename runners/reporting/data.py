@@ -166,6 +166,36 @@ def check_hardware(con, hardware_type: str) -> str:
     )
 
 
+def check_models(con, names: list[str]) -> list[str]:
+    """For a list of models (heatmap, model comparison): the ones with results. A model the
+    warehouse knows but never measured is left out; an unknown one, or none with results, is an
+    error naming them."""
+    valid = set(measured_models(con))
+    known = {r[0] for r in con.sql("select model_name from models").fetchall()} | valid
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        check_model(con, unknown[0])  # raises, listing the models with results
+    kept = [n for n in names if n in valid]
+    if not kept:
+        check_model(con, names[0])
+    return kept
+
+
+def check_hardware_list(con, hardware_types: list[str]) -> list[str]:
+    """For a list of hardware types: the ones with results; a known type with none is left out,
+    an unknown one (or none with results) is an error."""
+    from runners.hardware import KNOWN_HARDWARE
+
+    valid = set(measured_hardware(con))
+    unknown = [h for h in hardware_types if h not in valid and h not in KNOWN_HARDWARE]
+    if unknown:
+        check_hardware(con, unknown[0])
+    kept = [h for h in hardware_types if h in valid]
+    if not kept:
+        check_hardware(con, hardware_types[0])
+    return kept
+
+
 def default_model(con) -> str | None:
     """The model measured on the most hardware types, then in the most configurations."""
     row = con.sql(

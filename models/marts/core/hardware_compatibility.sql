@@ -5,7 +5,7 @@ with
 
 compatibility as (
 
-    select * from {{ ref('int_legacy_hardware_compatibility') }}
+    select * from {{ ref('int_hardware_compatibility_unioned') }}
 
 ),
 

@@ -3,7 +3,7 @@ with
 
 assertions as (
 
-    select * from {{ ref('int_legacy_integration_test_assertions') }}
+    select * from {{ ref('int_integration_test_assertions_unioned') }}
 
 ),
 

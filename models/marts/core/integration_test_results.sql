@@ -5,7 +5,7 @@ with
 
 tests as (
 
-    select * from {{ ref('int_legacy_integration_test_results') }}
+    select * from {{ ref('int_integration_test_results_unioned') }}
 
 ),
 

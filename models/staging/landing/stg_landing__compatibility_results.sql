@@ -1,0 +1,49 @@
+with
+
+source as (
+
+    select * from {{ read_landing('compatibility_results') }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        compatibility_id,
+        run_id,
+
+        ----------  strings
+        model_name,
+        model_family,
+        modality,
+        hardware_type,
+        device_name,
+        error_message,
+        error_type,
+        suggested_fix,
+        metadata,
+        simulation_reason,
+        host,
+
+        ----------  numerics
+        schema_version,
+        compatibility_score,
+
+        ----------  booleans
+        is_compatible,
+        detection_success,
+        initialization_success,
+        workaround_available,
+        coalesce(is_simulated, false) as is_simulated,
+
+        ----------  timestamps
+        tested_at,
+        run_date
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,43 @@
+with
+
+source as (
+
+    select * from {{ read_landing('integration_results') }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        test_result_id,
+        run_id,
+
+        ----------  strings
+        test_module,
+        test_class,
+        test_name,
+        lower(status) as status,
+        model_name,
+        hardware_type,
+        device_name,
+        error_message,
+        error_traceback,
+        metadata,
+        host,
+
+        ----------  numerics
+        schema_version,
+        execution_time_seconds,
+        assertions,
+
+        ----------  timestamps
+        executed_at,
+        run_date
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,35 @@
+with
+
+source as (
+
+    select * from {{ read_landing('result_marks') }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        mark_id,
+        result_id,
+
+        ----------  strings
+        reason,
+        host,
+
+        ----------  numerics
+        schema_version,
+
+        ----------  booleans
+        is_simulated,
+
+        ----------  timestamps
+        marked_at,
+        run_date
+
+    from source
+
+)
+
+select * from renamed

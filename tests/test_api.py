@@ -460,3 +460,63 @@ def test_timestamps_without_zone_are_utc():
         }
     )
     assert row["measured_at"] == datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def test_stored_compatibility_integration_and_marks_reach_the_marts(tmp_path):
+    from runners.api import SimulationDetection
+
+    data_dir = tmp_path / "data"
+    api = BenchmarkDBAPI(db_path=tmp_path / "b.duckdb", data_dir=data_dir)
+    cid = api.store_compatibility_result(
+        model_name="bert-base-uncased",
+        hardware_type="webgpu",
+        is_compatible=False,
+        error_message="no adapter",
+        compatibility_score=0.25,
+    )
+    tid = api.store_integration_test_result(
+        test_module="tests.test_x",
+        test_name="test_y",
+        status="fail",
+        assertions=[{"assertion_name": "shape", "passed": False, "actual_value": "3"}],
+    )
+    rid = api.store_performance_result(
+        model_name="bert-base-uncased",
+        hardware_type="cuda",
+        batch_size=4,
+        throughput=120.5,
+        latency_avg=8.2,
+    )
+    detector = SimulationDetection(db_path=tmp_path / "b.duckdb", data_dir=data_dir)
+    detector.mark_result_as_simulated(rid, "numbers copied from a slide")
+
+    compat = api.query(
+        "select result_source, is_compatible, compatibility_score, error_message "
+        "from hardware_compatibility where compatibility_id = $id",
+        {"id": cid},
+    )
+    assert compat.to_dict("records") == [
+        {
+            "result_source": "api",
+            "is_compatible": False,
+            "compatibility_score": 0.25,
+            "error_message": "no adapter",
+        }
+    ]
+    tests = api.query(
+        "select status, result_source from integration_test_results where test_result_id = $id",
+        {"id": tid},
+    )
+    assert tests.to_dict("records") == [{"status": "fail", "result_source": "api"}]
+    checks = api.query(
+        "select assertion_name, passed, actual_value "
+        "from integration_test_assertions where test_result_id = $id",
+        {"id": tid},
+    )
+    assert checks.to_dict("records") == [
+        {"assertion_name": "shape", "passed": False, "actual_value": "3"}
+    ]
+    flagged = detector.get_simulated_results()
+    (reason,) = flagged.loc[flagged.result_id == rid, "simulation_reason"]
+    assert reason.endswith(": numbers copied from a slide")
+    assert detector.generate_simulation_report()["simulated"] == 1

@@ -17,13 +17,13 @@ events as (
 
 integration_tests as (
 
-    select * from {{ ref('int_legacy_integration_test_results') }}
+    select * from {{ ref('int_integration_test_results_unioned') }}
 
 ),
 
 compatibility as (
 
-    select * from {{ ref('int_legacy_hardware_compatibility') }}
+    select * from {{ ref('int_hardware_compatibility_unioned') }}
 
 ),
 
@@ -61,7 +61,7 @@ from_events as (
 
 ),
 
-from_legacy_tests as (
+from_tests as (
 
     select
         {{ stable_id(['hardware_type', 'device_name']) }} as hardware_id,
@@ -101,7 +101,7 @@ unioned as (
     union all
     select * from from_events
     union all
-    select * from from_legacy_tests
+    select * from from_tests
 
 )
 

@@ -13,14 +13,29 @@ stored as (
 
 ),
 
-from_api as (
+exploded as (
 
     select
         stored.test_result_id,
-        stored.executed_at as checked_at,
-        cast(null as varchar) as source_path,
-        unnest(stored.assertions, recursive := true)
+        stored.executed_at,
+        unnest(stored.assertions) as check_result
     from stored
+
+),
+
+from_api as (
+
+    select
+        exploded.check_result.assertion_id,
+        exploded.test_result_id,
+        exploded.check_result.assertion_name,
+        exploded.check_result.passed,
+        exploded.check_result.expected_value,
+        exploded.check_result.actual_value,
+        exploded.check_result.message,
+        exploded.executed_at as checked_at,
+        cast(null as varchar) as source_path
+    from exploded
 
 ),
 

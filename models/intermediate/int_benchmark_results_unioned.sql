@@ -10,10 +10,18 @@ runner_results as (
 
 legacy_results as (
 
-    -- legacy rows that never recorded a batch size (web results, shapes J and K) are in the
-    -- legacy_results_without_batch_size mart: the reporting marts key every row on it
-    select * from {{ ref('int_legacy_benchmark_results_deduplicated') }}
-    where batch_size is not null
+    -- web results (shapes J and K) never recorded a batch size: it stays NULL, never guessed.
+    -- A failed configuration has no result: numbers a file states beside a failure (shape K)
+    -- stay in source_details, not in the metric columns.
+    select
+        * replace (
+            case when status = 'failed' then null else latency_mean_ms end as latency_mean_ms,
+            case
+                when status = 'failed' then null else throughput_items_per_second
+            end as throughput_items_per_second,
+            case when status = 'failed' then null else memory_peak_mb end as memory_peak_mb
+        )
+    from {{ ref('int_legacy_benchmark_results_deduplicated') }}
 
 ),
 

@@ -4,8 +4,9 @@ with
 
 results as (
 
+    -- a configuration is keyed on its batch size: legacy web results without one stay out
     select * from {{ ref('performance_results') }}
-    where status = 'completed'
+    where status = 'completed' and batch_size is not null
 
 ),
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 ROOT = Path(__file__).resolve().parent.parent
-LEGACY = ROOT.parent / "shared" / "legacy_json"
+LEGACY = ROOT / "tests" / "fixtures" / "legacy" / "real"
 YEAR = re.compile(r"2025(?=[-0-9])")
 TABLES = (
     "performance_results",

@@ -13,7 +13,8 @@ import pytest
 from runners.paths import PROJECT_ROOT
 from tests.conftest import invoke
 
-LEGACY_DIR = PROJECT_ROOT.parent / "shared" / "legacy_json"
+# the 30 real legacy files, copied byte for byte from ../shared/legacy_json (SOURCES.tsv there)
+LEGACY_DIR = PROJECT_ROOT / "tests" / "fixtures" / "legacy" / "real"
 
 # Written by hand from SHAPES.md (file name prefix per family) and from reading each file.
 SHAPE_OF = {

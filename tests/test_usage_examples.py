@@ -25,7 +25,8 @@ from runners.timing import TimingSettings
 
 pytestmark = pytest.mark.slow
 
-DOC = PROJECT_ROOT.parent / "shared" / "reference" / "duckdb_benchmark_api.md"
+# the old documentation, copied from ../shared/reference
+DOC = PROJECT_ROOT / "tests" / "fixtures" / "reference" / "duckdb_benchmark_api.md"
 OLD_IMPORT = re.compile(r"^from duckdb_api\.[\w.]+ import (\w+)\s*$", re.MULTILINE)
 
 

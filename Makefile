@@ -55,8 +55,8 @@ demo: install
 test: install browser lint dbt-fixtures pytest
 
 lint: install
-	$(BIN)/ruff check runners tests benchmarks
-	$(BIN)/ruff format --check runners tests benchmarks
+	$(BIN)/ruff check runners benchdb tests benchmarks
+	$(BIN)/ruff format --check runners benchdb tests benchmarks
 	mkdir -p $(SCRATCH)
 	BENCHMARK_DB_PATH=$(SCRATCH)/lint.duckdb BENCHMARK_DATA_DIR=$(SCRATCH)/lint-data \
 		$(BIN)/sqlfluff lint models tests/data_tests analyses

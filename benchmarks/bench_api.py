@@ -191,7 +191,7 @@ def free_port() -> int:
 
 def start_server(db: Path, data_dir: Path, port: int, workers: int) -> subprocess.Popen:
     command = [
-        sys.executable, "-c", "from runners.cli import main; main()", "serve",
+        sys.executable, "-c", "from benchdb.cli import main; main()", "serve",
         "--host", "127.0.0.1", "--port", str(port), "--db-path", str(db),
         "--data-dir", str(data_dir), "--log-level", "warning", "--workers", str(workers),
     ]  # fmt: skip
@@ -359,7 +359,7 @@ def main() -> None:
             print(f"generated {args.rows:,} rows in {files} files: {took:.1f} s")
             started = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-c", "from runners.cli import main; main()", "build",
+                [sys.executable, "-c", "from benchdb.cli import main; main()", "build",
                  "--quiet", "--data-dir", str(data_dir), "--db-path", str(db)],
                 cwd=ROOT, check=True,
             )  # fmt: skip

@@ -98,6 +98,12 @@ def expand_configs(
     return list(configs.values())
 
 
+# Builds a flagged estimate row for a configuration that was not (or not only) measured: given the
+# configuration, the run's context and the reason, returns a landing row. The runner has none of
+# its own; the warehouse side's roofline (`benchdb.simulation.estimate_row`) is passed in.
+Estimator = Callable[["BenchmarkConfig", "RunContext", str], dict]
+
+
 @dataclass
 class RunContext:
     run_id: str
@@ -105,12 +111,11 @@ class RunContext:
     detections: dict[str, Detection]
     weights_dir: Path | None = None
     host: str | None = None
-    # estimate (roofline) configurations whose hardware is unavailable, instead of skipping them
-    allow_simulation: bool = False
+    estimator: Estimator | None = None
+    # estimate configurations whose hardware is unavailable, instead of skipping them
+    estimate_unavailable: bool = False
     # also estimate configurations that were measured, to calibrate the estimates
     estimate_measured: bool = False
-    # hardware type -> hardware catalog device to estimate with (default: the type's default)
-    simulate_devices: dict[str, str] = field(default_factory=dict)
     environments: dict[str, dict] = field(default_factory=dict)
 
     def host_environment(self) -> dict:
@@ -123,7 +128,7 @@ class RunContext:
         return self.environments[device]
 
 
-def _error_text(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}"
     frames = traceback.extract_tb(exc.__traceback__)
     if frames:
@@ -142,7 +147,7 @@ def _is_unsupported_dtype_error(exc: BaseException) -> bool:
     )
 
 
-def _skeleton_row(config: BenchmarkConfig, ctx: RunContext, measured_at: datetime) -> dict:
+def skeleton_row(config: BenchmarkConfig, ctx: RunContext, measured_at: datetime) -> dict:
     spec = config.spec
     return {
         "result_id": landing.derived_id(
@@ -172,11 +177,11 @@ def _skeleton_row(config: BenchmarkConfig, ctx: RunContext, measured_at: datetim
 def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
     """Measure one configuration; always returns a row, whatever happened."""
     started = time.perf_counter()
-    row = _skeleton_row(config, ctx, landing.utc_now())
+    row = skeleton_row(config, ctx, landing.utc_now())
     detection = ctx.detections[config.hardware_type]
     if not detection.is_available:
-        if ctx.allow_simulation:
-            return simulate_configuration(
+        if ctx.estimator and ctx.estimate_unavailable:
+            return ctx.estimator(
                 config,
                 ctx,
                 f"{config.hardware_type} unavailable on host {ctx.host}: {detection.reason}",
@@ -245,10 +250,10 @@ def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
             status="unsupported", error_type="UnsupportedConfiguration", error_message=str(exc)
         )
     except (torch.cuda.OutOfMemoryError, MemoryError) as exc:
-        row.update(status="oom", error_type=type(exc).__name__, error_message=_error_text(exc))
+        row.update(status="oom", error_type=type(exc).__name__, error_message=error_text(exc))
     except Exception as exc:  # one failing configuration must not stop the run
         status = "unsupported" if _is_unsupported_dtype_error(exc) else "failed"
-        row.update(status=status, error_type=type(exc).__name__, error_message=_error_text(exc))
+        row.update(status=status, error_type=type(exc).__name__, error_message=error_text(exc))
     else:
         _record_measurement(row, config, timing, memory, inputs.tokens_per_item)
     finally:
@@ -256,54 +261,6 @@ def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
         gc.collect()
         if device.startswith("cuda"):
             torch.cuda.empty_cache()
-    row["total_seconds"] = time.perf_counter() - started
-    return row
-
-
-def simulate_configuration(config: BenchmarkConfig, ctx: RunContext, reason: str) -> dict:
-    """A roofline estimate as a row: flagged simulated, with why and how. Never a measurement."""
-    from runners import simulation
-
-    started = time.perf_counter()
-    row = _skeleton_row(config, ctx, landing.utc_now())
-    row["result_id"] = landing.derived_id(row["result_id"], "simulated")
-    row.update(ctx.host_environment())
-    row.update(is_simulated=True, simulation_reason=reason, weights_source="none (estimate)")
-    try:
-        device = simulation.pick_device(
-            config.hardware_type, ctx.simulate_devices.get(config.hardware_type)
-        )
-        row.update(device_name=device.device_name, device_memory_gb=device.memory_gb)
-        cost, inputs = simulation.count_forward_cost(
-            config.spec, config.batch_size, config.sequence_length, config.precision
-        )
-        latency_ms, method_inputs = simulation.estimate_latency_ms(cost, device, config.precision)
-    except UnsupportedConfiguration as exc:
-        row.update(
-            status="unsupported", error_type="UnsupportedConfiguration", error_message=str(exc)
-        )
-    except ConfigurationError as exc:
-        row.update(status="unsupported", error_type="SimulationUnsupported", error_message=str(exc))
-    except Exception as exc:
-        row.update(status="failed", error_type=type(exc).__name__, error_message=_error_text(exc))
-    else:
-        items = config.batch_size * 1000.0 / latency_ms
-        row.update(
-            status="completed",
-            device=cost.counted_on,
-            parameter_count=cost.parameter_count,
-            sequence_length=inputs.sequence_length,
-            image_size=inputs.image_size,
-            audio_seconds=inputs.audio_seconds,
-            input_shapes=json.dumps(inputs.shapes()),
-            latency_mean_ms=latency_ms,
-            latency_p50_ms=latency_ms,
-            throughput_items_per_second=items,
-            throughput_tokens_per_second=(
-                items * inputs.tokens_per_item if inputs.tokens_per_item else None
-            ),
-            simulation_method=simulation.method_record(method_inputs),
-        )
     row["total_seconds"] = time.perf_counter() - started
     return row
 
@@ -381,9 +338,9 @@ def run_benchmarks(
     on_result: Callable[[BenchmarkConfig, dict], None] | None = None,
     options: dict | None = None,
     command: str | None = None,
-    allow_simulation: bool = False,
+    estimator: Estimator | None = None,
+    estimate_unavailable: bool = False,
     estimate_measured: bool = False,
-    simulate_devices: dict[str, str] | None = None,
 ) -> RunOutcome:
     """Detect hardware, land the detection events, run every configuration, land the results.
 
@@ -417,9 +374,9 @@ def run_benchmarks(
         detections,
         weights_dir,
         host,
-        allow_simulation=allow_simulation,
+        estimator=estimator,
+        estimate_unavailable=estimate_unavailable,
         estimate_measured=estimate_measured,
-        simulate_devices=dict(simulate_devices or {}),
     )
     outcome = RunOutcome(run_id, [], [])
     try:
@@ -427,12 +384,13 @@ def run_benchmarks(
             row = run_configuration(config, ctx)
             outcome.rows.append(row)
             if (
-                ctx.estimate_measured
+                estimator
+                and ctx.estimate_measured
                 and not row.get("is_simulated")
                 and row["status"] == "completed"
             ):
                 outcome.rows.append(
-                    simulate_configuration(
+                    estimator(
                         config,
                         ctx,
                         f"estimate beside the measurement on host {host}, for calibration",

@@ -249,13 +249,44 @@ def file_path(landing_root: Path, kind: str, run_id: str, when: datetime) -> Pat
     )
 
 
+def temporary_path(target: Path) -> Path:
+    """A hidden name in the target's folder: never matched by a reader's `*.parquet` / `*.json`."""
+    return target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+
+
+def publish(tmp: Path, target: Path) -> bool:
+    """Make a fully written temporary file visible under its final name: fsync, then an atomic
+    rename in the same folder. A landed file is never rewritten: when `target` exists, `tmp` is
+    dropped and False is returned (content-addressed files are then already there)."""
+    try:
+        if target.exists():
+            tmp.unlink(missing_ok=True)
+            return False
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise LandingError(f"cannot write {target}: {exc.strerror}") from None
+    return True
+
+
 def write_rows(
-    landing_root: Path, kind: str, rows: Sequence[dict], run_id: str, when: datetime
+    landing_root: Path,
+    kind: str,
+    rows: Sequence[dict],
+    run_id: str,
+    when: datetime,
+    schema: pa.Schema | None = None,
 ) -> Path | None:
-    """Write rows as one immutable Parquet file; returns its path (None when there are no rows)."""
+    """Write rows as one immutable Parquet file; returns its path (None when there are no rows).
+
+    `schema` defaults to the kind's landing schema (SCHEMAS); the warehouse side passes its own
+    for the kinds it lands (the legacy manifest)."""
     if not rows:
         return None
-    schema = SCHEMAS[kind]
+    schema = schema or SCHEMAS[kind]
     unknown = set().union(*(r.keys() for r in rows)) - set(schema.names)
     if unknown:
         raise LandingError(
@@ -269,16 +300,15 @@ def write_rows(
     target = file_path(landing_root, kind, run_id, when)
     if target.exists():
         raise LandingError(f"{target} already exists: landed files are never rewritten")
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    tmp = temporary_path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, tmp, compression="zstd")
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise LandingError(f"cannot write {target}: {exc.strerror}") from None
+    if not publish(tmp, target):
+        raise LandingError(f"{target} already exists: landed files are never rewritten")
     return target
 
 

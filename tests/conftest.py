@@ -13,7 +13,9 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from runners.cli import main  # noqa: E402
+from benchdb.cli import main  # noqa: E402
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 TINY_MODELS = "test/tiny-bert,test/tiny-vit,test/tiny-whisper"
 FAST_TIMING = ["--warmup", "1", "--min-iterations", "5", "--min-duration", "0.05"]

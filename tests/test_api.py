@@ -15,8 +15,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from runners import landing
-from runners.api import (
+from benchdb.compat import (
     BenchmarkDBAPI,
     BenchmarkRunner,
     MissingMartError,
@@ -24,6 +23,7 @@ from runners.api import (
     resolve_model_name,
     validate_performance,
 )
+from runners import landing
 from runners.catalog import load_catalog
 from runners.errors import CatalogError, ConfigurationError
 from runners.hardware import detect
@@ -299,7 +299,7 @@ def test_missing_marts_are_named(stored):
         (api.get_integration_test_summary, "integration_test_results"),
     ):
         with api._connect() as con:
-            from runners.api import mart_exists
+            from benchdb.compat import mart_exists
 
             exists = mart_exists(con, mart)
         if exists:
@@ -411,14 +411,14 @@ def test_unknown_models_and_hardware_fail_before_anything_runs(tmp_path):
 # ------------------------------------------------------------------------ imports
 
 
-def test_import_runners_is_light_and_the_runner_needs_no_warehouse_packages(tmp_path):
+def test_compat_runner_needs_no_warehouse_packages(tmp_path):
     code = (
         "import sys\n"
         "for blocked in ('duckdb', 'fastapi', 'uvicorn', 'dbt', 'plotnine'):\n"
         "    sys.modules[blocked] = None\n"
-        "import runners\n"
-        "assert 'runners.api' not in sys.modules and 'torch' not in sys.modules\n"
-        "from runners import BenchmarkRunner, BenchmarkDBAPI\n"
+        "import benchdb.compat\n"
+        "assert 'torch' not in sys.modules\n"
+        "from benchdb.compat import BenchmarkRunner, BenchmarkDBAPI\n"
         "from runners.timing import TimingSettings\n"
         f"r = BenchmarkRunner(data_dir={str(tmp_path)!r}, timing=TimingSettings(0, 1, 0.0))\n"
         "s = r.run_benchmarks(['test/tiny-bert'], ['cpu'], [1], sequence_length=4)\n"
@@ -432,9 +432,9 @@ def test_import_runners_is_light_and_the_runner_needs_no_warehouse_packages(tmp_
     assert out.stdout.strip() == "ok"
 
 
-def test_every_old_class_is_exported_and_unknown_names_are_not():
+def test_every_old_class_is_in_compat_and_not_in_the_host_package():
+    import benchdb.compat
     import runners
-    import runners.api
 
     for name in (
         "BenchmarkDBAPI",
@@ -444,9 +444,8 @@ def test_every_old_class_is_exported_and_unknown_names_are_not():
         "SimulationDetection",
         "BenchmarkVisualizer",
     ):
-        assert getattr(runners, name) is getattr(runners.api, name)
-    with pytest.raises(AttributeError):
-        runners.NoSuchThing  # noqa: B018
+        assert isinstance(getattr(benchdb.compat, name), type)
+        assert not hasattr(runners, name)
 
 
 def test_timestamps_without_zone_are_utc():
@@ -463,7 +462,7 @@ def test_timestamps_without_zone_are_utc():
 
 
 def test_stored_compatibility_integration_and_marks_reach_the_marts(tmp_path):
-    from runners.api import SimulationDetection
+    from benchdb.compat import SimulationDetection
 
     data_dir = tmp_path / "data"
     api = BenchmarkDBAPI(db_path=tmp_path / "b.duckdb", data_dir=data_dir)

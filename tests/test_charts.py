@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from plotnine import ggplot
 
-from runners.reporting import chart_data, charts, data
-from runners.reporting.data import ReportError
+from benchdb.reporting import chart_data, charts, data
+from benchdb.reporting.data import ReportError
 from tests.conftest import invoke
 from tests.test_charts_support import (
     SIM_THROUGHPUT_PER_BATCH,
@@ -295,7 +295,7 @@ def test_output_folder_and_suffix_are_checked(mixed_warehouse, tmp_path):
 
 
 def test_old_visualizer_functions_write_files(mixed_warehouse, tmp_path):
-    from runners.reporting import visualizer
+    from benchdb.reporting import visualizer
 
     path = visualizer.create_hardware_heatmap(
         metric="latency", output_file=tmp_path / "heat.png", db_path=mixed_warehouse

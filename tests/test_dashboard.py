@@ -8,8 +8,8 @@ import re
 import pyarrow.parquet as pq
 import pytest
 
+from benchdb.reporting.dashboard import ChartSpec, plan, reference_setting
 from runners import landing
-from runners.reporting.dashboard import ChartSpec, plan, reference_setting
 from tests.conftest import invoke
 from tests.test_charts_support import (
     empty_warehouse_path,

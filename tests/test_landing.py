@@ -12,7 +12,7 @@ import yaml
 
 from runners import landing
 from runners.errors import LandingError
-from runners.paths import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT
 
 SOURCES_YML = PROJECT_ROOT / "models/staging/landing/_landing__sources.yml"
 ARROW_TO_DUCKDB = {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from runners import migrate as library
+from benchdb import migrate as library
 from tests.conftest import invoke
 from tests.test_migrate import LEGACY_DIR, manifest_rows
 

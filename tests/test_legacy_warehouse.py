@@ -14,8 +14,7 @@ from datetime import datetime, timedelta, timezone
 import duckdb
 import pytest
 
-from runners.paths import PROJECT_ROOT
-from tests.conftest import invoke
+from tests.conftest import PROJECT_ROOT, invoke
 from tests.test_migrate import build_legacy_tree
 
 pytestmark = pytest.mark.slow

@@ -11,9 +11,9 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from runners import maintenance
-from runners.api import BenchmarkDBAPI, BenchmarkDBMaintenance
-from runners.warehouse import CORE_MARTS
+from benchdb import maintenance
+from benchdb.compat import BenchmarkDBAPI, BenchmarkDBMaintenance
+from benchdb.warehouse import CORE_MARTS
 from tests.conftest import invoke
 
 PRIMARY_KEYS = {

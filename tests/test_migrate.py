@@ -10,8 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from runners.paths import PROJECT_ROOT
-from tests.conftest import invoke
+from tests.conftest import PROJECT_ROOT, invoke
 
 # the 30 real legacy files, copied byte for byte from ../shared/legacy_json (SOURCES.tsv there)
 LEGACY_DIR = PROJECT_ROOT / "tests" / "fixtures" / "legacy" / "real"

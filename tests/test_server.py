@@ -22,9 +22,9 @@ import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 
-from runners import warehouse
-from runners.api import BenchmarkDBAPI
-from runners.server import ServerSettings, create_app, plain
+from benchdb import warehouse
+from benchdb.compat import BenchmarkDBAPI
+from benchdb.server import ServerSettings, create_app, plain
 from tests.conftest import invoke
 
 TOKEN = "test-token-0123456789"
@@ -463,7 +463,7 @@ def test_benchdb_serve_answers_on_127_0_0_1(site, tmp_path):
     data_dir, db = site
     port = _free_port()
     command = [
-        sys.executable, "-c", "from runners.cli import main; main()", "serve",
+        sys.executable, "-c", "from benchdb.cli import main; main()", "serve",
         "--host", "127.0.0.1", "--port", str(port), "--db-path", str(db),
         "--data-dir", str(data_dir), "--log-level", "warning",
     ]  # fmt: skip

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
-from runners.server import ServerSettings, create_app
+from benchdb.server import ServerSettings, create_app
 
 ATTEMPTS = [
     # stacked statements and comments hiding them

@@ -12,7 +12,7 @@ schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from schemathesis.checks import positive_data_acceptance  # noqa: E402
 
-from runners.server import ServerSettings, create_app  # noqa: E402
+from benchdb.server import ServerSettings, create_app  # noqa: E402
 
 TOKEN = "schemathesis-token"
 MAX_EXAMPLES = 50

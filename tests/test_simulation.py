@@ -9,10 +9,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from runners import landing
-from runners.catalog import load_catalog
-from runners.errors import ConfigurationError
-from runners.simulation import (
+from benchdb.simulation import (
     DeviceSpec,
     ForwardCost,
     count_forward_cost,
@@ -20,6 +17,9 @@ from runners.simulation import (
     load_hardware_catalog,
     pick_device,
 )
+from runners import landing
+from runners.catalog import load_catalog
+from runners.errors import ConfigurationError
 from tests.conftest import FAST_TIMING, invoke
 
 

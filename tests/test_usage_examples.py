@@ -1,8 +1,9 @@
 """Every example of the old docs' "Usage Examples" section, run as written in a temporary project.
 
-Only the import lines change (`from duckdb_api.x.y import Name` -> `from runners import Name`;
-a block that uses `pd` without importing it gets the import). The examples share one project and
-run in the order of the document, as a user following it would.
+Only the import lines change (`from duckdb_api.x.y import Name` becomes
+`from benchdb.compat import Name`; a block that uses `pd` without importing it gets the
+import). The examples share one project and run in the order of the document, as a user following
+it would.
 
 Real measurements of the full-size models are taken, with the timing settings made small
 (no warm-up, 1 timed iteration): about 25 s on two cores, so the module is marked slow.
@@ -17,11 +18,10 @@ from pathlib import Path
 
 import pytest
 
-import runners
-import runners.api
+import benchdb.compat
 from runners.hardware import detect
-from runners.paths import PROJECT_ROOT
 from runners.timing import TimingSettings
+from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +45,7 @@ def usage_examples() -> dict[str, str]:
 
 def ported(code: str) -> str:
     """Only the import lines change."""
-    code = OLD_IMPORT.sub(r"from runners import \1", code)
+    code = OLD_IMPORT.sub(r"from benchdb.compat import \1", code)
     if re.search(r"\bpd\.", code) and "import pandas as pd" not in code:
         code = "import pandas as pd\n" + code
     return code
@@ -61,7 +61,9 @@ def project(tmp_path_factory):
     patcher.setenv("BENCHMARK_DATA_DIR", str(root / "data"))
     patcher.setenv("BENCHMARK_DB_PATH", str(root / "benchmark_db.duckdb"))
     # real measurements, only fewer of them: 1 warm-up and 1 timed iteration per configuration
-    patcher.setattr(runners.api, "DEFAULT_TIMING", TimingSettings(1, 1, min_duration_seconds=0.0))
+    patcher.setattr(
+        benchdb.compat, "DEFAULT_TIMING", TimingSettings(1, 1, min_duration_seconds=0.0)
+    )
     yield root
     patcher.undo()
     _RAN.clear()

@@ -1,0 +1,150 @@
+"""`benchdb plan`: what is missing or stale, as a table and a file for `benchdb run --plan`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from benchdb.options import db_path_option, int_list, resolve_db_path, str_list
+
+
+@click.command()
+@click.option("--missing-only", is_flag=True, help="Only configurations never measured for real.")
+@click.option(
+    "--refresh-older-than",
+    "older_than_days",
+    type=int,
+    default=None,
+    metavar="DAYS",
+    help="Only configurations whose newest real result is older than DAYS.",
+)
+@click.option(
+    "--priority-only",
+    is_flag=True,
+    help="Only missing or outdated configurations of priority 1 (the wanted matrix's).",
+)
+@click.option(
+    "--version-change",
+    is_flag=True,
+    help="Also call results measured with other torch/transformers minor versions outdated.",
+)
+@click.option(
+    "--models",
+    default=None,
+    callback=str_list,
+    help="Comma-separated models (overrides the wanted matrix's).",
+)
+@click.option(
+    "--hardware",
+    default=None,
+    callback=str_list,
+    help="Comma-separated hardware types (overrides the wanted matrix's).",
+)
+@click.option(
+    "--batch-sizes",
+    default=None,
+    callback=int_list("batch size"),
+    help="Comma-separated batch sizes (overrides the wanted matrix's).",
+)
+@click.option(
+    "--precision",
+    "precisions",
+    default=None,
+    callback=str_list,
+    help="Comma-separated precisions (overrides the wanted matrix's).",
+)
+@click.option(
+    "--sequence-length",
+    "sequence_lengths",
+    default=None,
+    callback=int_list("sequence length"),
+    help="Comma-separated sequence lengths.",
+)
+@click.option(
+    "--available-only",
+    is_flag=True,
+    help="Keep only configurations whose hardware this host has now (live detection).",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the plan as CSV (header even when empty) for `benchdb run --plan`.",
+)
+@click.option("--limit", default=40, show_default=True, help="Rows to print (the file has all).")
+@db_path_option
+def plan(
+    missing_only,
+    older_than_days,
+    priority_only,
+    version_change,
+    models,
+    hardware,
+    batch_sizes,
+    precisions,
+    sequence_lengths,
+    available_only,
+    output,
+    limit,
+    db_path,
+) -> None:
+    """Plan benchmarks from what is missing or stale in the warehouse.
+
+    Without a mode it plans both missing configurations and those older than 30 days.
+
+    \b
+      benchdb plan --missing-only --models bert-base-uncased,t5-small --hardware cpu,cuda
+      benchdb plan --refresh-older-than 14 --output plan.csv
+      benchdb plan --priority-only --available-only --output plan.csv && benchdb run --plan plan.csv
+    """
+    from benchdb import planning
+    from benchdb.text_table import render
+    from runners.benchmark import validate_options
+    from runners.catalog import load_catalog, resolve_models
+
+    if missing_only and older_than_days is not None:
+        raise click.UsageError("--missing-only and --refresh-older-than contradict each other")
+    if models:
+        resolve_models(models, load_catalog())
+    validate_options(hardware or [], batch_sizes or [], precisions or [], sequence_lengths or [])
+    mode = "missing" if missing_only else ("outdated" if older_than_days is not None else "both")
+    request = planning.PlanRequest(
+        mode=mode,
+        older_than_days=30 if older_than_days is None else older_than_days,
+        outdated_on_version_change=version_change,
+        priority_only=priority_only,
+        models=models,
+        hardware=hardware,
+        batch_sizes=batch_sizes,
+        precisions=precisions,
+        sequence_lengths=sequence_lengths,
+    )
+    rows = planning.build_plan(resolve_db_path(db_path), request)
+    if available_only:
+        rows, dropped = planning.keep_available(rows)
+        for hw, reason in dropped.items():
+            click.echo(f"left out {hw}: {reason}", err=True)
+    if output:
+        planning.write_plan(rows, output)
+    shown = [
+        "model_name",
+        "hardware_type",
+        "batch_size",
+        "precision",
+        "sequence_length",
+        "priority",
+        "plan_kind",
+        "reason",
+        "attempts",
+        "last_error",
+    ]
+    click.echo(render(shown, [[r[c] for c in shown] for r in rows[:limit]]))
+    more = f" (first {limit} shown)" if len(rows) > limit else ""
+    click.echo(
+        f"\n{len(rows)} configuration(s) to run{more}"
+        + (f"; plan written to {output}" if output else "")
+    )
+
+
+COMMANDS = [plan]

@@ -1,0 +1,51 @@
+"""`benchdb report`: a performance, hardware, compatibility or simulation report in one file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from benchdb.options import db_path_option, resolve_db_path
+
+REPORTS = ("performance", "hardware", "compatibility", "simulation")
+SUFFIX = {"html": "html", "markdown": "md", "csv": "csv"}
+
+
+@click.command()
+@click.argument("kind", metavar="REPORT", type=click.Choice(REPORTS))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(SUFFIX)),
+    default="html",
+    show_default=True,
+    help="html: one self-contained file with charts; markdown: tables; csv: the main table.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write [default: REPORT-report.html|md|csv].",
+)
+@db_path_option
+def report(kind, fmt, output, db_path) -> None:
+    """Write a report from the reporting marts.
+
+    Every report states at the top how many of its results are simulated.
+
+    \b
+      benchdb report performance --format html --output performance.html
+      benchdb report hardware --format markdown --output hardware.md
+      benchdb report compatibility --format csv --output compatibility.csv
+      benchdb report simulation
+    """
+    from benchdb.reporting.reports import write_report
+
+    output = (output or Path(f"{kind}-report.{SUFFIX[fmt]}")).resolve()
+    written = write_report(resolve_db_path(db_path), kind, fmt, output)
+    click.echo(written.simulated_sentence, err=True)
+    click.echo(f"wrote {output}")
+
+
+COMMANDS = [report]

@@ -1,0 +1,253 @@
+"""`benchdb run`: measure models on this host and land the results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from benchdb.options import (
+    data_dir_option,
+    int_list,
+    invoked_command_line,
+    resolve_data_dir,
+    str_list,
+)
+
+
+@click.command()
+@click.option(
+    "--model",
+    "models",
+    default=None,
+    callback=str_list,
+    help="Comma-separated catalog model names (seeds/model_catalog.csv).",
+)
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Run exactly the configurations in this CSV (as `benchdb plan --output` writes).",
+)
+@click.option(
+    "--hardware",
+    "hardware",
+    default="cpu",
+    show_default=True,
+    callback=str_list,
+    help="Comma-separated hardware types: cpu, cuda, rocm, mps, openvino, ...",
+)
+@click.option("--batch-sizes", default="1", show_default=True, callback=int_list("batch size"))
+@click.option(
+    "--sequence-length",
+    "sequence_lengths",
+    default="128",
+    show_default=True,
+    callback=int_list("sequence length"),
+    help="Tokens per item for text (comma-separated for several); decoder tokens for audio.",
+)
+@click.option(
+    "--precision",
+    "precisions",
+    default="fp32",
+    show_default=True,
+    callback=str_list,
+    help="Comma-separated: fp32, fp16, bf16.",
+)
+@click.option("--warmup", default=5, show_default=True, help="Warm-up iterations.")
+@click.option("--min-iterations", default=10, show_default=True, help="Timed iterations, at least.")
+@click.option(
+    "--min-duration", default=1.0, show_default=True, help="Seconds of timed iterations, at least."
+)
+@click.option(
+    "--time-limit",
+    default=300.0,
+    show_default=True,
+    help="Seconds per configuration before it stops with status `timeout`.",
+)
+@click.option(
+    "--threads", type=int, default=None, help="torch intra-op threads (default: torch's choice)."
+)
+@click.option(
+    "--weights-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Load weights from this local directory instead of random init.",
+)
+@click.option(
+    "--force-simulation",
+    is_flag=True,
+    help="Estimate (roofline, flagged simulated) configurations whose hardware is unavailable.",
+)
+@click.option(
+    "--also-estimate",
+    is_flag=True,
+    help="Also estimate every measured configuration, to calibrate the estimates.",
+)
+@click.option(
+    "--simulate-device",
+    "simulate_devices",
+    multiple=True,
+    metavar="NAME",
+    help="Hardware catalog device to estimate with (default: each type's default). Repeatable.",
+)
+@data_dir_option
+def run(
+    models,
+    hardware,
+    batch_sizes,
+    sequence_lengths,
+    precisions,
+    warmup,
+    min_iterations,
+    min_duration,
+    time_limit,
+    threads,
+    weights_dir,
+    plan_file,
+    force_simulation,
+    also_estimate,
+    simulate_devices,
+    data_dir,
+) -> None:
+    """Measure models on this host and land the results as Parquet.
+
+    Every configuration becomes a row: completed ones with their latencies, failed, timed-out,
+    unsupported or unavailable ones with their status and error.
+
+    \b
+      benchdb run --model prajjwal1/bert-tiny --batch-sizes 1,4,16
+      benchdb run --model gpt2 --hardware cuda --precision fp32,fp16 --batch-sizes 1,8
+      benchdb run --model bert-base-uncased --hardware rocm --force-simulation
+      benchdb run --plan plan.csv
+    """
+    from benchdb import simulation
+    from runners import benchmark, landing
+    from runners.catalog import load_catalog, resolve_models
+    from runners.timing import TimingSettings
+
+    landing_root = resolve_data_dir(data_dir) / "landing"
+    if weights_dir and not (weights_dir / "config.json").is_file():
+        raise click.BadParameter(f"{weights_dir} has no config.json", param_hint="--weights-dir")
+    try:
+        settings = TimingSettings(warmup, min_iterations, min_duration, time_limit)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    catalog = load_catalog()
+    if plan_file and models:
+        raise click.UsageError("give either --model or --plan, not both")
+    if plan_file:
+        from runners.plan_file import read_plan
+
+        configs = read_plan(plan_file, catalog)
+    elif models:
+        specs = resolve_models(models, catalog)
+        configs = benchmark.expand_configs(
+            specs, hardware, precisions, batch_sizes, sequence_lengths
+        )
+    else:
+        raise click.UsageError("give --model (with --hardware, --batch-sizes ...) or --plan")
+    device_choices = resolve_simulate_devices(simulate_devices)
+    landing.ensure_writable(landing_root)
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    click.echo(f"benchdb run: {len(configs)} configuration(s), landing in {landing_root}")
+    with click.progressbar(
+        length=len(configs),
+        label="measuring",
+        show_pos=True,
+        item_show_func=lambda c: c.describe() if c else "",
+    ) as bar:
+        outcome = benchmark.run_benchmarks(
+            configs,
+            settings,
+            landing_root,
+            weights_dir,
+            on_result=lambda config, row: bar.update(1, config),
+            command=invoked_command_line(),
+            estimator=simulation.estimator(device_choices),
+            estimate_unavailable=force_simulation,
+            estimate_measured=also_estimate,
+            options={
+                "models": models,
+                "hardware": hardware,
+                "batch_sizes": batch_sizes,
+                "sequence_lengths": sequence_lengths,
+                "precisions": precisions,
+                "threads": threads,
+                "weights_dir": str(weights_dir) if weights_dir else None,
+                "plan": str(plan_file) if plan_file else None,
+                "force_simulation": force_simulation,
+                "also_estimate": also_estimate,
+            },
+        )
+    print_run_summary(outcome)
+    if outcome.interrupted:
+        raise click.ClickException("interrupted: what was measured so far has been landed")
+
+
+def resolve_simulate_devices(names: tuple[str, ...]) -> dict[str, str]:
+    """--simulate-device names -> {hardware type: device name}, checked against the catalog."""
+    if not names:
+        return {}
+    from benchdb.simulation import load_hardware_catalog
+
+    catalog = load_hardware_catalog()
+    by_name = {d.device_name: d for d in catalog}
+    chosen = {}
+    for name in names:
+        if name not in by_name:
+            raise click.BadParameter(
+                f"'{name}' is not in seeds/hardware_catalog.csv; known devices: "
+                + ", ".join(sorted(by_name)),
+                param_hint="--simulate-device",
+            )
+        chosen[by_name[name].hardware_type] = name
+    return chosen
+
+
+def print_run_summary(outcome) -> None:
+    """The table at the end of a run: one line per configuration, then the landed files."""
+    from benchdb.text_table import render
+
+    columns = [
+        "sim",
+        "model",
+        "hardware",
+        "precision",
+        "batch",
+        "seq",
+        "status",
+        "p50_ms",
+        "items/s",
+        "peak_mb",
+        "error",
+    ]
+    rows = [
+        [
+            "sim" if r.get("is_simulated") else "",
+            r["model_name"],
+            r["hardware_type"],
+            r["precision"],
+            r["batch_size"],
+            r.get("sequence_length"),
+            r["status"],
+            r.get("latency_p50_ms"),
+            r.get("throughput_items_per_second"),
+            r.get("memory_peak_mb"),
+            (r.get("error_message") or "")[:50],
+        ]
+        for r in outcome.rows
+    ]
+    click.echo()
+    click.echo(render(columns, rows))
+    counts = {s: outcome.count(s) for s in sorted({r["status"] for r in outcome.rows})}
+    click.echo(f"\nrun {outcome.run_id}: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    for path in outcome.files:
+        click.echo(f"landed {path}")
+
+
+COMMANDS = [run]

@@ -1,0 +1,141 @@
+"""`benchdb simulation ...`: mark hardware, report and list simulated results, run a CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import click
+
+from benchdb.options import (
+    data_dir_option,
+    db_path_option,
+    invoked_command_line,
+    resolve_data_dir,
+    resolve_db_path,
+)
+
+
+@click.group()
+def simulation() -> None:
+    """Simulation you can trust: marks, reports and estimates, always flagged.
+
+    \b
+      benchdb simulation mark-hardware cuda --reason "CI has no GPU; cuda there is emulated"
+      benchdb simulation report --format markdown --output simulation.md
+      benchdb simulation run-csv configs.csv
+    """
+
+
+@simulation.command("mark-hardware")
+@click.argument("hardware_type")
+@click.option("--reason", required=True, help="Why its results are not to be trusted as measured.")
+@data_dir_option
+def mark_hardware(hardware_type, reason, data_dir) -> None:
+    """Mark a hardware type simulated: later results on it are flagged when the warehouse builds."""
+    from benchdb.marks import mark_hardware as write_mark
+
+    path = write_mark(resolve_data_dir(data_dir) / "landing", hardware_type, False, reason)
+    click.echo(f"marked {hardware_type} simulated: {path}\nrun `benchdb build` to apply it")
+
+
+@simulation.command("mark-available")
+@click.argument("hardware_type")
+@click.option("--reason", default="marked available by hand", show_default=True)
+@data_dir_option
+def mark_available(hardware_type, reason, data_dir) -> None:
+    """End a simulated mark: results from now on count as measurements again."""
+    from benchdb.marks import mark_hardware as write_mark
+
+    path = write_mark(resolve_data_dir(data_dir) / "landing", hardware_type, True, reason)
+    click.echo(f"marked {hardware_type} available: {path}\nrun `benchdb build` to apply it")
+
+
+@simulation.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True
+)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@db_path_option
+def report(fmt, output, db_path) -> None:
+    """Totals, percentage simulated, and counts by hardware, model and reason."""
+    from benchdb.simulation_report import generate_simulation_report, report_markdown
+
+    data = generate_simulation_report(resolve_db_path(db_path))
+    text = json.dumps(data, indent=2, default=str) if fmt == "json" else report_markdown(data)
+    _emit(text, output)
+
+
+@simulation.command("list")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write CSV here instead of printing a table.",
+)
+@db_path_option
+def list_simulated(output, db_path) -> None:
+    """Every simulated result, with why and how it was made."""
+    from benchdb.simulation_report import simulated_results
+    from benchdb.text_table import render
+
+    columns, rows = simulated_results(resolve_db_path(db_path))
+    if output:
+        _check_folder(output)
+        with output.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            writer.writerows(rows)
+        click.echo(f"wrote {len(rows)} simulated result(s) to {output}")
+    else:
+        click.echo(render(columns, rows))
+        click.echo(f"\n{len(rows)} simulated result(s)")
+
+
+@simulation.command("run-csv")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--min-duration", default=1.0, show_default=True)
+@data_dir_option
+def run_csv(csv_file, min_duration, data_dir) -> None:
+    """Run the configurations of a CSV (model_name, hardware_type, batch_size[, precision,
+    sequence_length]); hardware this host lacks is estimated and flagged simulated."""
+    from benchdb import simulation
+    from benchdb.commands.run import print_run_summary
+    from runners import benchmark
+    from runners.catalog import load_catalog
+    from runners.plan_file import read_plan
+    from runners.timing import TimingSettings
+
+    configs = read_plan(csv_file, load_catalog())
+    landing_root = resolve_data_dir(data_dir) / "landing"
+    with click.progressbar(length=len(configs), label="running", show_pos=True) as bar:
+        outcome = benchmark.run_benchmarks(
+            configs,
+            TimingSettings(min_duration_seconds=min_duration),
+            landing_root,
+            test_name="benchdb simulation run-csv",
+            on_result=lambda config, row: bar.update(1),
+            options={"csv": str(csv_file)},
+            command=invoked_command_line(),
+            estimator=simulation.estimator(),
+            estimate_unavailable=True,
+        )
+    print_run_summary(outcome)
+
+
+def _check_folder(path: Path) -> None:
+    if not path.parent.is_dir():
+        raise click.BadParameter(f"folder {path.parent} does not exist", param_hint="--output")
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output:
+        _check_folder(output)
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text)
+
+
+COMMANDS = [simulation]

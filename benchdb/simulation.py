@@ -1,0 +1,276 @@
+"""Roofline estimates for hardware this host does not have: explicit, flagged, and on record.
+
+latency = max(FLOPs / peak FLOP/s, bytes moved / memory bandwidth) + fixed overhead
+
+FLOPs of one forward pass come from torch's FlopCounterMode, run on the meta device (no memory,
+no compute) or, when a model needs real values, once on the CPU. Bytes moved are the weights
+plus every operator's outputs written once and read once. Peak figures come from
+seeds/hardware_catalog.csv (vendor datasheets; the source of each figure is in the row).
+A simulated row is `is_simulated = true` and says why (`simulation_reason`) and how
+(`simulation_method`: this method's versioned name and every input, as JSON).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchdb.paths import HARDWARE_CATALOG_CSV
+from runners import landing
+from runners.benchmark import BenchmarkConfig, Estimator, RunContext, error_text, skeleton_row
+from runners.catalog import ModelSpec
+from runners.errors import CatalogError, ConfigurationError
+
+METHOD = "roofline-v1"
+PEAK_COLUMNS = {"fp32": "peak_tflops_fp32", "fp16": "peak_tflops_fp16", "bf16": "peak_tflops_bf16"}
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    hardware_type: str
+    device_name: str
+    is_default_for_type: bool
+    peak_tflops: dict[str, float | None]
+    memory_bandwidth_gb_per_s: float
+    memory_gb: float | None
+    fixed_overhead_ms: float
+    source: str
+
+
+def _number(row: dict, column: str, path: Path, line: int) -> float | None:
+    text = (row.get(column) or "").strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise CatalogError(f"{path}:{line}: {column} '{text}' is not a number") from None
+
+
+def load_hardware_catalog(path: Path = HARDWARE_CATALOG_CSV) -> list[DeviceSpec]:
+    devices = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            for column in ("hardware_type", "device_name", "memory_bandwidth_gb_per_s", "source"):
+                if not (row.get(column) or "").strip():
+                    raise CatalogError(f"{path}:{line}: hardware catalog row lacks '{column}'")
+            devices.append(
+                DeviceSpec(
+                    hardware_type=row["hardware_type"].strip(),
+                    device_name=row["device_name"].strip(),
+                    is_default_for_type=row.get("is_default_for_type", "").strip().lower()
+                    == "true",
+                    peak_tflops={p: _number(row, c, path, line) for p, c in PEAK_COLUMNS.items()},
+                    memory_bandwidth_gb_per_s=_number(row, "memory_bandwidth_gb_per_s", path, line),
+                    memory_gb=_number(row, "memory_gb", path, line),
+                    fixed_overhead_ms=_number(row, "fixed_overhead_ms", path, line) or 0.0,
+                    source=row["source"].strip(),
+                )
+            )
+    return devices
+
+
+def pick_device(
+    hardware_type: str, device_name: str | None = None, catalog: list[DeviceSpec] | None = None
+) -> DeviceSpec:
+    """The catalog entry to estimate with: the named device, else the type's default."""
+    catalog = catalog if catalog is not None else load_hardware_catalog()
+    candidates = [d for d in catalog if d.hardware_type == hardware_type]
+    if device_name:
+        for device in candidates:
+            if device.device_name == device_name:
+                return device
+        names = ", ".join(d.device_name for d in candidates) or "none"
+        raise ConfigurationError(
+            f"no device '{device_name}' for {hardware_type} in the hardware catalog "
+            f"(known: {names})"
+        )
+    defaults = [d for d in candidates if d.is_default_for_type] or candidates
+    if not defaults:
+        raise ConfigurationError(f"the hardware catalog has no {hardware_type} device to simulate")
+    return defaults[0]
+
+
+@dataclass(frozen=True)
+class ForwardCost:
+    flops: int
+    bytes_moved: int
+    operators: int
+    counted_on: str
+    parameter_count: int
+
+
+def count_forward_cost(
+    spec: ModelSpec, batch_size: int, sequence_length: int, precision: str
+) -> tuple[ForwardCost, object]:
+    """FLOPs and bytes of one forward pass; returns (cost, the ModelInputs used)."""
+    from runners.model_factory import model_classes, torch_dtype
+
+    model_cls, config_cls = model_classes(spec)
+    dtype = torch_dtype(precision)
+    try:
+        return _count(model_cls, config_cls, spec, batch_size, sequence_length, dtype, "meta")
+    except (RuntimeError, NotImplementedError):
+        # some models read tensor values while building masks: count on the CPU instead
+        return _count(model_cls, config_cls, spec, batch_size, sequence_length, dtype, "cpu")
+
+
+def _count(model_cls, config_cls, spec, batch_size, sequence_length, dtype, device):
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from runners.model_factory import make_inputs
+
+    with torch.device(device):
+        model = model_cls(config_cls(**spec.config_overrides))
+    model.to(dtype=dtype).eval()
+    inputs = make_inputs(spec, model.config, batch_size, sequence_length, device, dtype)
+    tensors = dict(inputs.tensors)
+    if device == "meta":
+        # a mask of ones changes no FLOPs, and building it reads values the meta device lacks
+        tensors.pop("attention_mask", None)
+    counter = _ByteCounter()
+    flops = FlopCounterMode(display=False)
+    with torch.inference_mode(), flops, counter:
+        model(**tensors)
+    parameters = list(model.parameters())
+    weight_bytes = sum(p.numel() * p.element_size() for p in parameters)
+    cost = ForwardCost(
+        flops=int(flops.get_total_flops()),
+        bytes_moved=weight_bytes + 2 * counter.output_bytes,
+        operators=counter.operators,
+        counted_on=device,
+        parameter_count=sum(p.numel() for p in parameters),
+    )
+    return cost, inputs
+
+
+class _ByteCounter:
+    """Counts operators and the bytes of every new (non-view) tensor they produce."""
+
+    def __init__(self) -> None:
+        self.output_bytes = 0
+        self.operators = 0
+        self._mode = None
+
+    def __enter__(self):
+        import torch
+        from torch.utils._python_dispatch import TorchDispatchMode
+        from torch.utils._pytree import tree_leaves
+
+        counter = self
+
+        class Mode(TorchDispatchMode):
+            def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+                out = func(*args, **(kwargs or {}))
+                counter.operators += 1
+                if not any(r.alias_info for r in func._schema.returns):
+                    for t in tree_leaves(out):
+                        if isinstance(t, torch.Tensor):
+                            counter.output_bytes += t.numel() * t.element_size()
+                return out
+
+        self._mode = Mode()
+        self._mode.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._mode.__exit__(*exc)
+
+
+def estimate_latency_ms(
+    cost: ForwardCost, device: DeviceSpec, precision: str
+) -> tuple[float, dict]:
+    """The roofline latency and every input that produced it (for simulation_method)."""
+    peak = device.peak_tflops.get(precision)
+    if not peak:
+        raise ConfigurationError(
+            f"the hardware catalog gives no {precision} peak for {device.device_name}"
+        )
+    compute_ms = cost.flops / (peak * 1e12) * 1e3
+    memory_ms = cost.bytes_moved / (device.memory_bandwidth_gb_per_s * 1e9) * 1e3
+    latency = max(compute_ms, memory_ms) + device.fixed_overhead_ms
+    inputs = {
+        "method": METHOD,
+        "device_name": device.device_name,
+        "precision": precision,
+        "peak_tflops": peak,
+        "memory_bandwidth_gb_per_s": device.memory_bandwidth_gb_per_s,
+        "fixed_overhead_ms": device.fixed_overhead_ms,
+        "flops": cost.flops,
+        "bytes_moved": cost.bytes_moved,
+        "operators": cost.operators,
+        "counted_on": cost.counted_on,
+        "compute_ms": compute_ms,
+        "memory_ms": memory_ms,
+        "bound": "compute" if compute_ms >= memory_ms else "memory",
+        "catalog_source": device.source,
+    }
+    return latency, inputs
+
+
+def method_record(inputs: dict) -> str:
+    return f"{METHOD} " + json.dumps(inputs, sort_keys=True)
+
+
+def estimator(simulate_devices: dict[str, str] | None = None) -> Estimator:
+    """The runner's estimator: a roofline estimate row, with `simulate_devices` (hardware type ->
+    hardware catalog device, default the type's default device) choosing what to estimate for."""
+    devices = dict(simulate_devices or {})
+
+    def estimate(config: BenchmarkConfig, ctx: RunContext, reason: str) -> dict:
+        return estimate_row(config, ctx, reason, devices.get(config.hardware_type))
+
+    return estimate
+
+
+def estimate_row(
+    config: BenchmarkConfig, ctx: RunContext, reason: str, device_name: str | None = None
+) -> dict:
+    """A roofline estimate as a landing row: flagged simulated, with why and how. Never a
+    measurement."""
+    from runners.model_factory import UnsupportedConfiguration
+
+    started = time.perf_counter()
+    row = skeleton_row(config, ctx, landing.utc_now())
+    row["result_id"] = landing.derived_id(row["result_id"], "simulated")
+    row.update(ctx.host_environment())
+    row.update(is_simulated=True, simulation_reason=reason, weights_source="none (estimate)")
+    try:
+        device = pick_device(config.hardware_type, device_name)
+        row.update(device_name=device.device_name, device_memory_gb=device.memory_gb)
+        cost, inputs = count_forward_cost(
+            config.spec, config.batch_size, config.sequence_length, config.precision
+        )
+        latency_ms, method_inputs = estimate_latency_ms(cost, device, config.precision)
+    except UnsupportedConfiguration as exc:
+        row.update(
+            status="unsupported", error_type="UnsupportedConfiguration", error_message=str(exc)
+        )
+    except ConfigurationError as exc:
+        row.update(status="unsupported", error_type="SimulationUnsupported", error_message=str(exc))
+    except Exception as exc:
+        row.update(status="failed", error_type=type(exc).__name__, error_message=error_text(exc))
+    else:
+        items = config.batch_size * 1000.0 / latency_ms
+        row.update(
+            status="completed",
+            device=cost.counted_on,
+            parameter_count=cost.parameter_count,
+            sequence_length=inputs.sequence_length,
+            image_size=inputs.image_size,
+            audio_seconds=inputs.audio_seconds,
+            input_shapes=json.dumps(inputs.shapes()),
+            latency_mean_ms=latency_ms,
+            latency_p50_ms=latency_ms,
+            throughput_items_per_second=items,
+            throughput_tokens_per_second=(
+                items * inputs.tokens_per_item if inputs.tokens_per_item else None
+            ),
+            simulation_method=method_record(method_inputs),
+        )
+    row["total_seconds"] = time.perf_counter() - started
+    return row

@@ -8,8 +8,8 @@ from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, r
 
 
 @click.command()
-@db_path_option
-@data_dir_option
+@db_path_option()
+@data_dir_option()
 @click.option("--quiet", is_flag=True, help="Print only the summary, not dbt's progress.")
 @click.option(
     "--vars",
@@ -26,7 +26,7 @@ def build(db_path, data_dir, quiet, dbt_vars) -> None:
 
     \b
       benchdb build
-      benchdb build --data-dir tests/fixtures/data --db-path /tmp/fixture.duckdb
+      benchdb build --data-dir tests/fixtures/data --db-path /tmp/fixture.duckdb --quiet
     """
     from benchdb import warehouse
     from benchdb.text_table import render

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from benchdb.options import db_path_option, resolve_db_path, str_list
+from benchdb.options import (
+    batch_size_option,
+    db_path_option,
+    hardware_option,
+    metric_option,
+    model_option,
+    output_option,
+    precision_option,
+    resolve_db_path,
+)
 
 CHARTS = ("hardware-comparison", "model-comparison", "batch-size", "heatmap", "history")
 ALIASES = {"batch-size-comparison": "batch-size", "hardware-heatmap": "heatmap"}
@@ -27,40 +36,29 @@ def _one(values: list[str] | None, option: str, chart: str) -> str | None:
     metavar="CHART",
     type=click.Choice([*CHARTS, "dashboard", *ALIASES]),
 )
-@click.option(
-    "--model",
-    "models",
-    callback=str_list,
-    help="Model name (comma-separated for heatmap, model-comparison, dashboard).",
+@model_option(several=True, help="Model (several for heatmap, model-comparison, dashboard).")
+@hardware_option(several=True, help="Hardware type (several for heatmap, dashboard).")
+@metric_option(
+    several=True,
+    help="throughput, latency or memory [default: throughput; dashboard: throughput,latency]; "
+    "several only for the dashboard.",
 )
-@click.option(
-    "--hardware",
-    "hardware",
-    callback=str_list,
-    help="Hardware type (comma-separated for heatmap, dashboard).",
-)
-@click.option(
-    "--metric",
-    "metric_names",
-    default=None,
-    help="throughput, latency or memory [default: throughput; dashboard: throughput,latency]. "
-    "Comma-separated for the dashboard.",
-)
-@click.option("--precision", default=None, help="Only this precision (fp32, fp16, bf16 ...).")
-@click.option("--batch-size", type=int, default=None, help="Only this batch size.")
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path),
-    default=None,
+@precision_option(help="Only this precision (fp32, fp16, bf16 ...).")
+@batch_size_option(help="Only this batch size.")
+@output_option(
+    folder=True,
     help="Chart file (.png, .svg, .pdf) [default: CHART-METRIC.png]; the dashboard's folder "
     "[default: dashboard].",
 )
 @click.option(
-    "--dpi", type=int, default=None, help="Resolution of PNG files [default: 120; dashboard 90]."
+    "--dpi",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Resolution of PNG files [default: 120; dashboard 90].",
 )
-@db_path_option
+@db_path_option()
 def chart(
-    chart_type, models, hardware, metric_names, precision, batch_size, output, dpi, db_path
+    chart_type, models, hardware, metrics, precision, batch_size, output, dpi, db_path
 ) -> None:
     """Draw a chart from the reporting marts.
 
@@ -80,7 +78,7 @@ def chart(
 
     chart_type = ALIASES.get(chart_type, chart_type)
     db = resolve_db_path(db_path)
-    metrics = [m.strip() for m in (metric_names or "").split(",") if m.strip()]
+    metrics = metrics or []
     for name in metrics:
         data.metric(name)
     if chart_type == "dashboard":

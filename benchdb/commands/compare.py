@@ -3,38 +3,33 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
-from benchdb.options import db_path_option, resolve_db_path
+from benchdb.options import (
+    batch_size_option,
+    db_path_option,
+    format_option,
+    hardware_option,
+    metric_option,
+    model_option,
+    output_option,
+    precision_option,
+    resolve_db_path,
+)
 
 
 @click.command()
-@click.option("--model", default=None, help="Compare the hardware types this model ran on.")
-@click.option("--hardware", default=None, help="Compare the models that ran on this hardware.")
-@click.option(
-    "--metric",
-    default="throughput",
-    show_default=True,
-    help="throughput, latency (p50) or memory (peak).",
+@model_option(help="Compare the hardware types this model ran on.")
+@hardware_option(help="Compare the models that ran on this hardware type.")
+@metric_option(
+    default="throughput", show_default=True, help="throughput, latency (p50) or memory (peak)."
 )
-@click.option("--precision", default=None, help="Only this precision.")
-@click.option("--batch-size", type=int, default=None, help="Only this batch size.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "markdown", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to this file instead of the terminal.",
-)
-@db_path_option
+@precision_option(help="Only this precision.")
+@batch_size_option(help="Only this batch size.")
+@format_option(["table", "markdown", "csv", "json"], default="table")
+@output_option()
+@db_path_option()
 def compare(model, hardware, metric, precision, batch_size, fmt, output, db_path) -> None:
     """Compare hardware for a model, or models on a hardware type, as a table.
 
@@ -43,7 +38,8 @@ def compare(model, hardware, metric, precision, batch_size, fmt, output, db_path
 
     \b
       benchdb compare --model bert-base-uncased --metric throughput
-      benchdb compare --hardware cuda --metric latency --precision fp16
+      benchdb compare --hardware cpu --metric latency --precision bf16 --batch-size 1
+      benchdb compare --model bert-base-uncased --metric memory --format csv --output mem.csv
     """
     from benchdb.reporting import compare as comparing
     from benchdb.reporting import data, formats

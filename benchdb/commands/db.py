@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, resolve_db_path
+from benchdb.options import (
+    data_dir_option,
+    db_path_option,
+    format_option,
+    resolve_data_dir,
+    resolve_db_path,
+)
 
 
 def _size(n: int | None) -> str:
@@ -28,17 +34,17 @@ def db() -> None:
       benchdb db check
       benchdb db stats
       benchdb db backup --compress --keep 7
-      benchdb db restore data/backups/benchdb-backup-20250101T000000000000Z.tar.gz
+      benchdb db restore data/backups/benchdb-backup-20250101T000000000000Z.tar.gz --force
       benchdb db optimize
     """
 
 
 @db.command()
-@db_path_option
-@data_dir_option
+@db_path_option()
+@data_dir_option()
 @click.option("--skip-dbt-tests", is_flag=True, help="Skip `dbt test` (the slowest check).")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def check(db_path, data_dir, skip_dbt_tests, as_json) -> None:
+@format_option(["table", "json"], default="table", help="How to print the report.")
+def check(db_path, data_dir, skip_dbt_tests, fmt) -> None:
     """Check the warehouse and the landing zone; exits 1 when a check fails.
 
     The warehouse opens and every table reads back in full; every mart's dbt tests pass (run
@@ -47,11 +53,12 @@ def check(db_path, data_dir, skip_dbt_tests, as_json) -> None:
 
     \b
       benchdb db check
-      benchdb db check --skip-dbt-tests --json
+      benchdb db check --skip-dbt-tests --format json
     """
     from benchdb import maintenance
     from benchdb.text_table import render
 
+    as_json = fmt == "json"
     report = maintenance.check(
         resolve_db_path(db_path),
         resolve_data_dir(data_dir),
@@ -69,7 +76,7 @@ def check(db_path, data_dir, skip_dbt_tests, as_json) -> None:
 
 
 @db.command()
-@db_path_option
+@db_path_option()
 def optimize(db_path) -> None:
     """Compact the warehouse into a fresh file, ANALYZE and CHECKPOINT it, swap it in.
 
@@ -89,8 +96,8 @@ def optimize(db_path) -> None:
 
 
 @db.command()
-@db_path_option
-@data_dir_option
+@db_path_option()
+@data_dir_option()
 @click.option("--compress", is_flag=True, help="Write one .tar.gz instead of a folder.")
 @click.option(
     "--dir",
@@ -126,8 +133,8 @@ def backup(db_path, data_dir, compress, backup_dir, keep) -> None:
 
 @db.command()
 @click.argument("backup_path", type=click.Path(exists=True, path_type=Path))
-@db_path_option
-@data_dir_option
+@db_path_option()
+@data_dir_option()
 @click.option("--force", is_flag=True, help="Replace an existing warehouse file.")
 def restore(backup_path, db_path, data_dir, force) -> None:
     """Restore a backup (folder or .tar.gz): landing files and the warehouse.
@@ -136,8 +143,9 @@ def restore(backup_path, db_path, data_dir, force) -> None:
     kept; an existing warehouse is replaced only with --force.
 
     \b
-      benchdb db restore data/backups/benchdb-backup-20250101T000000000000Z
-      benchdb db restore backup.tar.gz --data-dir /srv/benchdb --db-path /srv/benchdb/b.duckdb
+      benchdb db restore data/backups/benchdb-backup-20250101T000000000000Z --force
+      benchdb db restore /mnt/backups/benchdb-backup-20250101T000000000000Z.tar.gz \\
+          --data-dir /srv/benchdb --db-path /srv/benchdb/benchmark.duckdb
     """
     from benchdb import maintenance
 
@@ -152,21 +160,21 @@ def restore(backup_path, db_path, data_dir, force) -> None:
 
 
 @db.command()
-@db_path_option
-@data_dir_option
-@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
-def stats(db_path, data_dir, as_json) -> None:
+@db_path_option()
+@data_dir_option()
+@format_option(["table", "json"], default="table", help="How to print the statistics.")
+def stats(db_path, data_dir, fmt) -> None:
     """File size, rows per table, landing files, newest result.
 
     \b
       benchdb db stats
-      benchdb db stats --json
+      benchdb db stats --format json
     """
     from benchdb import maintenance
     from benchdb.text_table import render
 
     result = maintenance.stats(resolve_db_path(db_path), resolve_data_dir(data_dir))
-    if as_json:
+    if fmt == "json":
         click.echo(json.dumps(result, indent=2))
         return
     click.echo(f"warehouse:     {result['db_path']} ({_size(result['file_size_bytes'])})")

@@ -74,7 +74,7 @@ def _split(values) -> list[str]:
     show_default=True,
     help="Refuse (quarantine) files larger than this.",
 )
-@data_dir_option
+@data_dir_option()
 def migrate(input_dirs, consolidate, categories, dry_run, max_file_mb, data_dir) -> None:
     """Register legacy JSON result files in the landing zone; `benchdb build` parses them.
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from benchdb.options import db_path_option, int_list, resolve_db_path, str_list
+from benchdb.options import (
+    batch_size_option,
+    check_known,
+    db_path_option,
+    hardware_option,
+    model_option,
+    output_option,
+    precision_option,
+    resolve_db_path,
+    sequence_length_option,
+)
+
+OVERRIDES = "(overrides the wanted matrix's)"
 
 
 @click.command()
@@ -14,7 +24,7 @@ from benchdb.options import db_path_option, int_list, resolve_db_path, str_list
 @click.option(
     "--refresh-older-than",
     "older_than_days",
-    type=int,
+    type=click.IntRange(min=0),
     default=None,
     metavar="DAYS",
     help="Only configurations whose newest real result is older than DAYS.",
@@ -29,51 +39,25 @@ from benchdb.options import db_path_option, int_list, resolve_db_path, str_list
     is_flag=True,
     help="Also call results measured with other torch/transformers minor versions outdated.",
 )
-@click.option(
-    "--models",
-    default=None,
-    callback=str_list,
-    help="Comma-separated models (overrides the wanted matrix's).",
-)
-@click.option(
-    "--hardware",
-    default=None,
-    callback=str_list,
-    help="Comma-separated hardware types (overrides the wanted matrix's).",
-)
-@click.option(
-    "--batch-sizes",
-    default=None,
-    callback=int_list("batch size"),
-    help="Comma-separated batch sizes (overrides the wanted matrix's).",
-)
-@click.option(
-    "--precision",
-    "precisions",
-    default=None,
-    callback=str_list,
-    help="Comma-separated precisions (overrides the wanted matrix's).",
-)
-@click.option(
-    "--sequence-length",
-    "sequence_lengths",
-    default=None,
-    callback=int_list("sequence length"),
-    help="Comma-separated sequence lengths.",
-)
+@model_option(several=True, help=f"Models {OVERRIDES}.")
+@hardware_option(several=True, help=f"Hardware types {OVERRIDES}.")
+@batch_size_option(several=True, help=f"Batch sizes {OVERRIDES}.")
+@precision_option(several=True, help=f"Precisions {OVERRIDES}.")
+@sequence_length_option(several=True, help=f"Sequence lengths {OVERRIDES}.")
 @click.option(
     "--available-only",
     is_flag=True,
     help="Keep only configurations whose hardware this host has now (live detection).",
 )
+@output_option(help="Write the plan as CSV (header even when empty) for `benchdb run --plan`.")
 @click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the plan as CSV (header even when empty) for `benchdb run --plan`.",
+    "--limit",
+    default=40,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Rows to print (the file has all).",
 )
-@click.option("--limit", default=40, show_default=True, help="Rows to print (the file has all).")
-@db_path_option
+@db_path_option()
 def plan(
     missing_only,
     older_than_days,
@@ -94,7 +78,7 @@ def plan(
     Without a mode it plans both missing configurations and those older than 30 days.
 
     \b
-      benchdb plan --missing-only --models bert-base-uncased,t5-small --hardware cpu,cuda
+      benchdb plan --missing-only --model bert-base-uncased,t5-small --hardware cpu,cuda
       benchdb plan --refresh-older-than 14 --output plan.csv
       benchdb plan --priority-only --available-only --output plan.csv && benchdb run --plan plan.csv
     """
@@ -107,6 +91,7 @@ def plan(
         raise click.UsageError("--missing-only and --refresh-older-than contradict each other")
     if models:
         resolve_models(models, load_catalog())
+    check_known(hardware or [], precisions or [])
     validate_options(hardware or [], batch_sizes or [], precisions or [], sequence_lengths or [])
     mode = "missing" if missing_only else ("outdated" if older_than_days is not None else "both")
     request = planning.PlanRequest(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from benchdb.options import db_path_option, resolve_db_path
+from benchdb.options import db_path_option, format_option, output_option, resolve_db_path
 from benchdb.reporting.formats import QUERY_FORMATS
 
 
@@ -37,21 +35,9 @@ def parse_params(items: tuple[str, ...]) -> dict[str, object]:
     metavar="NAME=VALUE",
     help="Bind $NAME to VALUE (numbers are bound as numbers). Repeatable.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(QUERY_FORMATS),
-    default="table",
-    show_default=True,
-    help="parquet needs --output.",
-)
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to this file instead of the terminal.",
-)
-@db_path_option
+@format_option(QUERY_FORMATS, default="table", help="parquet needs --output.")
+@output_option()
+@db_path_option()
 def query(sql, params, fmt, output, db_path) -> None:
     """Run read-only SQL on the warehouse.
 
@@ -60,8 +46,8 @@ def query(sql, params, fmt, output, db_path) -> None:
 
     \b
       benchdb query --sql "select * from performance_results limit 5"
-      benchdb query --sql "select * from performance_results where batch_size = $b" --param b=4
-      benchdb query --sql "select * from rpt_latest_results where model_name = $m" \\
+      benchdb query --sql 'select * from performance_results where batch_size = $b' --param b=4
+      benchdb query --sql 'select * from rpt_latest_results where model_name = $m' \\
           --param m=bert-base-uncased --format markdown
       benchdb query --sql "select * from performance_results" --format parquet --output r.parquet
     """

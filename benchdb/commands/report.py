@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from benchdb.options import db_path_option, resolve_db_path
+from benchdb.options import db_path_option, format_option, output_option, resolve_db_path
 
 REPORTS = ("performance", "hardware", "compatibility", "simulation")
 SUFFIX = {"html": "html", "markdown": "md", "csv": "csv"}
@@ -14,21 +14,13 @@ SUFFIX = {"html": "html", "markdown": "md", "csv": "csv"}
 
 @click.command()
 @click.argument("kind", metavar="REPORT", type=click.Choice(REPORTS))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(list(SUFFIX)),
+@format_option(
+    list(SUFFIX),
     default="html",
-    show_default=True,
     help="html: one self-contained file with charts; markdown: tables; csv: the main table.",
 )
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="File to write [default: REPORT-report.html|md|csv].",
-)
-@db_path_option
+@output_option(help="File to write [default: REPORT-report.html|md|csv].")
+@db_path_option()
 def report(kind, fmt, output, db_path) -> None:
     """Write a report from the reporting marts.
 

@@ -7,22 +7,21 @@ from pathlib import Path
 import click
 
 from benchdb.options import (
+    batch_size_option,
+    check_known,
     data_dir_option,
-    int_list,
+    hardware_option,
     invoked_command_line,
+    min_duration_option,
+    model_option,
+    precision_option,
     resolve_data_dir,
-    str_list,
+    sequence_length_option,
 )
 
 
 @click.command()
-@click.option(
-    "--model",
-    "models",
-    default=None,
-    callback=str_list,
-    help="Comma-separated catalog model names (seeds/model_catalog.csv).",
-)
+@model_option(several=True, help="Catalog model names (seeds/model_catalog.csv).")
 @click.option(
     "--plan",
     "plan_file",
@@ -30,44 +29,47 @@ from benchdb.options import (
     default=None,
     help="Run exactly the configurations in this CSV (as `benchdb plan --output` writes).",
 )
-@click.option(
-    "--hardware",
-    "hardware",
+@hardware_option(
+    several=True,
     default="cpu",
     show_default=True,
-    callback=str_list,
-    help="Comma-separated hardware types: cpu, cuda, rocm, mps, openvino, ...",
+    help="Hardware types: cpu, cuda, rocm, mps, openvino, ...",
 )
-@click.option("--batch-sizes", default="1", show_default=True, callback=int_list("batch size"))
-@click.option(
-    "--sequence-length",
-    "sequence_lengths",
+@batch_size_option(several=True, default="1", show_default=True)
+@sequence_length_option(
+    several=True,
     default="128",
     show_default=True,
-    callback=int_list("sequence length"),
-    help="Tokens per item for text (comma-separated for several); decoder tokens for audio.",
+    help="Tokens per item for text; decoder tokens for audio.",
 )
+@precision_option(several=True, default="fp32", show_default=True, help="fp32, fp16, bf16.")
 @click.option(
-    "--precision",
-    "precisions",
-    default="fp32",
+    "--warmup",
+    default=5,
     show_default=True,
-    callback=str_list,
-    help="Comma-separated: fp32, fp16, bf16.",
+    type=click.IntRange(min=0),
+    help="Warm-up iterations.",
 )
-@click.option("--warmup", default=5, show_default=True, help="Warm-up iterations.")
-@click.option("--min-iterations", default=10, show_default=True, help="Timed iterations, at least.")
 @click.option(
-    "--min-duration", default=1.0, show_default=True, help="Seconds of timed iterations, at least."
+    "--min-iterations",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Timed iterations, at least.",
 )
+@min_duration_option()
 @click.option(
     "--time-limit",
     default=300.0,
     show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
     help="Seconds per configuration before it stops with status `timeout`.",
 )
 @click.option(
-    "--threads", type=int, default=None, help="torch intra-op threads (default: torch's choice)."
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="torch intra-op threads (default: torch's choice).",
 )
 @click.option(
     "--weights-dir",
@@ -92,7 +94,7 @@ from benchdb.options import (
     metavar="NAME",
     help="Hardware catalog device to estimate with (default: each type's default). Repeatable.",
 )
-@data_dir_option
+@data_dir_option()
 def run(
     models,
     hardware,
@@ -117,9 +119,10 @@ def run(
     unsupported or unavailable ones with their status and error.
 
     \b
-      benchdb run --model prajjwal1/bert-tiny --batch-sizes 1,4,16
-      benchdb run --model gpt2 --hardware cuda --precision fp32,fp16 --batch-sizes 1,8
+      benchdb run --model prajjwal1/bert-tiny --batch-size 1,4,16
+      benchdb run --model gpt2 --hardware cuda --precision fp32,fp16 --batch-size 1,8
       benchdb run --model bert-base-uncased --hardware rocm --force-simulation
+      benchdb run --model gpt2 --sequence-length 128,512 --threads 2 --min-duration 0.5
       benchdb run --plan plan.csv
     """
     from benchdb import simulation
@@ -142,12 +145,13 @@ def run(
 
         configs = read_plan(plan_file, catalog)
     elif models:
+        check_known(hardware, precisions)
         specs = resolve_models(models, catalog)
         configs = benchmark.expand_configs(
             specs, hardware, precisions, batch_sizes, sequence_lengths
         )
     else:
-        raise click.UsageError("give --model (with --hardware, --batch-sizes ...) or --plan")
+        raise click.UsageError("give --model (with --hardware, --batch-size ...) or --plan")
     device_choices = resolve_simulate_devices(simulate_devices)
     landing.ensure_writable(landing_root)
     if threads:

@@ -12,8 +12,8 @@ from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, r
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@db_path_option
-@data_dir_option
+@db_path_option()
+@data_dir_option()
 @click.option(
     "--cors-origin",
     "cors_origins",

@@ -11,7 +11,10 @@ import click
 from benchdb.options import (
     data_dir_option,
     db_path_option,
+    format_option,
     invoked_command_line,
+    min_duration_option,
+    output_option,
     resolve_data_dir,
     resolve_db_path,
 )
@@ -31,9 +34,14 @@ def simulation() -> None:
 @simulation.command("mark-hardware")
 @click.argument("hardware_type")
 @click.option("--reason", required=True, help="Why its results are not to be trusted as measured.")
-@data_dir_option
+@data_dir_option()
 def mark_hardware(hardware_type, reason, data_dir) -> None:
-    """Mark a hardware type simulated: later results on it are flagged when the warehouse builds."""
+    """Mark a hardware type simulated: later results on it are flagged when the warehouse builds.
+
+    \b
+      benchdb simulation mark-hardware cuda --reason "CI has no GPU; cuda there is emulated"
+      benchdb simulation mark-hardware rocm --reason "emulated" --data-dir /srv/benchdb
+    """
     from benchdb.marks import mark_hardware as write_mark
 
     path = write_mark(resolve_data_dir(data_dir) / "landing", hardware_type, False, reason)
@@ -43,9 +51,14 @@ def mark_hardware(hardware_type, reason, data_dir) -> None:
 @simulation.command("mark-available")
 @click.argument("hardware_type")
 @click.option("--reason", default="marked available by hand", show_default=True)
-@data_dir_option
+@data_dir_option()
 def mark_available(hardware_type, reason, data_dir) -> None:
-    """End a simulated mark: results from now on count as measurements again."""
+    """End a simulated mark: results from now on count as measurements again.
+
+    \b
+      benchdb simulation mark-available cuda
+      benchdb simulation mark-available cuda --reason "real A100 host back in the pool"
+    """
     from benchdb.marks import mark_hardware as write_mark
 
     path = write_mark(resolve_data_dir(data_dir) / "landing", hardware_type, True, reason)
@@ -53,13 +66,16 @@ def mark_available(hardware_type, reason, data_dir) -> None:
 
 
 @simulation.command()
-@click.option(
-    "--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True
-)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@db_path_option
+@format_option(["json", "markdown"], default="json")
+@output_option()
+@db_path_option()
 def report(fmt, output, db_path) -> None:
-    """Totals, percentage simulated, and counts by hardware, model and reason."""
+    """Totals, percentage simulated, and counts by hardware, model and reason.
+
+    \b
+      benchdb simulation report
+      benchdb simulation report --format markdown --output simulation.md
+    """
     from benchdb.simulation_report import generate_simulation_report, report_markdown
 
     data = generate_simulation_report(resolve_db_path(db_path))
@@ -68,15 +84,15 @@ def report(fmt, output, db_path) -> None:
 
 
 @simulation.command("list")
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write CSV here instead of printing a table.",
-)
-@db_path_option
+@output_option(help="Write CSV here instead of printing a table.")
+@db_path_option()
 def list_simulated(output, db_path) -> None:
-    """Every simulated result, with why and how it was made."""
+    """Every simulated result, with why and how it was made.
+
+    \b
+      benchdb simulation list
+      benchdb simulation list --output simulated.csv
+    """
     from benchdb.simulation_report import simulated_results
     from benchdb.text_table import render
 
@@ -95,11 +111,17 @@ def list_simulated(output, db_path) -> None:
 
 @simulation.command("run-csv")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--min-duration", default=1.0, show_default=True)
-@data_dir_option
+@min_duration_option()
+@data_dir_option()
 def run_csv(csv_file, min_duration, data_dir) -> None:
-    """Run the configurations of a CSV (model_name, hardware_type, batch_size[, precision,
-    sequence_length]); hardware this host lacks is estimated and flagged simulated."""
+    """Run the configurations of a CSV; hardware this host lacks is estimated, flagged simulated.
+
+    The CSV's columns: model_name, hardware_type, batch_size[, precision, sequence_length].
+
+    \b
+      benchdb simulation run-csv configs.csv
+      benchdb simulation run-csv configs.csv --min-duration 0.5 --data-dir /srv/benchdb
+    """
     from benchdb import simulation
     from benchdb.commands.run import print_run_summary
     from runners import benchmark

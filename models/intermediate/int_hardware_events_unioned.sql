@@ -11,7 +11,7 @@ landing_events as (
 
 legacy_detections as (
 
-    select * from {{ ref('stg_legacy__hardware_detections') }}
+    select * from {{ ref('int_legacy_hardware_detections_parsed') }}
 
 ),
 

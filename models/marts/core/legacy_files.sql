@@ -10,7 +10,7 @@ manifest as (
 
 documents as (
 
-    select * from {{ ref('stg_legacy__documents') }}
+    select * from {{ ref('int_legacy_documents_registered') }}
 
 ),
 

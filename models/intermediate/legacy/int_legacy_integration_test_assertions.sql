@@ -5,7 +5,7 @@ with
 
 checks as (
 
-    select * from {{ ref('stg_legacy__status_checks') }}
+    select * from {{ ref('int_legacy_status_checks_parsed') }}
 
 ),
 

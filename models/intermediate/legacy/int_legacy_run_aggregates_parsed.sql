@@ -1,14 +1,14 @@
 {#- Shape F (run aggregate), its own part: per family, the outcome of the performance suite
-    (a shape E document, parsed in stg_legacy__suite_results, or an error with a traceback),
+    (a shape E document, parsed in int_legacy_suite_results_parsed, or an error with a traceback),
     and the models it named. The functionality blocks are parsed with shape Q
-    (stg_legacy__functionality_reports). One row per family. -#}
+    (int_legacy_functionality_reports_parsed). One row per family. -#}
 {{ config(materialized='table') }}
 
 with
 
 documents as (
 
-    select * from {{ ref('stg_legacy__documents') }}
+    select * from {{ ref('int_legacy_documents_registered') }}
     where source_shape = 'F'
 
 ),

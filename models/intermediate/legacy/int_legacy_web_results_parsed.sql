@@ -5,7 +5,7 @@ with
 
 documents as (
 
-    select * from {{ ref('stg_legacy__documents') }}
+    select * from {{ ref('int_legacy_documents_registered') }}
     where source_shape = 'J'
 
 ),

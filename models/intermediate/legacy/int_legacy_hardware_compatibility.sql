@@ -6,13 +6,13 @@ with
 
 matrices as (
 
-    select * from {{ ref('stg_legacy__compatibility_matrices') }}
+    select * from {{ ref('int_legacy_compatibility_matrices_parsed') }}
 
 ),
 
 placeholder as (
 
-    select * from {{ ref('stg_legacy__placeholder_results') }}
+    select * from {{ ref('int_legacy_placeholder_results_parsed') }}
 
 ),
 
@@ -24,7 +24,7 @@ flagged as (
 
 web_comparison as (
 
-    select * from {{ ref('stg_legacy__web_comparisons') }}
+    select * from {{ ref('int_legacy_web_comparisons_parsed') }}
 
 ),
 

@@ -7,37 +7,37 @@ with
 
 test_records as (
 
-    select * from {{ ref('stg_legacy__test_records') }}
+    select * from {{ ref('int_legacy_test_records_parsed') }}
 
 ),
 
 functionality as (
 
-    select * from {{ ref('stg_legacy__functionality_reports') }}
+    select * from {{ ref('int_legacy_functionality_reports_parsed') }}
 
 ),
 
 critical as (
 
-    select * from {{ ref('stg_legacy__critical_model_tests') }}
+    select * from {{ ref('int_legacy_critical_model_tests_parsed') }}
 
 ),
 
 captures as (
 
-    select * from {{ ref('stg_legacy__subprocess_captures') }}
+    select * from {{ ref('int_legacy_subprocess_captures_parsed') }}
 
 ),
 
 browsers as (
 
-    select * from {{ ref('stg_legacy__browser_comparisons') }}
+    select * from {{ ref('int_legacy_browser_comparisons_parsed') }}
 
 ),
 
 checks as (
 
-    select * from {{ ref('stg_legacy__status_checks') }}
+    select * from {{ ref('int_legacy_status_checks_parsed') }}
 
 ),
 

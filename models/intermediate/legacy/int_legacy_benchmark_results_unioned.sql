@@ -1,34 +1,34 @@
-{#- Every performance row the legacy staging models read, one set of columns (union by name:
+{#- Every performance row the legacy shape parsers read, one set of columns (union by name:
     a column a shape does not have is NULL). -#}
 with
 
 direct_runner as (
 
-    select * from {{ ref('stg_legacy__direct_runner_results') }}
+    select * from {{ ref('int_legacy_direct_runner_results_parsed') }}
 
 ),
 
 placeholder as (
 
-    select * from {{ ref('stg_legacy__placeholder_results') }}
+    select * from {{ ref('int_legacy_placeholder_results_parsed') }}
 
 ),
 
 suite as (
 
-    select * from {{ ref('stg_legacy__suite_results') }}
+    select * from {{ ref('int_legacy_suite_results_parsed') }}
 
 ),
 
 web as (
 
-    select * from {{ ref('stg_legacy__web_results') }}
+    select * from {{ ref('int_legacy_web_results_parsed') }}
 
 ),
 
 web_comparison as (
 
-    select * from {{ ref('stg_legacy__web_comparisons') }}
+    select * from {{ ref('int_legacy_web_comparisons_parsed') }}
 
 ),
 

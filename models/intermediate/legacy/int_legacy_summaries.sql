@@ -7,25 +7,25 @@ with
 
 suite_summaries as (
 
-    select * from {{ ref('stg_legacy__suite_summaries') }}
+    select * from {{ ref('int_legacy_suite_summaries_parsed') }}
 
 ),
 
 matrices as (
 
-    select * from {{ ref('stg_legacy__compatibility_matrices') }}
+    select * from {{ ref('int_legacy_compatibility_matrices_parsed') }}
 
 ),
 
 web_summaries as (
 
-    select * from {{ ref('stg_legacy__web_comparison_summaries') }}
+    select * from {{ ref('int_legacy_web_comparison_summaries_parsed') }}
 
 ),
 
 functionality as (
 
-    select * from {{ ref('stg_legacy__functionality_reports') }}
+    select * from {{ ref('int_legacy_functionality_reports_parsed') }}
 
 ),
 

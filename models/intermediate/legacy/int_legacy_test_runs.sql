@@ -6,7 +6,7 @@ with
 
 file_runs as (
 
-    select * from {{ ref('stg_legacy__file_runs') }}
+    select * from {{ ref('int_legacy_file_runs_parsed') }}
 
 ),
 
@@ -24,13 +24,13 @@ tests as (
 
 progress as (
 
-    select * from {{ ref('stg_legacy__progress_logs') }}
+    select * from {{ ref('int_legacy_progress_logs_parsed') }}
 
 ),
 
 families as (
 
-    select * from {{ ref('stg_legacy__run_aggregates') }}
+    select * from {{ ref('int_legacy_run_aggregates_parsed') }}
 
 ),
 

@@ -1,14 +1,14 @@
 {#- Shape K (hand-written comparison): results_by_modality[modality] lists models, each with
     one object per web platform (time_ms, memory_mb, success, implementation, error). Nulls stay
     NULL. The platform summaries and per-modality success rates (fractions 0-1) are in
-    stg_legacy__web_comparison_summaries. -#}
+    int_legacy_web_comparison_summaries_parsed. -#}
 {{ config(materialized='table') }}
 
 with
 
 documents as (
 
-    select * from {{ ref('stg_legacy__documents') }}
+    select * from {{ ref('int_legacy_documents_registered') }}
     where source_shape = 'K'
 
 ),

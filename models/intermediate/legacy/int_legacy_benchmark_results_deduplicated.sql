@@ -15,7 +15,7 @@ results as (
 
 run_configs as (
 
-    select * from {{ ref('stg_legacy__run_configs') }}
+    select * from {{ ref('int_legacy_run_configs_parsed') }}
 
 ),
 

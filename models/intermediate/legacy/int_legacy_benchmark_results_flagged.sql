@@ -1,5 +1,5 @@
-{#- Simulation evidence for legacy rows: the explicit flags and markers staging found, plus two
-    placeholder patterns no real measurement shows:
+{#- Simulation evidence for legacy rows: the explicit flags and markers the shape parsers
+    found, plus two placeholder patterns no real measurement shows:
     - throughput exactly proportional to batch size across two or more batch sizes of one model
       on one hardware type in one file;
     - identical metrics (latency, throughput, memory, all equal) for one model and configuration

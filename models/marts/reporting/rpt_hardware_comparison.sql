@@ -1,6 +1,7 @@
 {#- Hardware side by side for a model: every completed configuration's standing result, with
-    the same model, precision, batch size and input on the CPU as the baseline, and the rank of
-    each hardware type within that configuration. Hardware with no completed result is absent. -#}
+    the same model, precision, batch size and input on the CPU as the baseline, the rank of
+    each hardware type within that configuration, and which hardware type is best there for each
+    metric (a measurement beats an estimate). Hardware with no completed result is absent. -#}
 with
 
 latest as (
@@ -23,7 +24,18 @@ compared as (
         count(*) over same_configuration as hardware_types_compared,
         rank() over (
             same_configuration order by throughput_items_per_second desc nulls last
-        ) as throughput_rank
+        ) as throughput_rank,
+        -- the best hardware type of the configuration: a measurement before any estimate
+        rank() over (
+            same_configuration
+            order by is_simulated asc, throughput_items_per_second desc nulls last
+        ) as throughput_preference,
+        rank() over (
+            same_configuration order by is_simulated asc, latency_p50_ms asc nulls last
+        ) as latency_preference,
+        rank() over (
+            same_configuration order by is_simulated asc, memory_peak_mb asc nulls last
+        ) as memory_preference
     from latest
     window same_configuration as (
         partition by model_name, precision, batch_size, sequence_length, image_size, audio_seconds
@@ -68,6 +80,10 @@ final as (
         cast(throughput_rank as integer) as throughput_rank,
 
         -- booleans
+        throughput_preference = 1 and throughput_items_per_second is not null
+            as is_best_throughput,
+        latency_preference = 1 and latency_p50_ms is not null as is_best_latency,
+        memory_preference = 1 and memory_peak_mb is not null as is_best_memory,
         is_simulated,
         simulation_reason,
 

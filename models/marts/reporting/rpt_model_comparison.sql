@@ -1,6 +1,7 @@
 {#- Models side by side on a hardware type: every completed configuration's standing result with
     the model's size, and how it stands against the fastest model at the same hardware type,
-    precision and batch size. Models are compared at the input size they were measured with. -#}
+    precision and batch size, and which model is best there for each metric (a measurement beats
+    an estimate). Models are compared at the input size they were measured with. -#}
 with
 
 latest as (
@@ -26,7 +27,18 @@ compared as (
         min(latest.latency_p50_ms) over same_setting as best_latency_p50_ms,
         rank() over (
             same_setting order by latest.throughput_items_per_second desc nulls last
-        ) as throughput_rank
+        ) as throughput_rank,
+        -- the best model of the setting: a measurement before any estimate
+        rank() over (
+            same_setting
+            order by latest.is_simulated asc, latest.throughput_items_per_second desc nulls last
+        ) as throughput_preference,
+        rank() over (
+            same_setting order by latest.is_simulated asc, latest.latency_p50_ms asc nulls last
+        ) as latency_preference,
+        rank() over (
+            same_setting order by latest.is_simulated asc, latest.memory_peak_mb asc nulls last
+        ) as memory_preference
     from latest
     left join models on latest.model_id = models.model_id
     window same_setting as (
@@ -70,6 +82,10 @@ final as (
         cast(throughput_rank as integer) as throughput_rank,
 
         -- booleans
+        throughput_preference = 1 and throughput_items_per_second is not null
+            as is_best_throughput,
+        latency_preference = 1 and latency_p50_ms is not null as is_best_latency,
+        memory_preference = 1 and memory_peak_mb is not null as is_best_memory,
         is_simulated,
         simulation_reason,
 

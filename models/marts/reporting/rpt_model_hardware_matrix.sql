@@ -1,7 +1,7 @@
 {#- The model x hardware matrix: one row for every catalog model and every known hardware type,
     whether or not it was tried. Counts come from the standing result of each configuration;
-    the "best" values are the best over those configurations (highest throughput, lowest p50
-    latency, lowest peak memory), each with whether it is an estimate. -#}
+    the "best" values are rpt_best_results' (a measurement beats an estimate; an estimate only
+    where nothing was measured), each with whether it is an estimate. -#}
 with
 
 models as (
@@ -22,6 +22,12 @@ latest as (
 
 ),
 
+best_results as (
+
+    select * from {{ ref('rpt_best_results') }}
+
+),
+
 cells as (
 
     select
@@ -32,13 +38,6 @@ cells as (
         hardware.hardware_type
     from models
     cross join hardware
-
-),
-
-completed as (
-
-    select * from latest
-    where status = 'completed'
 
 ),
 
@@ -54,6 +53,7 @@ outcomes as (
         count_if(status in ('failed', 'oom', 'timeout', 'unknown')) as configurations_failed,
         count_if(status = 'unsupported') as configurations_unsupported,
         count_if(status = 'unavailable') as configurations_unavailable,
+        max(measured_at) filter (where status = 'completed') as last_measured_at,
         max(latest_attempt_at) as last_attempt_at
     from latest
     group by model_name, hardware_type
@@ -62,21 +62,26 @@ outcomes as (
 
 best as (
 
+    -- rpt_best_results, one column per metric
     select
         model_name,
         hardware_type,
-        max(throughput_items_per_second) as best_throughput_items_per_second,
-        arg_max(is_simulated, throughput_items_per_second) as best_throughput_is_simulated,
-        arg_max(batch_size, throughput_items_per_second) as best_throughput_batch_size,
-        min(latency_p50_ms) as best_latency_p50_ms,
-        arg_min(latency_p90_ms, latency_p50_ms) as best_latency_p90_ms,
-        arg_min(latency_p99_ms, latency_p50_ms) as best_latency_p99_ms,
-        arg_min(is_simulated, latency_p50_ms) as best_latency_is_simulated,
-        arg_min(batch_size, latency_p50_ms) as best_latency_batch_size,
-        min(memory_peak_mb) as lowest_memory_peak_mb,
-        arg_min(is_simulated, memory_peak_mb) as lowest_memory_is_simulated,
-        max(measured_at) as last_measured_at
-    from completed
+        max(value) filter (where metric = 'throughput_items_per_second')
+            as best_throughput_items_per_second,
+        bool_or(is_simulated) filter (where metric = 'throughput_items_per_second')
+            as best_throughput_is_simulated,
+        max(batch_size) filter (where metric = 'throughput_items_per_second')
+            as best_throughput_batch_size,
+        max(value) filter (where metric = 'latency_p50_ms') as best_latency_p50_ms,
+        max(latency_p90_ms) filter (where metric = 'latency_p50_ms') as best_latency_p90_ms,
+        max(latency_p99_ms) filter (where metric = 'latency_p50_ms') as best_latency_p99_ms,
+        bool_or(is_simulated) filter (where metric = 'latency_p50_ms')
+            as best_latency_is_simulated,
+        max(batch_size) filter (where metric = 'latency_p50_ms') as best_latency_batch_size,
+        max(value) filter (where metric = 'memory_peak_mb') as lowest_memory_peak_mb,
+        bool_or(is_simulated) filter (where metric = 'memory_peak_mb')
+            as lowest_memory_is_simulated
+    from best_results
     group by model_name, hardware_type
 
 ),
@@ -129,7 +134,7 @@ final as (
         best.lowest_memory_is_simulated,
 
         -- timestamps
-        best.last_measured_at,
+        outcomes.last_measured_at,
         outcomes.last_attempt_at
     from cells
     left join outcomes

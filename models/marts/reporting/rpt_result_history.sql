@@ -1,5 +1,6 @@
 {#- History over time per configuration: every completed result in the order it was measured,
-    with the change against the previous result of the same configuration. -#}
+    with the change against the previous result of the same configuration. is_latest marks the
+    result that stands for the configuration in rpt_latest_results (its rule, not a second one). -#}
 with
 
 results as (
@@ -85,13 +86,14 @@ final as (
             as latency_p50_change_pct,
 
         -- booleans
-        sequenced.result_number = sequenced.results_in_configuration as is_latest,
+        standing.result_id is not null as is_latest,
         sequenced.is_simulated,
 
         -- timestamps
         sequenced.measured_at
     from sequenced
     left join latest on sequenced.configuration_id = latest.configuration_id
+    left join latest as standing on sequenced.result_id = standing.result_id
 
 )
 

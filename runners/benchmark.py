@@ -1,9 +1,12 @@
 """Run benchmark configurations for real and land every outcome as a row.
 
 One configuration = one model x hardware type x precision x batch size x sequence length. Each
-is built fresh (so its memory reading includes the weights), warmed up and timed; anything that
-goes wrong (unavailable hardware, unsupported precision, out of memory, an exception, the time
-limit) becomes a row with its status and error, and the run goes on.
+runs in its own worker process (runners/isolation.py), forked from a zygote that has already
+imported torch, transformers and the model classes: it is built fresh (so its memory reading
+includes the weights), warmed up and timed, with the host's noise read around the timed
+iterations (runners/quality.py). Anything that goes wrong (unavailable hardware, a capability
+rule, out of memory, an exception, a dead worker, the time limit) becomes a row with its status
+and error, and the run goes on.
 """
 
 from __future__ import annotations
@@ -18,11 +21,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from runners import landing
+from runners import isolation, landing
+from runners.capabilities import check_precision, check_sequence_length
 from runners.catalog import ModelSpec
-from runners.environment import collect_environment, command_line, git_state
+from runners.environment import (
+    HOST_ENVIRONMENT_FIELDS,
+    benchdb_provenance,
+    collect_environment,
+    command_line,
+)
 from runners.errors import ConfigurationError
-from runners.hardware import KNOWN_HARDWARE, RUNNABLE_HARDWARE, Detection, detect, torch_device
+from runners.hardware import (
+    KNOWN_HARDWARE,
+    RUNNABLE_HARDWARE,
+    Detection,
+    detect,
+    physical_core_count,
+    torch_device,
+    usable_cpus,
+)
 from runners.memory import MemoryTracker
 from runners.model_factory import (
     PRECISIONS,
@@ -30,15 +47,19 @@ from runners.model_factory import (
     build_model,
     config_geometry,
     count_parameters,
+    input_geometry,
     make_inputs,
     model_classes,
+    requested_geometry,
     torch_dtype,
 )
-from runners.timing import TimingSettings, measure_latency, summarize
+from runners.quality import HostReading, NoiseFigures, judge, own_load_bound, read_host
+from runners.timing import TimingResult, TimingSettings, measure_latency, summarize
 
 STATUSES = ("completed", "failed", "oom", "timeout", "unsupported", "unavailable")
 # statuses that mean the configuration could not be measured on this host, not that it broke
 NOT_RUN_STATUSES = ("unsupported", "unavailable")
+FAILED_STATUSES = ("failed", "oom", "timeout")
 MAX_ERROR_CHARS = 4000
 
 
@@ -117,15 +138,48 @@ class RunContext:
     # also estimate configurations that were measured, to calibrate the estimates
     estimate_measured: bool = False
     environments: dict[str, dict] = field(default_factory=dict)
+    # torch intra-op threads every worker pins (default: the host's physical cores)
+    threads: int | None = None
+    # "in_process" to measure in this process; None: a forked worker where the OS allows
+    isolation: str | None = None
+    isolation_note: str | None = None
+    # perf_counter when the run began: how much of the load average can be this run's own
+    run_started_at: float = field(default_factory=time.perf_counter)
+    # (model name, sequence length) -> the input geometry, computed once
+    geometries: dict[tuple[str, int], dict] = field(default_factory=dict)
 
     def host_environment(self) -> dict:
-        """The host's software, without any device fields: for rows no device ran."""
-        return {k: v for k, v in self.environment("cpu").items() if not k.startswith("device_")}
+        """The host's software, without any device or its settings: for rows no device ran."""
+        environment = self.environment("cpu")
+        return {k: environment[k] for k in HOST_ENVIRONMENT_FIELDS if k in environment}
 
     def environment(self, device: str) -> dict:
         if device not in self.environments:
             self.environments[device] = collect_environment(device)
         return self.environments[device]
+
+    def resolved_threads(self) -> int:
+        return self.threads or physical_core_count()
+
+    def isolation_mode(self) -> tuple[str, str | None]:
+        if self.isolation == isolation.IN_PROCESS:
+            return isolation.IN_PROCESS, self.isolation_note or "asked for"
+        return isolation.isolation_mode()
+
+    def geometry(self, config: BenchmarkConfig) -> dict:
+        """The configuration's input geometry from its catalog config; what was asked for when
+        the catalog config cannot be built (the configuration then fails with the error)."""
+        key = (config.spec.model_name, config.sequence_length)
+        if key not in self.geometries:
+            self.geometries[key] = safe_geometry(config.spec, config.sequence_length)
+        return self.geometries[key]
+
+
+def safe_geometry(spec: ModelSpec, sequence_length: int) -> dict:
+    try:
+        return config_geometry(spec, sequence_length)
+    except Exception:  # the worker meets the same error and fails the row with it
+        return requested_geometry(spec, sequence_length)
 
 
 def error_text(exc: BaseException) -> str:
@@ -135,16 +189,6 @@ def error_text(exc: BaseException) -> str:
         last = frames[-1]
         text += f" (at {Path(last.filename).name}:{last.lineno} in {last.name})"
     return text[:MAX_ERROR_CHARS]
-
-
-def _is_unsupported_dtype_error(exc: BaseException) -> bool:
-    message = str(exc)
-    return isinstance(exc, NotImplementedError) or (
-        "not implemented for" in message
-        or "does not support" in message
-        or "Unsupported dtype" in message
-        or "unsupported ScalarType" in message
-    )
 
 
 def skeleton_row(config: BenchmarkConfig, ctx: RunContext, measured_at: datetime) -> dict:
@@ -165,13 +209,27 @@ def skeleton_row(config: BenchmarkConfig, ctx: RunContext, measured_at: datetime
         "modality": spec.modality,
         "hardware_type": config.hardware_type,
         "batch_size": config.batch_size,
-        **config_geometry(spec, config.sequence_length),
+        **ctx.geometry(config),
         "precision": config.precision,
         "host": ctx.host,
         "min_iterations": ctx.settings.min_iterations,
         "min_duration_seconds": ctx.settings.min_duration_seconds,
         "is_simulated": False,
     }
+
+
+def kill_grace_seconds(time_limit: float) -> float:
+    """How long past its time limit a worker may take to stop by itself (it checks the limit
+    after every forward pass, then summarizes and answers) before it is killed."""
+    return max(2.0, 0.02 * time_limit)
+
+
+def preload_names(specs: Iterable[ModelSpec]) -> list[str]:
+    """What the zygote imports for these models: their transformers classes, nothing else."""
+    names = []
+    for spec in specs:
+        names += [f"transformers:{spec.model_class}", f"transformers:{spec.config_class}"]
+    return names
 
 
 def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
@@ -199,104 +257,288 @@ def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
         row.update(
             status="unsupported",
             error_type="RunnerUnsupported",
-            error_message=f"the torch runner cannot execute on {config.hardware_type}",
+            error_message=f"the torch runner cannot execute on {config.hardware_type} "
+            "[rule runner.hardware: one of " + ", ".join(RUNNABLE_HARDWARE) + "]",
         )
         return row
 
+    mode, _ = ctx.isolation_mode()
+    job = WorkerJob(
+        config=config,
+        settings=ctx.settings,
+        weights_dir=ctx.weights_dir.resolve() if ctx.weights_dir else None,
+        threads=ctx.resolved_threads(),
+        started_at=started,
+        run_started_at=ctx.run_started_at,
+        in_worker=mode == isolation.FORKED,
+    )
+    limit = ctx.settings.max_duration_seconds
+    if mode == isolation.FORKED:
+        try:
+            launcher = isolation.zygote(preload_names([config.spec]))
+            outcome = launcher.run(measure, (job,), started + limit + kill_grace_seconds(limit))
+        except isolation.LauncherLost as exc:
+            outcome = isolation.JobOutcome(isolation.FORKED, error=f"WorkerLauncherLost: {exc}")
+    else:
+        outcome = isolation.run_in_process(measure, (job,))
+    row["isolation"] = outcome.isolation
+    row.update(_outcome_fields(outcome, config, ctx, started))
+    row["total_seconds"] = time.perf_counter() - started
+    return row
+
+
+PHASES = {
+    None: "starting",
+    "import": "importing the model classes",
+    "build": "building the model",
+    "warmup": "warming up",
+    "timing": "timing",
+}
+
+
+def _outcome_fields(
+    outcome: isolation.JobOutcome, config: BenchmarkConfig, ctx: RunContext, started: float
+) -> dict:
+    """The worker's row fields, or what its death says."""
+    if outcome.answered:
+        return dict(outcome.value)
+    phase = PHASES.get(outcome.phase, outcome.phase)
+    limit = ctx.settings.max_duration_seconds
+    if outcome.killed_at_deadline:
+        elapsed = time.perf_counter() - started
+        return {
+            "status": "timeout",
+            "error_type": "TimeLimitExceeded",
+            "error_message": (
+                f"the worker was still {phase} {elapsed:.1f} s after the configuration began "
+                f"(time limit {limit:g} s, plus {kill_grace_seconds(limit):g} s to stop): "
+                "killed; one forward pass or the build outlasted the limit, nothing timed is kept"
+            ),
+        }
+    if outcome.oom_killed:
+        before, after = outcome.oom_kills
+        return {
+            "status": "oom",
+            "error_type": "WorkerOutOfMemory",
+            "error_message": (
+                f"the worker {outcome.describe_end()} while {phase}; the kernel's "
+                f"out-of-memory killer ran meanwhile (/proc/vmstat oom_kill {before} -> {after})"
+            ),
+        }
+    if outcome.error:
+        lines = [line for line in outcome.error.strip().splitlines() if line.strip()]
+        return {
+            "status": "failed",
+            "error_type": "WorkerError",
+            "error_message": f"while {phase}: {lines[-1] if lines else 'no message'}"[
+                :MAX_ERROR_CHARS
+            ],
+        }
+    kind = "WorkerKilled" if (outcome.returncode or 0) < 0 else "WorkerExited"
+    return {
+        "status": "failed",
+        "error_type": kind,
+        "error_message": f"the worker {outcome.describe_end()} while {phase}, without a row",
+    }
+
+
+# --------------------------------------------------------------------------- in the worker
+
+
+@dataclass(frozen=True)
+class WorkerJob:
+    """What a worker needs to measure one configuration (pickled to it)."""
+
+    config: BenchmarkConfig
+    settings: TimingSettings
+    weights_dir: Path | None
+    threads: int
+    started_at: float  # perf_counter (CLOCK_MONOTONIC, the same in every process on Linux)
+    run_started_at: float
+    in_worker: bool
+
+
+def _oom_errors() -> tuple[type[BaseException], ...]:
     import torch
 
-    device = torch_device(config.hardware_type)
-    row.update(device=device, **ctx.environment(device))
-    if (
-        config.precision == "bf16"
-        and device.startswith("cuda")
-        and not torch.cuda.is_bf16_supported()
-    ):
-        row.update(
-            status="unsupported",
-            error_type="PrecisionUnsupported",
-            error_message=f"{row['device_name']} does not support bf16",
-        )
-        row["total_seconds"] = time.perf_counter() - started
-        return row
+    found = [getattr(torch, "OutOfMemoryError", None), torch.cuda.OutOfMemoryError, MemoryError]
+    return tuple(t for t in found if t is not None)
 
+
+def measure(report: Callable[[str], None], job: WorkerJob) -> dict:
+    """Measure one configuration where it runs (a worker, or this process); returns the row's
+    fields: geometry, environment, status, timings, memory, noise."""
+    import torch
+
+    config, spec = job.config, job.config.spec
+    cpus = usable_cpus()
+    fields: dict = {"host_cpu_count": len(cpus)}
+    before = read_host(cpus)
     model = inputs = tensors = None
-    tracker = MemoryTracker(device)
+    device = "cpu"
     try:
-        model_classes(config.spec)  # lazy transformers imports stay out of the memory reading
+        torch.set_num_threads(job.threads)
+        report("import")
+        _, config_cls = model_classes(spec)
+        model_config = config_cls(**spec.config_overrides)
+        fields.update(input_geometry(spec, model_config, config.sequence_length))
+        device = torch_device(config.hardware_type)
+        fields["device"] = device
+        fields.update(collect_environment(device))
+        refused = check_precision(
+            config.hardware_type, config.precision, device
+        ) or check_sequence_length(
+            spec.model_name, spec.input_kind, model_config, config.sequence_length
+        )
+        if refused:
+            fields.update(
+                status="unsupported", error_type=refused.error_type, error_message=refused.message
+            )
+            return fields
+        tracker = MemoryTracker(device, in_worker=job.in_worker)
+        report("build")
         tracker.start()
         build_start = time.perf_counter()
         dtype = torch_dtype(config.precision)
-        model, weights_source = build_model(config.spec, ctx.weights_dir)
+        model, weights_source = build_model(spec, job.weights_dir)
         model.to(device=device, dtype=dtype)
-        row["model_build_seconds"] = time.perf_counter() - build_start
-        row["weights_source"] = weights_source
-        row["parameter_count"] = count_parameters(model)
+        fields["model_build_seconds"] = time.perf_counter() - build_start
+        fields["weights_source"] = weights_source
+        fields["parameter_count"] = count_parameters(model)
         inputs = make_inputs(
-            config.spec, model.config, config.batch_size, config.sequence_length, device, dtype
+            spec, model.config, config.batch_size, config.sequence_length, device, dtype
         )
-        row.update(
+        fields.update(
             sequence_length=inputs.sequence_length,
             image_size=inputs.image_size,
             audio_seconds=inputs.audio_seconds,
             input_shapes=json.dumps(inputs.shapes()),
         )
+        tracker.loaded()
         tensors = inputs.tensors
+
+        def around_timing():
+            start = read_host(cpus)
+            return lambda: (start, read_host(cpus))
+
         with torch.inference_mode():
-            timing = measure_latency(lambda: model(**tensors), device, ctx.settings, started)
+            timing = measure_latency(
+                lambda: model(**tensors),
+                device,
+                job.settings,
+                job.started_at,
+                on_phase=report,
+                around_timing=around_timing,
+            )
         memory = tracker.stop()
     except UnsupportedConfiguration as exc:
-        row.update(
-            status="unsupported", error_type="UnsupportedConfiguration", error_message=str(exc)
-        )
-    except (torch.cuda.OutOfMemoryError, MemoryError) as exc:
-        row.update(status="oom", error_type=type(exc).__name__, error_message=error_text(exc))
+        fields.update(status="unsupported", error_type=exc.check, error_message=str(exc))
+    except _oom_errors() as exc:
+        fields.update(status="oom", error_type=type(exc).__name__, error_message=error_text(exc))
     except Exception as exc:  # one failing configuration must not stop the run
-        status = "unsupported" if _is_unsupported_dtype_error(exc) else "failed"
-        row.update(status=status, error_type=type(exc).__name__, error_message=error_text(exc))
+        fields.update(status="failed", error_type=type(exc).__name__, error_message=error_text(exc))
     else:
-        _record_measurement(row, config, timing, memory, inputs.tokens_per_item)
+        fields["num_threads"] = torch.get_num_threads()
+        _record_measurement(fields, config, job, timing, memory, inputs.tokens_per_item, before)
     finally:
         model = inputs = tensors = None
-        gc.collect()
-        if device.startswith("cuda"):
-            torch.cuda.empty_cache()
-    row["total_seconds"] = time.perf_counter() - started
-    return row
+        if not job.in_worker:  # a worker's memory goes with it
+            gc.collect()
+            if device.startswith("cuda"):
+                torch.cuda.empty_cache()
+    return fields
 
 
-def _record_measurement(row: dict, config, timing, memory, tokens_per_item) -> None:
+def _record_measurement(
+    fields: dict,
+    config: BenchmarkConfig,
+    job: WorkerJob,
+    timing: TimingResult,
+    memory,
+    tokens_per_item: int | None,
+    before: HostReading,
+) -> None:
     stats = summarize(timing.latencies_ms)
-    row.update(stats)
-    row.update(
+    fields.update(stats)
+    fields.update(
         latencies_ms=timing.latencies_ms,
         iterations=len(timing.latencies_ms),
         warmup_iterations=timing.warmup_iterations,
         warmup_seconds=timing.warmup_seconds,
         timed_seconds=timing.timed_seconds,
-        memory_peak_mb=memory.peak_mb,
-        memory_reserved_mb=memory.reserved_mb,
-        memory_method=memory.method,
+        **memory.columns(),
     )
     mean_ms = stats["latency_mean_ms"]
     if mean_ms:
         items = config.batch_size * 1000.0 / mean_ms
-        row["throughput_items_per_second"] = items
+        fields["throughput_items_per_second"] = items
         if tokens_per_item:
-            row["throughput_tokens_per_second"] = items * tokens_per_item
+            fields["throughput_tokens_per_second"] = items * tokens_per_item
+    _record_noise(fields, job, timing, before)
     if timing.timed_out:
-        row.update(
+        fields.update(
             status="timeout",
             error_type="TimeLimitExceeded",
             error_message=(
                 f"stopped after {len(timing.latencies_ms)} timed iteration(s): over the "
-                f"{row['min_duration_seconds']:.0f}s minimum and the time limit"
+                f"{job.settings.max_duration_seconds:g} s time limit before reaching "
+                f"{job.settings.min_iterations} iterations and "
+                f"{job.settings.min_duration_seconds:g} s"
                 if timing.latencies_ms
                 else "time limit reached during warm-up"
             ),
         )
     else:
-        row["status"] = "completed"
+        fields["status"] = "completed"
+
+
+def _record_noise(fields: dict, job: WorkerJob, timing: TimingResult, before: HostReading) -> None:
+    """Load, CPU time and spread around the timed iterations, and the judgement."""
+    fields["load_avg_1m_before"] = before.load_1m
+    if timing.timing_context is None:  # never reached the timed iterations
+        fields["quality_reason"] = "not judged: no timed iterations"
+        return
+    start, end = timing.timing_context
+    fields["load_avg_1m_after"] = end.load_1m
+    process_cpu = end.process_cpu_seconds - start.process_cpu_seconds
+    fields["process_cpu_seconds"] = process_cpu
+    if start.cpus_busy_seconds is not None and end.cpus_busy_seconds is not None:
+        fields["other_cpu_seconds"] = max(
+            end.cpus_busy_seconds - start.cpus_busy_seconds - process_cpu, 0.0
+        )
+    quality, reason = judge(
+        NoiseFigures(
+            device=fields.get("device") or "cpu",
+            host_cpu_count=fields["host_cpu_count"],
+            threads=job.threads,
+            load_avg_1m_before=before.load_1m,
+            load_avg_1m_after=end.load_1m,
+            own_load_before=own_load_bound(job.threads, before.at - job.run_started_at),
+            own_load_after=own_load_bound(job.threads, end.at - job.run_started_at),
+            timed_seconds=timing.timed_seconds,
+            process_cpu_seconds=process_cpu,
+            other_cpu_seconds=fields.get("other_cpu_seconds"),
+            latency_cv=fields.get("latency_cv"),
+        )
+    )
+    fields["quality"] = quality
+    fields["quality_reason"] = reason
+
+
+def probe(report: Callable[[str], None], geometry_requests: list[tuple[ModelSpec, int]]) -> dict:
+    """Run once per run where the workers run: detect every hardware type, read the host's
+    software and work out each configuration's input geometry (so the parent needs neither
+    torch nor transformers)."""
+    report("detect")
+    detections = {hw: detect(hw) for hw in KNOWN_HARDWARE}
+    environment = collect_environment("cpu")
+    geometries = {
+        (spec.model_name, seq): safe_geometry(spec, seq) for spec, seq in geometry_requests
+    }
+    return {"detections": detections, "environment": environment, "geometries": geometries}
+
+
+# --------------------------------------------------------------------------- the run
 
 
 @dataclass
@@ -305,9 +547,45 @@ class RunOutcome:
     rows: list[dict]
     files: list[Path]
     interrupted: bool = False
+    isolation_note: str | None = None
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r["status"] == status)
+
+    def measured_rows(self) -> list[dict]:
+        return [r for r in self.rows if not r.get("is_simulated") and r.get("latencies_ms")]
+
+    def warnings(self) -> list[str]:
+        """What the run summary should warn about, one line each (empty: nothing to say)."""
+        found = []
+        measured = self.measured_rows()
+        noisy = [r for r in measured if r.get("quality") == "noisy"]
+        if noisy:
+            found.append(
+                f"{len(noisy)} of {len(measured)} measured configuration(s) are noisy (quality "
+                f"= 'noisy'), e.g. {noisy[0]['model_name']}: {noisy[0]['quality_reason']}; "
+                "rerun them on a quiet host"
+            )
+        short = [r for r in measured if r.get("percentiles_note")]
+        if short:
+            found.append(
+                f"{len(short)} configuration(s) have too few samples for some percentiles "
+                f"(stored NULL), e.g. {short[0]['model_name']}: {short[0]['percentiles_note']}"
+            )
+        in_process = [r for r in self.rows if r.get("isolation") == isolation.IN_PROCESS]
+        if in_process:
+            found.append(
+                f"{len(in_process)} configuration(s) measured in this process, not in a worker "
+                f"({self.isolation_note or 'no worker could be forked'}): their memory "
+                "figures depend on what ran before them"
+            )
+        if not measured and not self.interrupted:
+            found.append(
+                "nothing was measured: every configuration was estimated, refused or failed"
+            )
+        if self.interrupted:
+            found.append("interrupted: only what was measured before Ctrl-C was landed")
+        return found
 
 
 def detection_events(run_id: str, detections: Iterable[Detection], host: str) -> list[dict]:
@@ -329,6 +607,47 @@ def detection_events(run_id: str, detections: Iterable[Detection], host: str) ->
     ]
 
 
+def _resolve_threads(threads: int | None, options: dict | None) -> tuple[int, str]:
+    # the CLI's --threads, passed as threads= (or, from older callers, in the options)
+    asked = threads or (options or {}).get("threads")
+    if asked:
+        return int(asked), "asked for (--threads)"
+    return physical_core_count(), "the host's physical cores (usable by this process)"
+
+
+def _start(ctx: RunContext, configs: Sequence[BenchmarkConfig]) -> None:
+    """Detections, the host's software and every geometry: from a worker (the zygote starts
+    importing now), or in this process; a launcher that fails falls back to this process."""
+    requests = list(
+        {
+            (c.spec.model_name, c.sequence_length): (c.spec, c.sequence_length) for c in configs
+        }.values()
+    )
+    mode, note = ctx.isolation_mode()
+    outcome = None
+    if mode == isolation.FORKED:
+        specs = {c.spec.model_name: c.spec for c in configs}.values()
+        try:
+            launcher = isolation.zygote(preload_names(specs), wait=False)
+            outcome = launcher.run(probe, (requests,), None)
+        except isolation.LauncherLost as exc:
+            note = f"the worker launcher failed ({exc})"
+        else:
+            if not outcome.answered:
+                note = f"the probe worker {outcome.describe_end()}: {outcome.error or ''}".strip()
+                outcome = None
+        if outcome is None:
+            ctx.isolation = isolation.IN_PROCESS
+    if outcome is None:
+        outcome = isolation.run_in_process(probe, (requests,))
+        if not outcome.answered:
+            raise RuntimeError(f"hardware detection failed: {outcome.error}")
+    ctx.isolation_note = note
+    ctx.detections = outcome.value["detections"]
+    ctx.environments["cpu"] = outcome.value["environment"]
+    ctx.geometries.update(outcome.value["geometries"])
+
+
 def run_benchmarks(
     configs: Sequence[BenchmarkConfig],
     settings: TimingSettings,
@@ -341,43 +660,47 @@ def run_benchmarks(
     estimator: Estimator | None = None,
     estimate_unavailable: bool = False,
     estimate_measured: bool = False,
+    threads: int | None = None,
+    isolation_mode: str | None = None,
 ) -> RunOutcome:
     """Detect hardware, land the detection events, run every configuration, land the results.
 
     Results and the test run are landed at the end, and also when the run is interrupted
-    (Ctrl-C), so what was measured is never lost.
+    (Ctrl-C), so what was measured is never lost. `threads` pins torch's intra-op threads in
+    every worker (default: the host's physical cores); isolation_mode="in_process" measures
+    in this process instead of forked workers.
     """
     import socket
 
     landing.ensure_writable(landing_root)
-    # import every model class up front: a missing class fails before anything runs, and the
-    # one-time import cost stays out of the first configuration's numbers
-    for spec in {c.spec.model_name: c.spec for c in configs}.values():
-        model_classes(spec)
+    clock = time.perf_counter()
     run_id = landing.new_run_id()
     started_at = landing.utc_now()
-    clock = time.perf_counter()
     host = socket.gethostname()
-    detections = {hw: detect(hw) for hw in KNOWN_HARDWARE}
-    files = [
-        landing.write_rows(
-            landing_root,
-            "hardware_events",
-            detection_events(run_id, detections.values(), host),
-            run_id,
-            started_at,
-        )
-    ]
+    pinned, threads_source = _resolve_threads(threads, options)
     ctx = RunContext(
         run_id,
         settings,
-        detections,
+        {},
         weights_dir,
         host,
         estimator=estimator,
         estimate_unavailable=estimate_unavailable,
         estimate_measured=estimate_measured,
+        threads=pinned,
+        isolation=isolation_mode,
+        run_started_at=clock,
     )
+    _start(ctx, configs)
+    files = [
+        landing.write_rows(
+            landing_root,
+            "hardware_events",
+            detection_events(run_id, ctx.detections.values(), host),
+            run_id,
+            started_at,
+        )
+    ]
     outcome = RunOutcome(run_id, [], [])
     try:
         for config in configs:
@@ -401,52 +724,40 @@ def run_benchmarks(
     except KeyboardInterrupt:
         outcome.interrupted = True
     finally:
+        outcome.isolation_note = ctx.isolation_note
         completed_at = landing.utc_now()
         files.append(
             landing.write_rows(landing_root, "benchmark_results", outcome.rows, run_id, started_at)
         )
-        commit, branch = git_state()
-        failed = sum(1 for r in outcome.rows if r["status"] in ("failed", "oom", "timeout"))
+        mode, _ = ctx.isolation_mode()
         files.append(
             landing.write_rows(
                 landing_root,
                 "test_runs",
                 [
-                    {
-                        "run_id": run_id,
-                        "test_name": test_name,
-                        "test_type": "performance",
-                        "started_at": started_at,
-                        "completed_at": completed_at,
-                        "execution_time_seconds": time.perf_counter() - clock,
-                        "success": failed == 0 and not outcome.interrupted,
-                        "configurations_total": len(configs),
-                        "configurations_completed": sum(
-                            1
-                            for r in outcome.rows
-                            if r["status"] == "completed" and not r.get("is_simulated")
-                        ),
-                        "configurations_simulated": sum(
-                            1
-                            for r in outcome.rows
-                            if r["status"] == "completed" and r.get("is_simulated")
-                        ),
-                        "configurations_failed": failed,
-                        "host": host,
-                        "git_commit": commit,
-                        "git_branch": branch,
-                        "command_line": command or command_line(),
-                        "metadata": json.dumps(
-                            {
-                                **(options or {}),
-                                "interrupted": outcome.interrupted,
-                                "warmup_iterations": settings.warmup_iterations,
-                                "min_iterations": settings.min_iterations,
-                                "min_duration_seconds": settings.min_duration_seconds,
-                                "max_duration_seconds": settings.max_duration_seconds,
-                            }
-                        ),
-                    }
+                    _test_run_row(
+                        outcome,
+                        configs,
+                        settings,
+                        test_name=test_name,
+                        started_at=started_at,
+                        completed_at=completed_at,
+                        seconds=time.perf_counter() - clock,
+                        host=host,
+                        command=command or command_line(),
+                        metadata={
+                            **(options or {}),
+                            "interrupted": outcome.interrupted,
+                            "warmup_iterations": settings.warmup_iterations,
+                            "min_iterations": settings.min_iterations,
+                            "min_duration_seconds": settings.min_duration_seconds,
+                            "max_duration_seconds": settings.max_duration_seconds,
+                            "threads": pinned,
+                            "threads_source": threads_source,
+                            "isolation": mode,
+                            "isolation_note": ctx.isolation_note,
+                        },
+                    )
                 ],
                 run_id,
                 started_at,
@@ -454,3 +765,42 @@ def run_benchmarks(
         )
         outcome.files = [f for f in files if f is not None]
     return outcome
+
+
+def _test_run_row(
+    outcome: RunOutcome,
+    configs: Sequence[BenchmarkConfig],
+    settings: TimingSettings,
+    *,
+    test_name: str,
+    started_at: datetime,
+    completed_at: datetime,
+    seconds: float,
+    host: str,
+    command: str,
+    metadata: dict,
+) -> dict:
+    rows = outcome.rows
+    failed = sum(1 for r in rows if r["status"] in FAILED_STATUSES)
+    measured = sum(1 for r in rows if r["status"] == "completed" and not r.get("is_simulated"))
+    return {
+        "run_id": outcome.run_id,
+        "test_name": test_name,
+        "test_type": "performance",
+        "started_at": started_at,
+        "completed_at": completed_at,
+        "execution_time_seconds": seconds,
+        # a run that measured nothing (all estimated, refused or unavailable) is no success
+        "success": failed == 0 and measured > 0 and not outcome.interrupted,
+        "configurations_total": len(configs),
+        "configurations_completed": measured,
+        "configurations_simulated": sum(
+            1 for r in rows if r["status"] == "completed" and r.get("is_simulated")
+        ),
+        "configurations_failed": failed,
+        "configurations_noisy": sum(1 for r in rows if r.get("quality") == "noisy"),
+        "host": host,
+        **benchdb_provenance(),
+        "command_line": command,
+        "metadata": json.dumps(metadata),
+    }

@@ -8,8 +8,10 @@ reported unavailable with the reason, so the availability log never has silent g
 from __future__ import annotations
 
 import importlib.util
+import os
 import platform
 from dataclasses import dataclass
+from pathlib import Path
 
 # the runner runs models on these through torch
 RUNNABLE_HARDWARE = ("cpu", "cuda", "rocm", "mps")
@@ -40,9 +42,30 @@ def cpu_model_name() -> str:
     return platform.processor() or platform.machine() or "unknown cpu"
 
 
-def _detect_cpu() -> Detection:
-    import os
+def usable_cpus() -> list[int]:
+    """The logical CPUs this process may run on (its affinity), or all of them."""
+    if hasattr(os, "sched_getaffinity"):
+        return sorted(os.sched_getaffinity(0))
+    return list(range(os.cpu_count() or 1))
 
+
+def physical_core_count(cpus: list[int] | None = None) -> int:
+    """Physical cores among `cpus` (default: the usable ones): distinct (package, core) pairs
+    from /sys/devices/system/cpu/cpuN/topology; the logical count where that is unreadable."""
+    cpus = usable_cpus() if cpus is None else cpus
+    cores = set()
+    for cpu in cpus:
+        topology = Path(f"/sys/devices/system/cpu/cpu{cpu}/topology")
+        try:
+            package = (topology / "physical_package_id").read_text().strip()
+            core = (topology / "core_id").read_text().strip()
+        except OSError:
+            return len(cpus)
+        cores.add((package, core))
+    return len(cores) or len(cpus)
+
+
+def _detect_cpu() -> Detection:
     return Detection("cpu", True, "always present", cpu_model_name(), os.cpu_count() or 1)
 
 

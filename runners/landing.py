@@ -65,15 +65,28 @@ BENCHMARK_RESULTS = pa.schema(
         ("latency_min_ms", pa.float64()),
         ("latency_max_ms", pa.float64()),
         ("latency_stdev_ms", pa.float64()),
+        ("latency_cv", pa.float64()),  # stdev / mean
+        ("percentiles_note", pa.string()),  # why a percentile is NULL (too few samples)
         ("throughput_items_per_second", pa.float64()),
         ("throughput_tokens_per_second", pa.float64()),
         ("memory_peak_mb", pa.float64()),
         ("memory_reserved_mb", pa.float64()),
         ("memory_method", pa.string()),
+        ("memory_peak_rss_mb", pa.float64()),  # the worker's absolute peak resident set
+        ("memory_baseline_rss_mb", pa.float64()),
+        ("memory_loaded_mb", pa.float64()),
+        ("memory_inference_growth_mb", pa.float64()),
         ("model_build_seconds", pa.float64()),
         ("warmup_seconds", pa.float64()),
         ("timed_seconds", pa.float64()),
         ("total_seconds", pa.float64()),
+        ("isolation", pa.string()),  # forked_worker, in_process
+        ("load_avg_1m_before", pa.float64()),
+        ("load_avg_1m_after", pa.float64()),
+        ("process_cpu_seconds", pa.float64()),
+        ("other_cpu_seconds", pa.float64()),
+        ("quality", pa.string()),  # ok, noisy
+        ("quality_reason", pa.string()),
         ("is_simulated", pa.bool_()),
         ("simulation_reason", pa.string()),
         ("simulation_method", pa.string()),
@@ -88,6 +101,14 @@ BENCHMARK_RESULTS = pa.schema(
         ("driver_version", pa.string()),
         ("cpu_model", pa.string()),
         ("num_threads", pa.int32()),
+        ("num_interop_threads", pa.int32()),
+        ("host_cpu_count", pa.int32()),
+        ("host_physical_cores", pa.int32()),
+        ("float32_matmul_precision", pa.string()),
+        ("cuda_matmul_allow_tf32", pa.bool_()),
+        ("cudnn_allow_tf32", pa.bool_()),
+        ("onednn_enabled", pa.bool_()),
+        ("benchdb_version", pa.string()),
     ]
 )
 
@@ -105,9 +126,13 @@ TEST_RUNS = pa.schema(
         ("configurations_completed", pa.int32()),
         ("configurations_failed", pa.int32()),
         ("configurations_simulated", pa.int32()),
+        ("configurations_noisy", pa.int32()),
         ("host", pa.string()),
         ("git_commit", pa.string()),
         ("git_branch", pa.string()),
+        ("git_is_dirty", pa.bool_()),
+        ("git_commit_note", pa.string()),
+        ("benchdb_version", pa.string()),
         ("command_line", pa.string()),
         ("metadata", pa.string()),  # JSON: the run's options
     ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runners.capabilities import check_sequence_length
 from runners.catalog import ModelSpec
 from runners.errors import ConfigurationError
 
@@ -18,7 +19,12 @@ PRECISIONS = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
 
 
 class UnsupportedConfiguration(Exception):
-    """The combination cannot run (not an error of the code): recorded with status `unsupported`."""
+    """A capability rule (runners/capabilities.py) refuses the combination: recorded with status
+    `unsupported`; `check` is the kind of rule (the row's error_type)."""
+
+    def __init__(self, message: str, check: str = "UnsupportedConfiguration") -> None:
+        super().__init__(message)
+        self.check = check
 
 
 @dataclass
@@ -80,14 +86,9 @@ def make_inputs(
 
     generator = torch.Generator().manual_seed(0)
     if spec.input_kind == "text_tokens":
-        limit = getattr(config, "max_position_embeddings", None) or getattr(
-            config, "n_positions", None
-        )
-        if limit is not None and sequence_length > limit:
-            raise UnsupportedConfiguration(
-                f"sequence length {sequence_length} exceeds {spec.model_name}'s "
-                f"{limit} position embeddings"
-            )
+        refused = check_sequence_length(spec.model_name, spec.input_kind, config, sequence_length)
+        if refused:
+            raise UnsupportedConfiguration(refused.message, refused.error_type)
         ids = torch.randint(
             0, config.vocab_size, (batch_size, sequence_length), generator=generator
         )
@@ -137,10 +138,25 @@ def input_geometry(spec: ModelSpec, config, sequence_length: int) -> dict:
     return {"sequence_length": sequence_length, "image_size": None, "audio_seconds": None}
 
 
+def build_config(spec: ModelSpec):
+    """The transformers config of a catalog row, without building the model."""
+    _, config_cls = model_classes(spec)
+    return config_cls(**spec.config_overrides)
+
+
 def config_geometry(spec: ModelSpec, sequence_length: int) -> dict:
     """input_geometry from the catalog config, without building the model."""
-    _, config_cls = model_classes(spec)
-    return input_geometry(spec, config_cls(**spec.config_overrides), sequence_length)
+    return input_geometry(spec, build_config(spec), sequence_length)
+
+
+def requested_geometry(spec: ModelSpec, sequence_length: int) -> dict:
+    """What the configuration asked for, where the catalog config cannot say more."""
+    text = spec.input_kind == "text_tokens"
+    return {
+        "sequence_length": sequence_length if text else None,
+        "image_size": None,
+        "audio_seconds": None,
+    }
 
 
 def _to(inputs: ModelInputs, device: str, dtype) -> ModelInputs:

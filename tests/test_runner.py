@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import statistics
 import subprocess
 
 import pyarrow.parquet as pq
@@ -10,8 +12,7 @@ import pytest
 
 from runners import landing
 from runners.hardware import KNOWN_HARDWARE
-from runners.timing import percentile
-from tests.conftest import FAST_TIMING, invoke
+from tests.conftest import FAST_TIMING, PROJECT_ROOT, invoke
 
 
 def _rows(data_dir, kind):
@@ -36,8 +37,18 @@ def test_completed_rows_hold_real_timings(tiny_run):
         assert row["iterations"] == len(lat) >= 5
         assert row["warmup_iterations"] == 1
         assert row["timed_seconds"] >= 0.05
-        assert row["latency_p50_ms"] == pytest.approx(percentile(lat, 50))
-        assert row["latency_p99_ms"] == pytest.approx(percentile(lat, 99))
+        # checked against the standard library, not the runner's own percentile function:
+        # the median, and the inclusive (linear interpolation) deciles
+        n = len(lat)
+        assert row["latency_p50_ms"] == (pytest.approx(statistics.median(lat)) if n >= 20 else None)
+        assert row["latency_p90_ms"] == (
+            pytest.approx(statistics.quantiles(lat, n=10, method="inclusive")[8])
+            if n >= 100
+            else None
+        )
+        # p99 needs 1,000 samples: a short run never stores it
+        assert n < 1000 and row["latency_p99_ms"] is None
+        assert "p99 needs 1000" in row["percentiles_note"]
         assert row["latency_min_ms"] == min(lat) > 0
         assert row["throughput_items_per_second"] == pytest.approx(
             row["batch_size"] * 1000 / (sum(lat) / len(lat))
@@ -47,8 +58,16 @@ def test_completed_rows_hold_real_timings(tiny_run):
         assert row["total_seconds"] >= row["model_build_seconds"] + row["timed_seconds"]
         assert row["weights_source"] == "random_init"
         assert row["device"] == "cpu" and row["device_name"]
-        assert row["memory_method"] == "cpu_peak_rss_growth"
-        assert row["memory_peak_mb"] is None or row["memory_peak_mb"] >= 0
+        # measured in its own worker: the peak over the worker's baseline, and the absolute peak
+        assert row["isolation"] == "forked_worker"
+        assert row["memory_method"] == "cpu_worker_rss"
+        assert row["memory_peak_rss_mb"] == pytest.approx(
+            row["memory_baseline_rss_mb"] + row["memory_peak_mb"]
+        )
+        assert 0 < row["memory_loaded_mb"] <= row["memory_peak_mb"]
+        assert row["memory_inference_growth_mb"] >= 0
+        assert row["quality"] in ("ok", "noisy") and row["quality_reason"]
+        assert row["process_cpu_seconds"] > 0 and row["load_avg_1m_before"] is not None
         assert row["torch_version"] and row["transformers_version"] and row["host"]
         assert row["num_threads"] >= 1
         assert row["is_simulated"] is False
@@ -115,39 +134,77 @@ def test_test_run_row_records_the_run(tiny_run):
     assert run["success"] is True
     assert run["completed_at"] >= run["started_at"]
     assert "benchdb run" in run["command_line"] and "--model" in run["command_line"]
-    head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    # the commit of the checkout benchdb's files live in
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    ).stdout
     assert run["git_commit"] == head.strip()
-    assert json.loads(run["metadata"])["batch_sizes"] == [1, 2]
+    assert run["git_is_dirty"] in (True, False) and run["benchdb_version"]
+    metadata = json.loads(run["metadata"])
+    assert metadata["batch_sizes"] == [1, 2]
+    assert metadata["isolation"] == "forked_worker"
+
+
+BROKEN_ROWS = [
+    # a class transformers does not have: the catalog config cannot even be built
+    {"model_name": "test/broken-class", "config_class": "NoSuchConfig", "config_json": "{}"},
+    # a config that builds, and a model that cannot (no such activation function)
+    {
+        "model_name": "test/broken-model",
+        "config_class": "BertConfig",
+        "config_json": json.dumps(
+            {
+                "hidden_size": 32,
+                "num_hidden_layers": 1,
+                "num_attention_heads": 2,
+                "intermediate_size": 64,
+                "hidden_act": "no_such_activation",
+            }
+        ),
+    },
+]
 
 
 def test_a_failing_configuration_does_not_stop_the_run(tmp_path, monkeypatch):
-    from runners import benchmark
-
-    real = benchmark.make_inputs
-
-    def explode_on_batch_2(spec, config, batch_size, *args):
-        if batch_size == 2:
-            raise RuntimeError("boom on batch 2")
-        return real(spec, config, batch_size, *args)
-
-    monkeypatch.setattr(benchmark, "make_inputs", explode_on_batch_2)
+    catalog = tmp_path / "catalog.csv"
+    original = (PROJECT_ROOT / "seeds" / "model_catalog.csv").read_text()
+    catalog.write_text(original)
+    with catalog.open("a", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=original.splitlines()[0].split(","))
+        for broken in BROKEN_ROWS:
+            base = {
+                "model_family": "bert",
+                "modality": "text",
+                "input_kind": "text_tokens",
+                "model_class": "BertModel",
+            }
+            writer.writerow({**base, **broken})
+    monkeypatch.setenv("BENCHMARK_MODEL_CATALOG", str(catalog))
     invoke(
         "run",
         "--model",
-        "test/tiny-bert",
-        "--batch-sizes",
-        "1,2,3",
+        "test/broken-class,test/tiny-bert,test/broken-model",
+        "--sequence-length",
+        "8",
         *FAST_TIMING,
         "--data-dir",
-        tmp_path,
+        tmp_path / "d",
     )
-    rows = sorted(_rows(tmp_path, "benchmark_results"), key=lambda r: r["batch_size"])
-    assert [r["status"] for r in rows] == ["completed", "failed", "completed"]
-    assert rows[1]["error_type"] == "RuntimeError"
-    assert "boom on batch 2" in rows[1]["error_message"]
-    assert rows[1]["latency_mean_ms"] is None
-    (run,) = _rows(tmp_path, "test_runs")
-    assert run["success"] is False and run["configurations_failed"] == 1
+    rows = {r["model_name"]: r for r in _rows(tmp_path / "d", "benchmark_results")}
+    assert {name: r["status"] for name, r in rows.items()} == {
+        "test/broken-class": "failed",
+        "test/tiny-bert": "completed",
+        "test/broken-model": "failed",
+    }
+    assert rows["test/broken-class"]["error_type"] == "ConfigurationError"
+    assert "NoSuchConfig" in rows["test/broken-class"]["error_message"]
+    # the bad row still says what was asked for
+    assert rows["test/broken-class"]["sequence_length"] == 8
+    assert "no_such_activation" in rows["test/broken-model"]["error_message"]
+    for name in ("test/broken-class", "test/broken-model"):
+        assert rows[name]["latency_mean_ms"] is None and rows[name]["quality"] is None
+    (run,) = _rows(tmp_path / "d", "test_runs")
+    assert run["success"] is False and run["configurations_failed"] == 2
 
 
 def test_unsupported_combination_is_a_row_not_an_error(tmp_path):
@@ -164,7 +221,11 @@ def test_unsupported_combination_is_a_row_not_an_error(tmp_path):
     )
     (row,) = _rows(tmp_path, "benchmark_results")
     assert row["status"] == "unsupported"
+    # refused by a named capability rule before anything was built
+    assert row["error_type"] == "SequenceLengthUnsupported"
     assert "exceeds" in row["error_message"] and "512" in row["error_message"]
+    assert "[rule text.sequence_length:" in row["error_message"]
+    assert row["model_build_seconds"] is None
     assert "1 unsupported" in result.output
 
 

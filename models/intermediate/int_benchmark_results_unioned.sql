@@ -1,5 +1,5 @@
 {#- Every benchmark result, whatever wrote it, in one shape. Runner rows come from the landing
-    zone; other sources (legacy JSON) are unioned here with the same columns. -#}
+    zone; other sources (legacy JSON) are unioned here by column name. -#}
 with
 
 runner_results as (
@@ -27,127 +27,17 @@ legacy_results as (
 
 unioned as (
 
+    -- by name: each side's columns are named where they are produced (the landing contract,
+    -- the legacy parsers); a column one side lacks (a legacy file's percentiles, a runner
+    -- row's source file) is NULL there
     select
-        result_id,
-        run_id,
-        'runner' as result_source,
-        cast(null as varchar) as source_path,
-        cast(null as varchar) as source_shape,
-        model_name,
-        model_family,
-        modality,
-        weights_source,
-        parameter_count,
-        requested_hardware_type,
-        actual_device,
-        device_name,
-        device_memory_gb,
-        device_compute_units,
-        batch_size,
-        sequence_length,
-        image_size,
-        audio_seconds,
-        precision,
-        status,
-        error_type,
-        error_message,
-        warmup_iterations,
-        iterations,
-        latencies_ms,
-        latency_mean_ms,
-        latency_p50_ms,
-        latency_p90_ms,
-        latency_p95_ms,
-        latency_p99_ms,
-        latency_min_ms,
-        latency_max_ms,
-        latency_stdev_ms,
-        throughput_items_per_second,
-        throughput_tokens_per_second,
-        memory_peak_mb,
-        memory_reserved_mb,
-        memory_method,
-        model_build_seconds,
-        total_seconds,
-        is_simulated,
-        simulation_reason,
-        simulation_method,
-        input_shapes,
-        host,
-        os,
-        python_version,
-        torch_version,
-        transformers_version,
-        cuda_version,
-        rocm_version,
-        driver_version,
-        cpu_model,
-        num_threads,
-        measured_at,
-        cast(null as json) as source_details
+        * exclude (schema_version, run_date),  -- noqa: RF02, RF03
+        'runner' as result_source
     from runner_results
 
-    union all
+    union all by name
 
-    select
-        result_id,
-        run_id,
-        result_source,
-        source_path,
-        source_shape,
-        model_name,
-        model_family,
-        modality,
-        weights_source,
-        parameter_count,
-        requested_hardware_type,
-        actual_device,
-        device_name,
-        device_memory_gb,
-        device_compute_units,
-        batch_size,
-        sequence_length,
-        image_size,
-        audio_seconds,
-        precision,
-        status,
-        error_type,
-        error_message,
-        warmup_iterations,
-        iterations,
-        latencies_ms,
-        latency_mean_ms,
-        latency_p50_ms,
-        latency_p90_ms,
-        latency_p95_ms,
-        latency_p99_ms,
-        latency_min_ms,
-        latency_max_ms,
-        latency_stdev_ms,
-        throughput_items_per_second,
-        throughput_tokens_per_second,
-        memory_peak_mb,
-        memory_reserved_mb,
-        memory_method,
-        model_build_seconds,
-        total_seconds,
-        is_simulated,
-        simulation_reason,
-        simulation_method,
-        input_shapes,
-        host,
-        os,
-        python_version,
-        torch_version,
-        transformers_version,
-        cuda_version,
-        rocm_version,
-        driver_version,
-        cpu_model,
-        num_threads,
-        measured_at,
-        source_details
-    from legacy_results
+    select * from legacy_results
 
 )
 

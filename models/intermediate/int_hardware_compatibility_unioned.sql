@@ -16,33 +16,17 @@ stored as (
 from_api as (
 
     select
-        compatibility_id,
-        run_id,
-        model_name,
-        hardware_type,
-        device_name,
-        is_compatible,
+        * exclude (schema_version, run_date),  -- noqa: RF02, RF03
         true as is_tested,
-        detection_success,
-        initialization_success,
-        error_message,
-        error_type,
-        suggested_fix,
-        workaround_available,
-        compatibility_score,
-        metadata,
-        is_simulated,
-        simulation_reason,
-        tested_at,
-        'api' as result_source,
-        cast(null as varchar) as source_path,
-        cast(null as varchar) as source_shape
+        'api' as result_source
     from stored
 
 ),
 
 unioned as (
 
+    -- by name: a column one side lacks (the legacy file, the API's detection steps) is NULL
+    -- there
     select * from legacy
     union all by name
     select * from from_api

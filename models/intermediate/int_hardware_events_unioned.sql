@@ -17,22 +17,7 @@ legacy_detections as (
 
 from_landing as (
 
-    select
-        event_id,
-        run_id,
-        hardware_type,
-        is_available,
-        reason,
-        device_name,
-        device_count,
-        host,
-        detected_at,
-        event_source,
-        cast(null as varchar) as os,
-        cast(null as varchar) as cuda_version,
-        cast(null as double) as device_memory_gb,
-        cast(null as integer) as device_compute_units,
-        cast(null as varchar) as source_path
+    select * exclude (schema_version, run_date)  -- noqa: RF02, RF03
     from landing_events
 
 ),
@@ -40,21 +25,9 @@ from_landing as (
 from_legacy as (
 
     select
+        * exclude (legacy_row_id, file_id, source_shape),  -- noqa: RF02, RF03
         legacy_row_id as event_id,
-        run_id,
-        hardware_type,
-        is_available,
-        reason,
-        device_name,
-        device_count,
-        host,
-        detected_at,
-        'legacy_json' as event_source,
-        os,
-        cuda_version,
-        device_memory_gb,
-        device_compute_units,
-        source_path
+        'legacy_json' as event_source
     from legacy_detections
     qualify row_number() over (
             partition by host, hardware_type, detected_at order by source_shape, source_path
@@ -64,8 +37,10 @@ from_legacy as (
 
 unioned as (
 
+    -- by name: what only legacy suites recorded (os, device memory, the file) is NULL for
+    -- the runners' events
     select * from from_landing
-    union all
+    union all by name
     select * from from_legacy
 
 )

@@ -1,6 +1,7 @@
 {#- Every device a result ran on or a detection found, and every hardware type that was only
     looked for (device_name NULL), one row per sighting: runner and legacy results and
-    detections, and the hardware types legacy integration and compatibility results name. -#}
+    detections, and the hardware types legacy integration and compatibility results name.
+    Union by name: what a kind of sighting does not record (a test's host) is NULL. -#}
 with
 
 results as (
@@ -30,6 +31,7 @@ compatibility as (
 from_results as (
 
     select
+        {{ stable_id(["'result'", 'result_id']) }} as sighting_id,
         hardware_id,
         requested_hardware_type as hardware_type,
         device_name,
@@ -47,11 +49,11 @@ from_results as (
 from_events as (
 
     select
+        {{ stable_id(["'event'", 'event_id']) }} as sighting_id,
         {{ stable_id(['hardware_type', 'device_name']) }} as hardware_id,
         hardware_type,
         device_name,
         os,
-        cast(null as varchar) as driver_version,
         cuda_version,
         device_memory_gb,
         device_compute_units,
@@ -61,34 +63,26 @@ from_events as (
 
 ),
 
-from_tests as (
+from_integration_tests as (
 
     select
+        {{ stable_id(["'integration test'", 'test_result_id']) }} as sighting_id,
         {{ stable_id(['hardware_type', 'device_name']) }} as hardware_id,
         hardware_type,
         device_name,
-        cast(null as varchar) as os,
-        cast(null as varchar) as driver_version,
-        cast(null as varchar) as cuda_version,
-        cast(null as double) as device_memory_gb,
-        cast(null as integer) as device_compute_units,
-        cast(null as varchar) as host,  -- noqa: RF04
         executed_at as seen_at
     from integration_tests
     where hardware_type is not null
 
-    union all
+),
+
+from_compatibility as (
 
     select
+        {{ stable_id(["'compatibility'", 'compatibility_id']) }} as sighting_id,
         {{ stable_id(['hardware_type', 'device_name']) }} as hardware_id,
         hardware_type,
         device_name,
-        cast(null as varchar) as os,
-        cast(null as varchar) as driver_version,
-        cast(null as varchar) as cuda_version,
-        cast(null as double) as device_memory_gb,
-        cast(null as integer) as device_compute_units,
-        cast(null as varchar) as host,  -- noqa: RF04
         tested_at as seen_at
     from compatibility
     where hardware_type is not null
@@ -98,10 +92,12 @@ from_tests as (
 unioned as (
 
     select * from from_results
-    union all
+    union all by name
     select * from from_events
-    union all
-    select * from from_tests
+    union all by name
+    select * from from_integration_tests
+    union all by name
+    select * from from_compatibility
 
 )
 

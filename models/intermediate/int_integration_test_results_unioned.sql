@@ -15,32 +15,18 @@ stored as (
 
 from_api as (
 
+    -- the nested assertions are unnested in int_integration_test_assertions_unioned
     select
-        test_result_id,
-        run_id,
-        test_module,
-        test_class,
-        test_name,
-        status,
-        execution_time_seconds,
-        model_name,
-        hardware_type,
-        device_name,
-        error_message,
-        error_traceback,
-        metadata,
+        * exclude (schema_version, run_date, assertions),  -- noqa: RF02, RF03
         false as is_simulated,
-        cast(null as varchar) as simulation_reason,
-        executed_at,
-        'api' as result_source,
-        cast(null as varchar) as source_path,
-        cast(null as varchar) as source_shape
+        'api' as result_source
     from stored
 
 ),
 
 unioned as (
 
+    -- by name: a column one side lacks (the legacy file, the API's host) is NULL there
     select * from legacy
     union all by name
     select * from from_api

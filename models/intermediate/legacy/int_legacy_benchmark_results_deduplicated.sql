@@ -4,7 +4,8 @@
     how many files held it. Copies read from a wrapper's summary or stdout are dropped when a
     full row for the same model, hardware and batch size has the same latency (stdout rounds to
     0.01 ms). The suite's warm-up setting comes from the run configuration (shape I) written in
-    the same run folder. Columns match int_benchmark_results_unioned. -#}
+    the same run folder. Only the columns a legacy file can fill: int_benchmark_results_unioned
+    unions by name, and the runner's other columns (percentiles, software versions) are NULL. -#}
 with
 
 results as (
@@ -96,10 +97,7 @@ final as (
         source_path,
         source_shape,
         model_name,
-        cast(null as varchar) as model_family,
         modality,
-        cast(null as varchar) as weights_source,
-        cast(null as bigint) as parameter_count,
         requested_hardware_type,
         actual_device,
         device_name,
@@ -124,34 +122,18 @@ final as (
         latencies_ms,
         -- the old system wrote 0 for metrics it did not measure: 0 is not a measurement
         nullif(latency_mean_ms, 0) as latency_mean_ms,
-        cast(null as double) as latency_p50_ms,
-        cast(null as double) as latency_p90_ms,
-        cast(null as double) as latency_p95_ms,
-        cast(null as double) as latency_p99_ms,
-        cast(null as double) as latency_min_ms,
-        cast(null as double) as latency_max_ms,
-        cast(null as double) as latency_stdev_ms,
         nullif(throughput_items_per_second, 0) as throughput_items_per_second,
-        cast(null as double) as throughput_tokens_per_second,
         nullif(memory_peak_mb, 0) as memory_peak_mb,
-        cast(null as double) as memory_reserved_mb,
-        cast(null as varchar) as memory_method,
         model_build_seconds,
         total_seconds,
         is_simulated,
         simulation_reason,
         case when is_simulated then 'legacy evidence' end as simulation_method,
-        cast(null as varchar) as input_shapes,
         host,
         os,
         python_version,
-        cast(null as varchar) as torch_version,
-        cast(null as varchar) as transformers_version,
         cuda_version,
-        cast(null as varchar) as rocm_version,
-        cast(null as varchar) as driver_version,
         cpu_model,
-        cast(null as integer) as num_threads,
         measured_at,
         json_merge_patch(
             coalesce(source_details, '{}'),

@@ -65,7 +65,8 @@ grouped_checks as (
         cast(null as varchar) as error_traceback,
         json_object(
             'checks', count(*),
-            'implementations', list(distinct implementation) filter (
+            -- sorted: the same list on every build
+            'implementations', list(distinct implementation order by implementation) filter (
                 where implementation is not null
             )
         ) as metadata,
@@ -118,13 +119,11 @@ final as (
         {{ stable_id(['test_key']) }} as test_result_id,
         run_id,
         test_module,
-        cast(null as varchar) as test_class,
         test_name,
         status,
         execution_time_seconds,
         model_name,
         hardware_type,
-        cast(null as varchar) as device_name,
         error_message,
         error_traceback,
         json_merge_patch(

@@ -31,25 +31,9 @@ functionality as (
 
 model_means as (
 
-    select
-        legacy_row_id,
-        run_id,
-        source_path,
-        source_shape,
-        legacy_family,
-        cast(null as varchar) as modality,
-        model_name,
-        hardware_type,
-        summary_kind,
-        mean_latency_ms,
-        mean_throughput_items_per_second,
-        mean_memory_mb,
-        success_rate,
-        models_tested,
-        summarized_at
-    from suite_summaries
+    select * from suite_summaries
 
-    union all
+    union all by name
 
     select
         legacy_row_id,
@@ -57,15 +41,11 @@ model_means as (
         source_path,
         source_shape,
         legacy_family,
-        cast(null as varchar) as modality,
         model_name,
         hardware_type,
         'model mean over configurations' as summary_kind,
         mean_latency_ms,
         mean_throughput_items_per_second,
-        cast(null as double) as mean_memory_mb,
-        cast(null as double) as success_rate,
-        cast(null as integer) as models_tested,
         tested_at as summarized_at
     from matrices
     where mean_latency_ms is not null or mean_throughput_items_per_second is not null
@@ -79,14 +59,8 @@ functionality_rates as (
         run_id,
         source_path,
         source_shape,
-        cast(null as varchar) as legacy_family,
-        cast(null as varchar) as modality,
-        cast(null as varchar) as model_name,
         stats_hardware_type as hardware_type,
         'functionality success rate' as summary_kind,
-        cast(null as double) as mean_latency_ms,
-        cast(null as double) as mean_throughput_items_per_second,
-        cast(null as double) as mean_memory_mb,
         stats_success_rate as success_rate,
         stats_models_tested as models_tested,
         executed_at as summarized_at
@@ -97,6 +71,7 @@ functionality_rates as (
 
 unioned as (
 
+    -- by name: what a kind of summary does not state (a rate's model, a mean's rate) is NULL
     select * from model_means
     union all by name
     select * from web_summaries

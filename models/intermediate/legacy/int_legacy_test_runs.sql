@@ -107,20 +107,12 @@ from_progress as (
         'benchmark ' || progress.model_name || ' on ' || progress.hardware_type as test_name,
         'performance' as test_type,
         progress.started_at,
-        cast(null as timestamptz) as completed_at,
-        cast(null as double) as execution_time_seconds,
         progress.success,
-        cast(null as varchar) as command_line,
         json_object(
             'outcome', progress.outcome,
             'error_type', progress.error_type,
             'error_traceback', progress.error_traceback
         ) as metadata,
-        cast(null as varchar) as host,  -- noqa: RF04
-        cast(null as integer) as configurations_total,
-        cast(null as integer) as configurations_completed,
-        cast(null as integer) as configurations_failed,
-        cast(null as double) as success_rate,
         progress.error_message,
         progress.file_run_id as parent_run_id,
         progress.source_path,
@@ -136,18 +128,10 @@ from_families as (
         'performance suite: ' || families.legacy_family as test_name,
         'performance' as test_type,
         families.started_at,
-        cast(null as timestamptz) as completed_at,
-        cast(null as double) as execution_time_seconds,
         families.success,
-        cast(null as varchar) as command_line,
         json_object(
             'outcome', families.outcome_status, 'error_traceback', families.error_traceback
         ) as metadata,
-        cast(null as varchar) as host,  -- noqa: RF04
-        cast(null as integer) as configurations_total,
-        cast(null as integer) as configurations_completed,
-        cast(null as integer) as configurations_failed,
-        cast(null as double) as success_rate,
         families.error_message,
         families.file_run_id as parent_run_id,
         families.source_path,
@@ -158,10 +142,11 @@ from_families as (
 
 final as (
 
+    -- by name, in from_files' column order: what a listed run does not record is NULL
     select * from from_files
-    union all
+    union all by name
     select * from from_progress
-    union all
+    union all by name
     select * from from_families
 
 )

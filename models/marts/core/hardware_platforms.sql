@@ -21,7 +21,10 @@ final as (
         max(device_memory_gb) as memory_gb,
         max(device_compute_units) as compute_units,
         json_object(
-            'cuda_versions', list(distinct cuda_version) filter (where cuda_version is not null),
+            'cuda_versions',
+            list(distinct cuda_version order by cuda_version) filter (
+                where cuda_version is not null
+            ),
             'hosts', list(distinct host order by host) filter (where host is not null)
         ) as metadata,
         min(seen_at) as created_at,

@@ -28,6 +28,7 @@ compatibility as (
 
 named as (
 
+    -- by name: integration and compatibility results name a model and nothing else about it
     select
         model_name,
         model_family,
@@ -36,25 +37,15 @@ named as (
         measured_at
     from results
 
-    union all
+    union all by name
 
-    select
-        model_name,
-        cast(null as varchar) as model_family,
-        cast(null as varchar) as modality,
-        cast(null as bigint) as parameter_count,
-        cast(null as timestamptz) as measured_at
+    select model_name
     from integration_tests
     where model_name is not null
 
-    union all
+    union all by name
 
-    select
-        model_name,
-        cast(null as varchar) as model_family,
-        cast(null as varchar) as modality,
-        cast(null as bigint) as parameter_count,
-        cast(null as timestamptz) as measured_at
+    select model_name
     from compatibility
     where model_name is not null
 

@@ -10,6 +10,11 @@ renamed as (
 
     select
 
+        ----------  ids
+        {{ stable_id([
+            'model_name', 'hardware_type', 'batch_size', 'precision', 'sequence_length'
+        ]) }} as wanted_benchmark_id,
+
         ----------  strings
         model_name,
         hardware_type,

@@ -1,8 +1,9 @@
-"""`benchdb`: one click group; each verb lives in its own module under runners/commands/.
+"""`benchdb`: one click group; each verb lives in its own module under benchdb/commands/.
 
 Every module there exposes `COMMANDS`, a list of click commands, and is a thin layer over a
-library module you can call from Python. Heavy imports (torch, duckdb, plotnine) happen inside
-the commands, so `benchdb --help` starts fast.
+library module you can call from Python. Options shared by several commands are defined once, in
+benchdb/options.py. Heavy imports (torch, duckdb, plotnine) happen inside the commands, so
+`benchdb --help` starts fast.
 """
 
 from __future__ import annotations
@@ -36,10 +37,13 @@ class BenchdbGroup(click.Group):
 def main() -> None:
     """benchdb: measure ML models, land results as Parquet, build and query the warehouse.
 
+    Every command's help has examples that run: `benchdb COMMAND --help`.
+
     \b
-      benchdb run --model bert-base-uncased,t5-small --hardware cpu --batch-sizes 1,4
+      benchdb run --model bert-base-uncased,t5-small --hardware cpu --batch-size 1,4
       benchdb build
       benchdb query --sql "select * from performance_results limit 5"
+      benchdb report performance --format html --output report.html
     """
 
 

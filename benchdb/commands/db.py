@@ -31,7 +31,7 @@ def db() -> None:
     """Maintain the warehouse and the landing zone.
 
     \b
-      benchdb db check
+      benchdb db check --skip-dbt-tests
       benchdb db stats
       benchdb db backup --compress --keep 7
       benchdb db restore data/backups/benchdb-backup-20250101T000000000000Z.tar.gz --force

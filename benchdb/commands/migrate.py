@@ -87,7 +87,6 @@ def migrate(input_dirs, consolidate, categories, dry_run, max_file_mb, data_dir)
       benchdb migrate --input-dir ./benchmark_results
       benchdb migrate --consolidate ./old_results ./ci_results --categories performance hardware
       benchdb migrate --input-dir ./benchmark_results --dry-run
-      benchdb build
     """
     from benchdb import migrate as library
 

@@ -202,8 +202,11 @@ class BenchmarkDBAPI:
     def get_warehouse_summary(self) -> dict[str, Any]:
         """The warehouse's counts (rpt_warehouse_summary): models, results, measured, simulated,
         configurations ... as one dict."""
-        frame = self._frame(queries.SUMMARY_SQL, None, ("rpt_warehouse_summary",))
-        return frame.to_dict("records")[0] if len(frame) else {}
+        with self._connect() as con:
+            queries.require_mart(con, "rpt_warehouse_summary")
+            cursor = con.execute(queries.SUMMARY_SQL)
+            row = cursor.fetchone()
+            return dict(zip([d[0] for d in cursor.description], row)) if row else {}
 
     def get_model_hardware_compatibility(
         self, model_name: str | None = None, hardware_type: str | None = None

@@ -223,27 +223,6 @@ def comparison_sql(model_name: str, metric: str = "throughput") -> tuple[str, di
 # best results (rpt_best_results) and the counts (rpt_warehouse_summary)
 # ---------------------------------------------------------------------------------------------
 
-BEST_COLUMNS = (
-    "best_result_id",
-    "model_id",
-    "hardware_id",
-    "model_name",
-    "hardware_type",
-    "metric",
-    "value",
-    "is_simulated",
-    "configuration_id",
-    "result_id",
-    "precision",
-    "batch_size",
-    "sequence_length",
-    "image_size",
-    "audio_seconds",
-    "input_label",
-    "configurations_measured",
-    "configurations_estimated",
-    "measured_at",
-)
 # metric words -> rpt_best_results.metric
 BEST_METRICS = {
     "throughput": "throughput_items_per_second",
@@ -270,28 +249,13 @@ def best_results_sql(
         }
     )
     return (
-        f"select {', '.join(BEST_COLUMNS)} from rpt_best_results {where} "
-        "order by model_name, hardware_type, metric",
+        f"select * from rpt_best_results {where} order by model_name, hardware_type, metric",
         params,
     )
 
 
-SUMMARY_COLUMNS = (
-    "models_in_catalog",
-    "models_with_results",
-    "hardware_types_with_results",
-    "results_total",
-    "results_completed",
-    "results_measured",
-    "results_simulated",
-    "results_without_metrics",
-    "configurations",
-    "configurations_measured",
-    "configurations_estimated_only",
-    "legacy_results",
-    "last_measured_at",
-)
-SUMMARY_SQL = f"select {', '.join(SUMMARY_COLUMNS)} from rpt_warehouse_summary"
+# one row: models, results (measured, simulated, without metrics), configurations ...
+SUMMARY_SQL = "select * from rpt_warehouse_summary"
 
 # ---------------------------------------------------------------------------------------------
 # compatibility and integration tests (the legacy marts)

@@ -87,12 +87,31 @@ def stored(project):
             latency_mean_ms=7.5,
             measured_at="2025-02-01T00:00:00Z",
         ),
-        # a flagged estimate of the same configuration never hides the measurement
+        # a flagged estimate of the same configuration, newer: it never hides the measurement
         "simulated": api.store_performance_result(
             model_name="bert-base-uncased",
             hardware_type="cuda",
             batch_size=4,
             throughput=999.0,
+            is_simulated=True,
+            simulation_reason="test: estimate for a host without CUDA",
+            measured_at="2025-03-01T00:00:00Z",
+        ),
+        # a model nothing measured on rocm: its best there is this estimate, flagged
+        "t5_estimate": api.store_performance_result(
+            model_name="t5-small",
+            hardware_type="rocm",
+            batch_size=1,
+            throughput=50.0,
+            is_simulated=True,
+            simulation_reason="test: estimate for a host without ROCm",
+        ),
+        # an estimate of a configuration nothing measured: it stands for it, flagged
+        "estimate_only": api.store_performance_result(
+            model_name="bert-base-uncased",
+            hardware_type="cuda",
+            batch_size=16,
+            throughput=400.0,
             is_simulated=True,
             simulation_reason="test: estimate for a host without CUDA",
             measured_at="2025-03-01T00:00:00Z",
@@ -219,21 +238,27 @@ def test_compatibility_and_integration_results_land_in_their_own_kinds(tmp_path)
 # ------------------------------------------------------------------------ reads
 
 
-def test_get_performance_metrics_latest_only_keeps_measured_and_simulated_apart(stored):
+def test_get_performance_metrics_latest_only_is_the_result_standing_for_each_configuration(
+    stored,
+):
+    # the rule of rpt_latest_results, the same answer as the CLI and REST: a measurement beats
+    # an estimate (even a newer one), then the newest; an estimate stands only where nothing
+    # was measured, flagged
     api, ids, _ = stored
     df = api.get_performance_metrics(model_name="bert-base-uncased", hardware_type="cuda")
     by_id = df.set_index("result_id")
-    # newest measured result of (cuda, batch 4, fp32, no device) is "newer", not "kwargs"
-    assert ids["newer"] in by_id.index and ids["kwargs"] not in by_id.index
+    # (cuda, batch 4, fp32): "newer" (February) stands, not "kwargs" (January), nor the
+    # estimate of March
+    assert set(by_id.index) == {ids["newer"], ids["dict"], ids["estimate_only"]}
     assert by_id.loc[ids["newer"], "throughput_items_per_second"] == 130.0
     assert by_id.loc[ids["newer"], "average_latency_ms"] == 7.5
-    # the estimate is there too, flagged, beside the measurement
-    assert bool(by_id.loc[ids["simulated"], "is_simulated"]) is True
+    assert bool(by_id.loc[ids["newer"], "is_simulated"]) is False
     assert by_id.loc[ids["dict"], "memory_peak_mb"] == 2100.0
+    assert bool(by_id.loc[ids["estimate_only"], "is_simulated"]) is True
     everything = api.get_performance_metrics(
         model_name="bert-base-uncased", hardware_type="cuda", latest_only=False
     )
-    assert set(ids.values()) <= set(everything["result_id"])
+    assert set(everything["result_id"]) == set(ids.values())
 
 
 def test_filters_select_exactly_the_configurations_asked_for(stored):
@@ -249,9 +274,49 @@ def test_comparison_uses_the_old_metric_words(stored):
     df = api.get_performance_comparison(model_name="bert-base-uncased", metric="memory")
     assert list(df["memory_peak_mb"]) == [2100.0]  # the only result with a memory reading
     df = api.get_performance_comparison("bert-base-uncased", "throughput")
-    assert sorted(df["throughput_items_per_second"]) == [130.0, 162.5, 999.0]
+    # the standing results: batch 4 fp32 measured (130.0, not the estimate 999.0), batch 4 fp16
+    # measured, batch 16 estimated only
+    assert sorted(df["throughput_items_per_second"]) == [130.0, 162.5, 400.0]
     with pytest.raises(ConfigurationError, match="unknown metric 'speed'"):
         api.get_performance_comparison("bert-base-uncased", "speed")
+
+
+def test_best_results_prefer_a_measurement_to_a_higher_estimate(stored):
+    api, ids, _ = stored
+    best = api.get_best_results("bert-base-uncased", "cuda", metric="throughput")
+    (row,) = best.to_dict("records")
+    # standing on cuda: 130.0 and 162.5 measured, 400.0 estimated (batch 16): 162.5 is best
+    assert (row["value"], row["result_id"], bool(row["is_simulated"])) == (
+        162.5,
+        ids["dict"],
+        False,
+    )
+    assert (row["configurations_measured"], row["configurations_estimated"]) == (2, 1)
+    # where nothing was measured, the estimate is the answer, and says so
+    (estimate,) = api.get_best_results(model_name="t5-small", metric="throughput").to_dict(
+        "records"
+    )
+    assert (estimate["hardware_type"], estimate["value"], bool(estimate["is_simulated"])) == (
+        "rocm",
+        50.0,
+        True,
+    )
+    with pytest.raises(ConfigurationError, match="unknown metric 'speed'"):
+        api.get_best_results(metric="speed")
+
+
+def test_warehouse_summary_counts_what_was_landed(project, stored):
+    data_dir, _ = project
+    api, _, _ = stored
+    summary = api.get_warehouse_summary()
+    results = landed(data_dir, "benchmark_results")
+    completed = [r for r in results if r["status"] == "completed"]
+    assert summary["results_total"] == len(results)
+    assert summary["results_completed"] == len(completed)
+    assert summary["results_simulated"] == sum(1 for r in completed if r["is_simulated"]) == 3
+    assert summary["results_measured"] == len(completed) - 3
+    assert summary["results_without_metrics"] == len(results) - len(completed)
+    assert summary["models_with_results"] == len({r["model_name"] for r in completed})
 
 
 def test_query_binds_dollar_and_old_colon_parameters(stored):
@@ -282,7 +347,9 @@ def test_the_documented_join_query_runs_unchanged(stored):
     )
     row = df[(df.model_name == "bert-base-uncased") & (df.hardware_type == "cuda")]
     # every completed bert-base-uncased cuda row, simulated included (the old query has no flag)
-    assert row["avg_throughput"].iloc[0] == pytest.approx((120.5 + 162.5 + 130.0 + 999.0) / 4)
+    assert row["avg_throughput"].iloc[0] == pytest.approx(
+        (120.5 + 162.5 + 130.0 + 999.0 + 400.0) / 5
+    )
 
 
 def test_model_and_hardware_lists_include_what_was_stored(stored):

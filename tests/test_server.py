@@ -137,6 +137,34 @@ def test_simulation_report_counts(client, tiny_run):
     assert sum(h["total"] for h in report["by_hardware"]) == len(with_numbers)
 
 
+def test_summary_counts_the_landed_results(client, tiny_run):
+    summary = client.get("/summary").json()
+    landed = landed_rows(tiny_run)
+    completed = [r for r in landed if r["status"] == "completed"]
+    assert summary["results_total"] == len(landed)
+    assert summary["results_completed"] == len(completed)
+    assert summary["results_simulated"] == sum(1 for r in completed if r["is_simulated"])
+    assert summary["results_without_metrics"] == len(landed) - len(completed)
+    assert summary["models_with_results"] == len({r["model_name"] for r in completed})
+    # the simulation report counts the same completed results
+    assert client.get("/simulation/report").json()["total"] == summary["results_completed"]
+
+
+def test_best_throughput_is_the_highest_landed_on_each_model(client, tiny_run):
+    rows = client.get(
+        "/performance/best", params={"metric": "throughput", "hardware_type": "cpu"}
+    ).json()
+    expected: dict[str, float] = {}
+    for r in landed_rows(tiny_run):
+        if r["status"] == "completed" and r["hardware_type"] == "cpu":
+            name = r["model_name"]
+            expected[name] = max(expected.get(name, 0.0), r["throughput_items_per_second"])
+    assert {r["model_name"]: r["value"] for r in rows} == pytest.approx(expected)
+    assert all(r["metric"] == "throughput_items_per_second" for r in rows)
+    assert not any(r["is_simulated"] for r in rows)
+    assert client.get("/performance/best", params={"metric": "speed"}).status_code == 422
+
+
 @pytest.mark.parametrize(
     ("url", "field"),
     [
@@ -304,14 +332,19 @@ def _drop(name: str, db: Path) -> None:
 def test_missing_marts_answer_404_naming_them_then_work_once_built(site, tmp_path):
     data_dir, _ = site
     db = _copy_with(site, tmp_path, [])
-    for name in ("missing_benchmarks", "outdated_benchmarks", "hardware_compatibility"):
+    marts = (
+        ("/benchmarks/missing", "missing_benchmarks"),
+        ("/benchmarks/outdated", "outdated_benchmarks"),
+        ("/compatibility", "hardware_compatibility"),
+        ("/performance/best", "rpt_best_results"),
+        ("/summary", "rpt_warehouse_summary"),
+        ("/performance/comparison/test/tiny-bert", "rpt_latest_results"),
+        ("/performance", "rpt_latest_results"),
+    )
+    for _, name in marts:
         _drop(name, db)
     with TestClient(create_app(ServerSettings(db, data_dir))) as c:
-        for url, mart in (
-            ("/benchmarks/missing", "missing_benchmarks"),
-            ("/benchmarks/outdated", "outdated_benchmarks"),
-            ("/compatibility", "hardware_compatibility"),
-        ):
+        for url, mart in marts:
             response = c.get(url)
             assert response.status_code == 404
             assert response.json()["missing"] == mart and mart in response.json()["error"]
@@ -356,6 +389,8 @@ def test_openapi_documents_every_endpoint(client):
         ("/performance", "get"),
         ("/performance", "post"),
         ("/performance/comparison/{model_name}", "get"),
+        ("/performance/best", "get"),
+        ("/summary", "get"),
         ("/compatibility", "get"),
         ("/compatibility", "post"),
         ("/integration", "get"),
@@ -398,9 +433,17 @@ def test_readers_keep_answering_while_a_build_replaces_the_warehouse(site, tmp_p
     shutil.copy(site[1], db)
     with duckdb.connect(str(db), read_only=True) as con:
         old_count = con.execute("select count(*) from performance_results").fetchone()[0]
-    BenchmarkDBAPI(db, data_dir, auto_refresh=False).store_performance_result(
-        model_name="gpt2", hardware_type="cpu", batch_size=3, throughput=7.0
-    )
+    api = BenchmarkDBAPI(db, data_dir, auto_refresh=False)
+    measured = api.store_performance_result(
+        model_name="gpt2", hardware_type="cpu", batch_size=3, throughput=7.0,
+        measured_at="2025-01-01T00:00:00Z",
+    )  # fmt: skip
+    # a newer estimate of the same configuration: it must not hide the measurement
+    estimated = api.store_performance_result(
+        model_name="gpt2", hardware_type="cpu", batch_size=3, throughput=70.0,
+        is_simulated=True, simulation_reason="test: a newer estimate",
+        measured_at="2025-02-01T00:00:00Z",
+    )  # fmt: skip
     expected_new = len(landed_rows(data_dir))
     assert expected_new > old_count
 
@@ -443,6 +486,17 @@ def test_readers_keep_answering_while_a_build_replaces_the_warehouse(site, tmp_p
             "/performance", params={"status": "any", "latest_only": False, "limit": 100000}
         )
         assert len(final.json()) == expected_new
+        # latest per configuration is rpt_latest_results' answer, the same through REST and
+        # the Python API: the measurement stands, the newer estimate is only in the full list
+        latest = c.get("/performance", params={"model_name": "gpt2"}).json()
+        assert [(r["result_id"], r["throughput_items_per_second"]) for r in latest] == [
+            (measured, 7.0)
+        ]
+        assert list(api.get_performance_metrics(model_name="gpt2")["result_id"]) == [measured]
+        side_by_side = c.get("/performance/comparison/gpt2").json()
+        assert [r["result_id"] for r in side_by_side] == [measured]
+        every = c.get("/performance", params={"model_name": "gpt2", "latest_only": False})
+        assert {r["result_id"] for r in every.json()} == {measured, estimated}
     assert not failures, failures[:3]
     assert rounds >= 3  # requests were answered while dbt was building
     assert seen and seen <= {old_count, expected_new}

@@ -146,6 +146,10 @@ def torch_settings(device: str) -> dict[str, object]:
     }
 
 
+def _plain(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 def collect_environment(device: str) -> dict[str, object]:
     """Host, OS, Python, torch, transformers, CUDA/driver, device and CPU, threads, settings."""
     import torch
@@ -167,10 +171,11 @@ def collect_environment(device: str) -> dict[str, object]:
         "host": facts["host"],
         "os": facts["os"],
         "python_version": facts["python_version"],
-        "torch_version": torch.__version__,
-        "transformers_version": transformers.__version__,
-        "cuda_version": torch.version.cuda,
-        "rocm_version": getattr(torch.version, "hip", None),
+        # plain str: torch's TorchVersion would make whoever unpickles the row import torch
+        "torch_version": str(torch.__version__),
+        "transformers_version": str(transformers.__version__),
+        "cuda_version": _plain(torch.version.cuda),
+        "rocm_version": _plain(getattr(torch.version, "hip", None)),
         "driver_version": nvidia_driver_version() if device.startswith("cuda") else None,
         "device_name": device_name,
         "device_memory_gb": memory_gb,

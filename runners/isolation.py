@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import itertools
 import os
 import pickle
@@ -336,6 +337,11 @@ def _preload(names: list[str]) -> dict[str, str]:
         host_facts()  # read once here, inherited by every worker
     except Exception as exc:
         errors["runners.environment.host_facts"] = f"{type(exc).__name__}: {exc}"
+    # hundreds of thousands of objects torch and transformers leave behind: out of the
+    # collector's sight, so a worker's collection (before it times) scans only its own objects
+    # and does not touch, hence copy, the inherited pages
+    gc.collect()
+    gc.freeze()
     return errors
 
 

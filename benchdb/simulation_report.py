@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from benchdb.reporting.summary import simulated_sentence, warehouse_sentence, warehouse_summary
 from benchdb.warehouse import connect_read_only
 
 _GROUPS = {
@@ -17,20 +18,23 @@ def simulation_report(con) -> dict:
     """The old generate_simulation_report on a DuckDB connection or cursor: total, simulated,
     measured, percentage (0-100), by hardware, by model, by reason and by method.
 
-    Counted over results that carry numbers (status completed); rows_without_metrics counts the
-    failed, unsupported and unavailable ones, which are neither measured nor simulated numbers.
+    The totals are rpt_warehouse_summary's, the numbers the reports and the dashboard print:
+    total = results_completed (results that carry numbers), simulated = results_simulated,
+    measured = results_measured, rows_without_metrics = results_without_metrics (failed,
+    unsupported and unavailable rows, neither measured nor simulated). `summary` holds the whole
+    row (models, configurations, legacy results ...); `sentence` is the share in words.
     """
-    total, simulated, without = con.execute(
-        f"select count(*) filter (where {_WITH_METRICS}), "
-        f"count(*) filter (where {_WITH_METRICS} and is_simulated), "
-        f"count(*) filter (where not ({_WITH_METRICS})) from performance_results"
-    ).fetchone()
+    summary = warehouse_summary(con)
+    total = int(summary["results_completed"])
+    simulated = int(summary["results_simulated"])
     report: dict = {
         "total": total,
         "simulated": simulated,
-        "measured": total - simulated,
+        "measured": int(summary["results_measured"]),
         "percentage": round(100.0 * simulated / total, 2) if total else 0.0,
-        "rows_without_metrics": without,
+        "rows_without_metrics": int(summary["results_without_metrics"]),
+        "sentence": simulated_sentence(summary),
+        "summary": summary,
     }
     for key, column in _GROUPS.items():
         rows = con.execute(
@@ -68,10 +72,11 @@ def report_markdown(report: dict) -> str:
     lines = [
         "# Simulation report",
         "",
-        f"{report['simulated']} of {report['total']} results are simulated "
-        f"({report['percentage']}%); {report['measured']} are measurements "
-        f"({report['rows_without_metrics']} failed, unsupported or unavailable rows carry no "
-        "numbers).",
+        f"{report['sentence']} {report['measured']} are measurements; "
+        f"{report['rows_without_metrics']} failed, unsupported or unavailable rows carry no "
+        "numbers.",
+        "",
+        warehouse_sentence(report["summary"]),
     ]
     for title, key, column in (
         ("By hardware", "by_hardware", "hardware_type"),

@@ -116,25 +116,15 @@ def test_batch_size_chart_uses_a_log2_axis_with_the_measured_batch_sizes():
     assert plot.labels.caption == "3 results, none simulated"
 
 
-def test_heatmap_leaves_out_hardware_with_no_value_and_marks_estimates():
+def test_heatmap_draws_rpt_best_results_of_one_metric_and_marks_estimates():
+    # rows of rpt_best_results: a's cuda tile is an estimate (nothing of a was measured on
+    # cuda); the latency rows belong to another chart; b has no cuda row at all
     frame = _rows(
-        model_name=["a", "a", "b", "b"],
-        hardware_type=["cpu", "cuda", "cpu", "cuda"],
-        best_throughput_items_per_second=[100.0, 2500.0, 40.0, None],
-        best_throughput_is_simulated=[False, True, False, None],
-        # a hardware type nothing ran on: every value NULL
-    )
-    frame = pd.concat(
-        [
-            frame,
-            _rows(
-                model_name=["a"],
-                hardware_type=["qnn"],
-                best_throughput_items_per_second=[None],
-                best_throughput_is_simulated=[None],
-            ),
-        ],
-        ignore_index=True,
+        model_name=["a", "a", "b", "a", "b"],
+        hardware_type=["cpu", "cuda", "cpu", "cpu", "cpu"],
+        metric=["throughput_items_per_second"] * 3 + ["latency_p50_ms"] * 2,
+        value=[100.0, 2500.0, 40.0, 3.5, 9.25],
+        is_simulated=[False, True, False, False, False],
     )
     plot = charts.heatmap_chart(frame, "throughput")
     assert sorted(plot.data["hardware_type"].unique()) == ["cpu", "cuda"]
@@ -142,6 +132,11 @@ def test_heatmap_leaves_out_hardware_with_no_value_and_marks_estimates():
     assert list(plot.data["result"]) == [charts.MEASURED, charts.SIMULATED, charts.MEASURED]
     mapping = _layer_mappings(plot)[0][1]
     assert mapping == {"fill": "value", "alpha": "result", "linetype": "result"}
+    assert "'(sim)': an estimate, shown only where nothing was measured" in plot.labels.caption
+    latency = charts.heatmap_chart(frame, "latency")
+    assert list(latency.data["label"]) == ["3.5", "9.25"]
+    with pytest.raises(ReportError, match="no memory values"):
+        charts.heatmap_chart(frame, "memory")
 
 
 def test_history_keeps_the_configurations_with_most_results():

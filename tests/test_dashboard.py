@@ -100,7 +100,7 @@ def test_dashboard_states_how_many_results_are_simulated(dashboard, tiny_run):
     )  # fmt: skip
     assert estimates == 8  # 2 models x 2 precisions x batch 1 and 2
     assert html.unescape(note.group(1)).startswith(
-        f"{estimates} of {completed + estimates} completed results are simulated"
+        f"{estimates} of {completed + estimates} results are simulated"
     )
 
 

@@ -74,20 +74,20 @@ def test_reports_count_the_simulated_results(mixed_warehouse, tmp_path):
     total = measured + estimates
     share = f"{100.0 * estimates / total:.1f}%"
     pages = {}
-    for kind in ("performance", "simulation", "compatibility"):
+    for kind in ("performance", "simulation", "compatibility", "hardware"):
         out = tmp_path / f"{kind}.html"
         invoke("report", kind, "--output", out, "--db-path", mixed_warehouse)
-        pages[kind] = _note(out.read_text())
-    assert pages["performance"].startswith(
-        f"{estimates} of the {total} configuration results in this report ({share}) are simulated"
-    )
-    assert pages["simulation"].startswith(
-        f"{estimates} of the {total} completed results in this report ({share}) are simulated"
-    )
+        pages[kind] = out.read_text()
+    # one share everywhere: simulated of completed results (rpt_warehouse_summary)
+    for kind, page in pages.items():
+        assert _note(page).startswith(
+            f"{estimates} of {total} results are simulated ({share}): estimates, not measurements"
+        ), kind
     # cells tried: 3 models on cpu and on cuda, tiny-bert and tiny-vit on rocm (estimates only),
     # tiny-whisper on openvino (unsupported)
-    assert pages["compatibility"].startswith(
+    assert (
         "2 of the 9 model x hardware cells tried are known only from simulated results"
+        in html.unescape(pages["compatibility"])
     )
 
 
@@ -104,7 +104,8 @@ def test_markdown_report_states_the_count_and_holds_the_tables(mixed_warehouse, 
         mixed_warehouse,
     )
     text = out.read_text()
-    assert text.startswith("# Simulation report\n\n**8 of the ")
+    assert text.startswith("# Simulation report\n\n**8 of ")
+    assert " results are simulated (" in text.splitlines()[2]
     assert "| simulation_reason | results |" in text
     assert "| test fixture: estimate | 8 |" in text
     assert "| hardware_type | rocm | 8 | 8 | 100.000 |" in text
@@ -163,5 +164,7 @@ def test_bad_output_and_empty_warehouse(mixed_warehouse, tmp_path, tmp_path_fact
     out = tmp_path / "empty.html"
     invoke("report", "performance", "--output", out, "--db-path", empty)
     page = out.read_text()
-    assert _note(page) == "This report holds no configuration results."
+    assert _note(page) == (
+        "0 of 0 results are simulated: the warehouse holds no completed result yet."
+    )
     assert image_sources(page) == []

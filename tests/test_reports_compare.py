@@ -23,7 +23,7 @@ def _table(text: str) -> list[list[str]]:
     rows = [lines[start]] + [
         ln
         for ln in lines[start + 2 :]
-        if not ln.startswith(("throughput:", "latency:", "memory:", "*", "none"))
+        if not ln.startswith(("throughput:", "latency:", "memory:", "*", "none", "best over"))
     ]
     return [[c.strip() for c in row.split("  ") if c.strip()] for row in rows]
 
@@ -45,6 +45,8 @@ def test_hardware_side_by_side_marks_estimates(mixed_warehouse):
     # the rocm estimate: 1000 items/s per item x batch 2 = 2000, marked *
     assert [r[4] for r in rows[1:]] == ["2000.000*", "2000.000*"]
     assert [r[0] for r in rows[1:]] == ["bf16", "fp32"]
+    # the cpu was measured in both rows: it is the best hardware, whatever the estimate says
+    assert [r[5] for r in rows[1:]] == ["cpu", "cpu"]
     assert "* simulated (an estimate, not a measurement): 2 of 4 values" in result.stdout
 
 
@@ -68,6 +70,8 @@ def test_models_side_by_side_on_a_hardware_type(mixed_warehouse):
         ["fp32", "2", "1.000*", "1.000*"],
     ]
     assert "8 of 8 values" in result.stdout
+    # nothing was measured on rocm: the best model is an estimate, and says so
+    assert [r[4] for r in rows[1:]] == ["test/tiny-bert (seq 16)*"] * 4
     assert "median (p50) latency in ms, lower is better" in result.stdout
 
 

@@ -103,14 +103,20 @@ def batch_size_scaling(
     return _require(frame, f"model {model_name}{on}{_describe(precision, None)}")
 
 
-def model_hardware_matrix(
-    con, model_names: list[str] | None = None, hardware_types: list[str] | None = None
+def best_results(
+    con,
+    metric_name: str,
+    model_names: list[str] | None = None,
+    hardware_types: list[str] | None = None,
 ):
+    """rpt_best_results for one metric (the heatmap's tiles): the best measured value per model
+    and hardware type, an estimate only where nothing was measured (is_simulated)."""
+    m = data.metric(metric_name)
     model_names = data.check_models(con, model_names) if model_names else model_names
     if hardware_types:
         hardware_types = data.check_hardware_list(con, hardware_types)
-    sql = "select * from rpt_model_hardware_matrix where configurations_completed > 0"
-    params: dict = {}
+    sql = "select * from rpt_best_results where metric = $metric"
+    params: dict = {"metric": m.column}
     if model_names:
         sql += " and list_contains($models, model_name)"
         params["models"] = list(model_names)
@@ -118,7 +124,7 @@ def model_hardware_matrix(
         sql += " and list_contains($hardware, hardware_type)"
         params["hardware"] = list(hardware_types)
     frame = data.frame(con, sql + " order by model_name, hardware_type", params)
-    return _require(frame, "the model x hardware matrix")
+    return _require(frame, f"the best {m.name} per model and hardware type")
 
 
 def result_history(

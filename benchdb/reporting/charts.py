@@ -331,20 +331,23 @@ def batch_size_chart(
 
 
 def heatmap_chart(frame: pd.DataFrame, metric_name: str = "throughput") -> ggplot:
-    """The model x hardware matrix (rows of rpt_model_hardware_matrix) for one metric.
+    """The best value per model and hardware type (rows of rpt_best_results) for one metric.
 
-    Each tile holds the best value of the metric for that model on that hardware type; a
-    hardware type or model with no value at all is left out, not drawn empty.
+    Each tile holds the best measured value of the metric for that model on that hardware
+    type; an estimate, labelled "(sim)" and faded, only where nothing was measured. A hardware
+    type or model with no value is left out, not drawn empty.
     """
     m = metric(metric_name)
     if frame is None or frame.empty:
-        raise ReportError("no results in the model x hardware matrix: nothing to chart")
+        raise ReportError("no best results per model and hardware type: nothing to chart")
     data = frame.copy()
-    data = data[data[m.matrix_column].notna()]
+    if "metric" in data:
+        data = data[data["metric"] == m.column]
+    data = data[data["value"].notna()]
     if data.empty:
-        raise ReportError(f"no {m.name} values in the model x hardware matrix: nothing to chart")
-    data["value"] = data[m.matrix_column].astype(float)
-    data["is_simulated"] = data[m.matrix_simulated_column].fillna(False).astype(bool)
+        raise ReportError(f"no {m.name} values per model and hardware type: nothing to chart")
+    data["value"] = data["value"].astype(float)
+    data["is_simulated"] = data["is_simulated"].fillna(False).astype(bool)
     data["result"] = pd.Categorical(
         [SIMULATED if s else MEASURED for s in data["is_simulated"]], categories=RESULT_LEVELS
     )
@@ -625,11 +628,15 @@ def _kinds(data: pd.DataFrame) -> list[str]:
 
 
 def _matrix_note(m: Metric) -> str:
-    return {
-        "throughput": "tile: highest throughput over batch sizes and precisions (darker is better)",
-        "latency": "tile: lowest median latency over batch sizes and precisions (darker is better)",
-        "memory": "tile: lowest peak memory over batch sizes and precisions (darker is better)",
+    best = {
+        "throughput": "highest throughput",
+        "latency": "lowest median latency",
+        "memory": "lowest peak memory",
     }[m.name]
+    return (
+        f"tile: {best} over batch sizes and precisions (darker is better)\n"
+        "'(sim)': an estimate, shown only where nothing was measured"
+    )
 
 
 def _short_number(value: float) -> str:

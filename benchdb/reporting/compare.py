@@ -1,12 +1,15 @@
 """`benchdb compare`: hardware side by side for a model, or models side by side on hardware.
 
 Both are pivots of the reporting marts into a plain table: a simulated value carries a '*'
-(text formats) or its series is listed in a `simulated` column (CSV, JSON).
+(text formats) or its series is listed in a `simulated` column (CSV, JSON). The best of each
+row is the comparison mart's (`is_best_*`: a measurement beats an estimate, so an estimate is
+best only where nothing in the row was measured, and then it carries a '*' too). The footnote
+adds rpt_best_results: each series' best over every configuration.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from benchdb.reporting import chart_data, data
 from benchdb.reporting.formats import number_text
@@ -29,6 +32,8 @@ class Comparison:
     simulated: set[tuple[int, str]]  # (row index, series) whose value is an estimate
     metric: data.Metric
     best_column: str  # the column naming the best series of each row
+    best_simulated: set[int] = field(default_factory=set)  # rows whose best is an estimate
+    overall: list[str] = field(default_factory=list)  # rpt_best_results, one line per series
 
     def cells(self, mark: bool = True) -> tuple[list[str], list[tuple]]:
         """Columns and rows for a table; with `mark`, simulated values end in '*'."""
@@ -45,7 +50,8 @@ class Comparison:
                     values.append(number_text(float(value)) + star)
                 else:
                     values.append(value)
-            values.append(row[self.best_column])
+            best = row[self.best_column]
+            values.append(f"{best}*" if mark and best and i in self.best_simulated else best)
             out.append(tuple(values))
         if not mark:
             columns.append("simulated")
@@ -63,12 +69,15 @@ class Comparison:
             note += f"\n* simulated (an estimate, not a measurement): {n} of {total} values"
         else:
             note += f"\nnone of the {total} values is simulated"
+        if self.overall:
+            note += "\nbest over all configurations (rpt_best_results): " + "; ".join(self.overall)
         return note
 
 
 def _pivot(frame, keys, series_column, m, title, best_label) -> Comparison:
     series = sorted(frame[series_column].dropna().unique().tolist())
     rows, simulated, index = [], set(), {}
+    best: dict[int, list[tuple[str, bool]]] = {}
     for record in frame.to_dict("records"):
         value = record.get(m.column)
         if value is None or value != value:  # NULL or NaN: not measured
@@ -81,13 +90,34 @@ def _pivot(frame, keys, series_column, m, title, best_label) -> Comparison:
         rows[i][record[series_column]] = value
         if record["is_simulated"]:
             simulated.add((i, record[series_column]))
+        if record[m.best_flag]:
+            best.setdefault(i, []).append((record[series_column], bool(record["is_simulated"])))
     if not rows:
         raise data.ReportError(f"no {m.name} values for {title}: nothing to compare")
-    for row in rows:
-        present = {s: row[s] for s in series if s in row}
-        pick = max if m.higher_is_better else min
-        row[best_label] = pick(present, key=present.get) if present else None
-    return Comparison(title, keys, series, rows, simulated, m, best_label)
+    best_simulated = set()
+    for i, row in enumerate(rows):
+        # the mart's pick; equal values tie, and the first name in order is shown
+        name, is_estimate = min(best[i]) if i in best else (None, False)
+        row[best_label] = name
+        if is_estimate:
+            best_simulated.add(i)
+    return Comparison(title, keys, series, rows, simulated, m, best_label, best_simulated)
+
+
+def _overall(con, m: data.Metric, where: str, value: str, series_column: str) -> list[str]:
+    """rpt_best_results' line per series: '<series> <best value>[*] (<configuration>)'."""
+    frame = data.frame(
+        con,
+        f"select {series_column}, value, is_simulated, configuration_label "
+        f"from rpt_best_results where metric = $metric and {where} = $value "
+        f"order by {series_column}",
+        {"metric": m.column, "value": value},
+    )
+    return [
+        f"{r[series_column]} {number_text(float(r['value']))}{'*' if r['is_simulated'] else ''} "
+        f"({r['configuration_label']})"
+        for r in frame.to_dict("records")
+    ]
 
 
 def compare_hardware(
@@ -101,7 +131,7 @@ def compare_hardware(
     m = data.metric(metric_name)
     frame = chart_data.hardware_comparison(con, model_name, precision, batch_size)
     frame = frame.sort_values(["precision", "batch_size", "input_label"], kind="stable")
-    return _pivot(
+    comparison = _pivot(
         frame,
         ["precision", "batch_size", "input_label"],
         "hardware_type",
@@ -109,6 +139,8 @@ def compare_hardware(
         f"model {model_name}",
         "best_hardware",
     )
+    comparison.overall = _overall(con, m, "model_name", model_name, "hardware_type")
+    return comparison
 
 
 def compare_models(
@@ -121,7 +153,7 @@ def compare_models(
     """One row per precision and batch size, one column per model (with its input size)."""
     m = data.metric(metric_name)
     frame = chart_data.model_comparison(con, hardware_type, None, precision, batch_size)
-    return _pivot(
+    comparison = _pivot(
         frame.sort_values(["precision", "batch_size"], kind="stable"),
         ["precision", "batch_size"],
         "model_label",
@@ -129,3 +161,5 @@ def compare_models(
         f"hardware {hardware_type}",
         "best_model",
     )
+    comparison.overall = _overall(con, m, "hardware_type", hardware_type, "model_name")
+    return comparison

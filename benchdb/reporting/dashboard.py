@@ -18,6 +18,7 @@ from pathlib import Path
 
 from benchdb.reporting import chart_data, data, formats
 from benchdb.reporting.data import ReportError
+from benchdb.reporting.summary import simulated_sentence, warehouse_sentence, warehouse_summary
 
 DEFAULT_METRICS = ("throughput", "latency")
 
@@ -84,7 +85,9 @@ def plan(
 def load_frame(con, spec: ChartSpec, model_names: list[str], hardware_types: list[str]):
     """The frame one chart draws (raises ReportError when the selection is empty)."""
     if spec.chart == "heatmap":
-        return chart_data.model_hardware_matrix(con, model_names or None, hardware_types or None)
+        return chart_data.best_results(
+            con, spec.metric, model_names or None, hardware_types or None
+        )
     if spec.chart == "hardware-comparison":
         return chart_data.hardware_comparison(con, spec.model_name)
     if spec.chart == "model-comparison":
@@ -244,21 +247,8 @@ def _render_all(jobs: list, workers: int | None) -> list[tuple[float, str | None
 
 
 def simulation_summary(con) -> dict:
-    """Counts for the page's header: results, completed, simulated."""
-    row = data.frame(
-        con,
-        """
-        select
-            count(*) as results,
-            coalesce(count_if(status = 'completed'), 0) as completed,
-            coalesce(count_if(status = 'completed' and is_simulated), 0) as simulated,
-            count(distinct model_name) filter (where status = 'completed') as models,
-            count(distinct hardware_type) filter (where status = 'completed') as hardware_types,
-            max(measured_at) as last_measured_at
-        from performance_results
-        """,
-    ).iloc[0]
-    return {k: row[k] for k in row.index}
+    """Counts for the page's header: rpt_warehouse_summary's row, as the reports print it."""
+    return warehouse_summary(con)
 
 
 def key_tables(con, model_names: list[str], hardware_types: list[str]) -> dict[str, object]:
@@ -313,14 +303,10 @@ def key_tables(con, model_names: list[str], hardware_types: list[str]) -> dict[s
 
 
 def _simulated_sentence(summary: dict) -> str:
-    completed = int(summary["completed"] or 0)
-    simulated = int(summary["simulated"] or 0)
-    return (
-        f"{simulated} of {completed} completed results are simulated (estimates, not "
-        "measurements); charts draw them faded with a dashed outline or as triangles."
-        if simulated
-        else f"0 of {completed} completed results are simulated: every number is a measurement."
-    )
+    sentence = simulated_sentence(summary)
+    if int(summary["results_simulated"]):
+        sentence += " Charts draw them faded with a dashed outline or as triangles."
+    return sentence
 
 
 def dashboard_html(
@@ -333,10 +319,10 @@ def dashboard_html(
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
         "<h1>benchdb dashboard</h1>",
-        f"<p>Warehouse {html.escape(str(db_path))}, generated {generated}. "
-        f"{int(summary['results'])} results, {int(summary['completed'])} completed, "
-        f"{int(summary['models'])} models on {int(summary['hardware_types'])} hardware types.</p>",
-        f'<p class="simulated-note" id="simulated-count">{_simulated_sentence(summary)}</p>',
+        f"<p>Warehouse {html.escape(str(db_path))}, generated {generated}.</p>",
+        f'<p id="warehouse-counts">{html.escape(warehouse_sentence(summary))}</p>',
+        f'<p class="simulated-note" id="simulated-count">'
+        f"{html.escape(_simulated_sentence(summary))}</p>",
         "<h2>Charts</h2>",
     ]
     for spec, path in charts:

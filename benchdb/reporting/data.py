@@ -23,11 +23,10 @@ class Metric:
     """One metric users ask for by name (throughput, latency, memory)."""
 
     name: str
-    column: str  # the column charted and compared
+    column: str  # the column charted and compared; rpt_best_results.metric
     label: str  # axis label with its unit
     higher_is_better: bool
-    matrix_column: str  # the rpt_model_hardware_matrix column for the heatmap
-    matrix_simulated_column: str
+    best_flag: str  # the comparison marts' column marking the best (measurements first)
     short_label: str  # for colour legends and table notes
     spread: tuple[str, str] | None = None  # (p90, p99) columns drawn as whiskers
 
@@ -38,8 +37,7 @@ METRICS: dict[str, Metric] = {
         "throughput_items_per_second",
         "Throughput (items/s), higher is better",
         True,
-        "best_throughput_items_per_second",
-        "best_throughput_is_simulated",
+        "is_best_throughput",
         "Throughput (items/s)",
     ),
     "latency": Metric(
@@ -47,8 +45,7 @@ METRICS: dict[str, Metric] = {
         "latency_p50_ms",
         "Latency p50 (ms), lower is better",
         False,
-        "best_latency_p50_ms",
-        "best_latency_is_simulated",
+        "is_best_latency",
         "Latency p50 (ms)",
         ("latency_p90_ms", "latency_p99_ms"),
     ),
@@ -57,8 +54,7 @@ METRICS: dict[str, Metric] = {
         "memory_peak_mb",
         "Peak memory (MiB), lower is better",
         False,
-        "lowest_memory_peak_mb",
-        "lowest_memory_is_simulated",
+        "is_best_memory",
         "Peak memory (MiB)",
     ),
 }

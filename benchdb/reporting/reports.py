@@ -2,8 +2,9 @@
 
 `build_report` reads the marts into a `Report` (tables and chart specs); `render_html`,
 `render_markdown` and `render_csv` turn it into one file. The HTML file is self-contained
-(charts embedded as base64 PNG, styles inline) and says at the top how many of its results
-are simulated; so does the Markdown. CSV holds the report's main table.
+(charts embedded as base64 PNG, styles inline) and says at the top how many results are
+simulated; so does the Markdown. The counts are rpt_warehouse_summary's, the same the dashboard
+and `simulation report` print; "best" is rpt_best_results'. CSV holds the report's main table.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from benchdb.reporting import chart_data, charts, data, formats
 from benchdb.reporting.data import ReportError
+from benchdb.reporting.summary import simulated_sentence, warehouse_sentence, warehouse_summary
 
 REPORT_TYPES = ("performance", "hardware", "compatibility", "simulation")
 REPORT_FORMATS = ("html", "markdown", "csv")
@@ -43,61 +45,28 @@ class Report:
 # ---------------------------------------------------------------- reading
 
 
-def _counts(con) -> dict:
-    row = data.frame(
-        con,
-        """
-        select
-            count(*) as results,
-            coalesce(count_if(status = 'completed'), 0) as completed,
-            coalesce(count_if(status = 'completed' and is_simulated), 0) as simulated,
-            count(distinct model_name) as models,
-            count(distinct hardware_type) as hardware_types
-        from performance_results
-        """,
-    ).iloc[0]
-    return {k: int(row[k]) for k in row.index}
+def _simulated_note(summary: dict) -> str:
+    """The shared sentence (rpt_warehouse_summary), and how this report shows estimates."""
+    sentence = simulated_sentence(summary)
+    if int(summary["results_simulated"]):
+        sentence += " Tables mark them 'simulated'; charts draw them faded."
+    return sentence
 
 
-def _standing_counts(con) -> tuple[int, int]:
-    rows = con.sql(
-        "select count(*), coalesce(count_if(is_simulated), 0) from rpt_latest_results "
-        "where status = 'completed'"
-    ).fetchall()
-    return int(rows[0][0]), int(rows[0][1])
-
-
-def _simulated_sentence(simulated: int, total: int, what: str) -> str:
-    if not total:
-        return f"This report holds no {what}."
-    if not simulated:
-        return f"None of the {total} {what} in this report is simulated: all are measurements."
-    share = 100.0 * simulated / total
-    return (
-        f"{simulated} of the {total} {what} in this report ({share:.1f}%) are simulated: "
-        "estimates, not measurements. Tables mark them 'simulated'; charts draw them faded."
-    )
-
-
-def _warehouse_sentence(counts: dict) -> str:
-    return (
-        f"The warehouse holds {counts['results']} results ({counts['completed']} completed, "
-        f"{counts['simulated']} of them simulated) for {counts['models']} models on "
-        f"{counts['hardware_types']} hardware types."
-    )
+def _completed_configurations(summary: dict) -> int:
+    return int(summary["configurations_measured"]) + int(summary["configurations_estimated_only"])
 
 
 def _chart(fn, *args) -> Callable[[], object]:
     return lambda: fn(*args)
 
 
-def _performance(con, counts: dict) -> Report:
-    total, simulated = _standing_counts(con)
+def _performance(con, summary: dict) -> Report:
     report = Report(
         "performance",
         "Performance report",
-        _simulated_sentence(simulated, total, "configuration results"),
-        [_warehouse_sentence(counts), "One row per configuration: its standing result."],
+        _simulated_note(summary),
+        [warehouse_sentence(summary), "One row per configuration: its standing result."],
     )
     report.sections.append(
         Section(
@@ -129,26 +98,36 @@ def _performance(con, counts: dict) -> Report:
                 """
                 select
                     model_name, hardware_type,
-                    round(best_throughput_items_per_second, 2) as best_items_per_second,
-                    best_throughput_batch_size as at_batch,
-                    case when best_throughput_is_simulated then 'simulated' else 'measured' end
-                        as throughput_result,
-                    round(best_latency_p50_ms, 3) as best_p50_ms,
-                    round(best_latency_p99_ms, 3) as its_p99_ms,
-                    case when best_latency_is_simulated then 'simulated' else 'measured' end
-                        as latency_result
-                from rpt_model_hardware_matrix
-                where configurations_completed > 0
-                order by model_name, hardware_type
+                    case metric
+                        when 'throughput_items_per_second' then 'items_per_second'
+                        when 'latency_p50_ms' then 'p50_ms'
+                        else 'peak_mb'
+                    end as metric,
+                    round(value, 3) as best,
+                    configuration_label as reached_at,
+                    case when is_simulated then 'simulated' else 'measured' end as result,
+                    configurations_measured as measured,
+                    configurations_estimated as estimated
+                from rpt_best_results
+                order by model_name, hardware_type, metric
                 """,
             ),
+            "rpt_best_results: a measurement always beats an estimate; an estimate is shown only "
+            "where nothing of that model was measured on that hardware type.",
         )
     )
-    if total:
-        matrix = chart_data.model_hardware_matrix(con)
+    if _completed_configurations(summary):
         report.charts += [
-            ("Best throughput", _chart(charts.heatmap_chart, matrix, "throughput")),
-            ("Best latency", _chart(charts.heatmap_chart, matrix, "latency")),
+            (
+                "Best throughput",
+                _chart(
+                    charts.heatmap_chart, chart_data.best_results(con, "throughput"), "throughput"
+                ),
+            ),
+            (
+                "Best latency",
+                _chart(charts.heatmap_chart, chart_data.best_results(con, "latency"), "latency"),
+            ),
         ]
         model = data.default_model(con)
         scaling = chart_data.batch_size_scaling(con, model)
@@ -161,13 +140,12 @@ def _performance(con, counts: dict) -> Report:
     return report
 
 
-def _hardware(con, counts: dict) -> Report:
-    total, simulated = _standing_counts(con)
+def _hardware(con, summary: dict) -> Report:
     report = Report(
         "hardware",
         "Hardware report",
-        _simulated_sentence(simulated, total, "configuration results"),
-        [_warehouse_sentence(counts), "Hardware with no completed result is not compared."],
+        _simulated_note(summary),
+        [warehouse_sentence(summary), "Hardware with no completed result is not compared."],
     )
     report.sections.append(
         Section(
@@ -229,12 +207,14 @@ def _hardware(con, counts: dict) -> Report:
             ),
         )
     )
-    if total:
+    if _completed_configurations(summary):
         model = data.default_model(con)
         report.charts += [
             (
                 "Best throughput",
-                _chart(charts.heatmap_chart, chart_data.model_hardware_matrix(con), "throughput"),
+                _chart(
+                    charts.heatmap_chart, chart_data.best_results(con, "throughput"), "throughput"
+                ),
             ),
             (
                 f"Hardware compared for {model}",
@@ -249,7 +229,7 @@ def _hardware(con, counts: dict) -> Report:
     return report
 
 
-def _compatibility(con, counts: dict) -> Report:
+def _compatibility(con, summary: dict) -> Report:
     matrix = data.frame(
         con, "select * from rpt_model_hardware_matrix order by model_name, hardware_type"
     )
@@ -258,14 +238,15 @@ def _compatibility(con, counts: dict) -> Report:
     report = Report(
         "compatibility",
         "Compatibility report",
-        (
-            f"{simulated_cells} of the {len(tried)} model x hardware cells tried are known only "
-            "from simulated results (estimates, not measurements)."
-            if len(tried)
-            else "This report holds no model x hardware cell that was tried."
-        ),
+        _simulated_note(summary),
         [
-            _warehouse_sentence(counts),
+            warehouse_sentence(summary),
+            (
+                f"{simulated_cells} of the {len(tried)} model x hardware cells tried are known "
+                "only from simulated results (estimates, not measurements)."
+                if len(tried)
+                else "No model x hardware cell has been tried."
+            ),
             "measured: at least one configuration measured; simulated only: estimates, no "
             "measurement; failed / unsupported / unavailable: nothing completed, for that reason.",
         ],
@@ -311,44 +292,58 @@ def _compatibility(con, counts: dict) -> Report:
     return report
 
 
-def _simulation(con, counts: dict) -> Report:
+def _simulation(con, summary: dict) -> Report:
+    import pyarrow as pa
+
+    from benchdb.simulation_report import simulation_report
+
+    numbers = simulation_report(con)
     report = Report(
         "simulation",
         "Simulation report",
-        _simulated_sentence(counts["simulated"], counts["completed"], "completed results"),
-        [_warehouse_sentence(counts)],
+        _simulated_note(summary),
+        [warehouse_sentence(summary)],
     )
-    breakdown = data.arrow(
-        con,
-        """
-        select
-            dimension, value, completed, simulated,
-            round(100.0 * simulated / completed, 2) as simulated_pct
-        from (
-            select 'hardware_type' as dimension, hardware_type as value,
-                count(*) as completed, count_if(is_simulated) as simulated
-            from performance_results where status = 'completed' group by hardware_type
-            union all
-            select 'model_name', model_name, count(*), count_if(is_simulated)
-            from performance_results where status = 'completed' group by model_name
+    breakdown = [
+        {
+            "dimension": column,
+            "value": row[column],
+            "completed": row["total"],
+            "simulated": row["simulated"],
+            "simulated_pct": float(row["percentage"]),
+        }
+        for column, key in (("hardware_type", "by_hardware"), ("model_name", "by_model"))
+        for row in numbers[key]
+    ]
+    report.sections.append(
+        Section(
+            "Simulated share by hardware type and by model",
+            pa.Table.from_pylist(
+                breakdown,
+                schema=pa.schema(
+                    [
+                        ("dimension", pa.string()),
+                        ("value", pa.string()),
+                        ("completed", pa.int64()),
+                        ("simulated", pa.int64()),
+                        ("simulated_pct", pa.float64()),
+                    ]
+                ),
+            ),
         )
-        order by dimension, value
-        """,
     )
-    report.sections.append(Section("Simulated share by hardware type and by model", breakdown))
     report.sections.append(
         Section(
             "By reason",
-            data.arrow(
-                con,
-                """
-                select coalesce(simulation_reason, '(no reason recorded)') as simulation_reason,
-                    count(*) as results
-                from performance_results
-                where status = 'completed' and is_simulated
-                group by all
-                order by results desc, simulation_reason
-                """,
+            pa.Table.from_pylist(
+                [
+                    {
+                        "simulation_reason": r["reason"] or "(no reason recorded)",
+                        "results": r["results"],
+                    }
+                    for r in numbers["by_reason"]
+                ],
+                schema=pa.schema([("simulation_reason", pa.string()), ("results", pa.int64())]),
             ),
         )
     )
@@ -382,15 +377,18 @@ def _simulation(con, counts: dict) -> Report:
                 "(simulation_accuracy); below 1 the estimate is optimistic.",
             )
         )
-    if counts["completed"]:
-        per_hardware = data.frame(
-            con,
-            """
-            select hardware_type, count_if(not is_simulated) as measured,
-                count_if(is_simulated) as simulated
-            from performance_results where status = 'completed'
-            group by hardware_type order by hardware_type
-            """,
+    if int(summary["results_completed"]):
+        import pandas as pd
+
+        per_hardware = pd.DataFrame(
+            [
+                {
+                    "hardware_type": r["hardware_type"],
+                    "measured": r["total"] - r["simulated"],
+                    "simulated": r["simulated"],
+                }
+                for r in numbers["by_hardware"]
+            ]
         )
         report.charts.append(
             ("Measured and simulated", _chart(charts.simulation_share_chart, per_hardware))
@@ -409,7 +407,7 @@ BUILDERS = {
 def build_report(con, kind: str) -> Report:
     if kind not in BUILDERS:
         raise ReportError(f"unknown report '{kind}': choose one of {', '.join(REPORT_TYPES)}")
-    return BUILDERS[kind](con, _counts(con))
+    return BUILDERS[kind](con, warehouse_summary(con))
 
 
 # ---------------------------------------------------------------- writing

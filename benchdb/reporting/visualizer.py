@@ -71,7 +71,7 @@ def chart_file(
             frame = chart_data.batch_size_scaling(con, model_name, hardware_type, precision)
             plot = charts.batch_size_chart(frame, metric_name, model_name, hardware_type)
         elif chart == "heatmap":
-            frame = chart_data.model_hardware_matrix(con, model_names, hardware_types)
+            frame = chart_data.best_results(con, metric_name, model_names, hardware_types)
             plot = charts.heatmap_chart(frame, metric_name)
         else:
             frame = chart_data.result_history(con, model_name, hardware_type, precision, batch_size)

@@ -1,7 +1,8 @@
 {#- The warehouse in one row: the counts every report, the dashboard and `simulation report`
     print. "Models" means models with at least one completed result (measured or estimated);
     the simulated share is results_simulated / results_completed, over the completed results of
-    performance_results (failed, unsupported and unavailable rows carry no numbers). -#}
+    performance_results (failed, unsupported and unavailable rows carry no numbers). Counts are
+    count(*) filter (...), so an empty warehouse reads 0, not NULL. -#}
 with
 
 results as (
@@ -26,11 +27,12 @@ result_counts as (
 
     select
         count(*) as results_total,
-        count_if(status = 'completed') as results_completed,
-        count_if(status = 'completed' and not is_simulated) as results_measured,
-        count_if(status = 'completed' and is_simulated) as results_simulated,
-        count_if(status != 'completed') as results_without_metrics,
-        count_if(result_source = 'legacy') as legacy_results,
+        count(*) filter (where status = 'completed') as results_completed,
+        count(*) filter (where status = 'completed' and not is_simulated)
+            as results_measured,
+        count(*) filter (where status = 'completed' and is_simulated) as results_simulated,
+        count(*) filter (where status != 'completed') as results_without_metrics,
+        count(*) filter (where result_source = 'legacy') as legacy_results,
         count(distinct model_name) filter (where status = 'completed') as models_with_results,
         count(distinct hardware_type) filter (where status = 'completed')
             as hardware_types_with_results,
@@ -44,16 +46,18 @@ configuration_counts as (
 
     select
         count(*) as configurations,
-        count_if(status = 'completed' and not is_simulated) as configurations_measured,
-        count_if(status = 'completed' and is_simulated) as configurations_estimated_only,
-        count_if(status != 'completed') as configurations_without_metrics
+        count(*) filter (where status = 'completed' and not is_simulated)
+            as configurations_measured,
+        count(*) filter (where status = 'completed' and is_simulated)
+            as configurations_estimated_only,
+        count(*) filter (where status != 'completed') as configurations_without_metrics
     from latest
 
 ),
 
 catalog_counts as (
 
-    select count_if(is_in_catalog) as models_in_catalog
+    select count(*) filter (where is_in_catalog) as models_in_catalog
     from models
 
 ),

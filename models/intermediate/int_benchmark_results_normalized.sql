@@ -1,5 +1,6 @@
-{#- One status vocabulary, percentiles recomputed from the per-iteration latencies wherever they
-    were kept, simulation flags derived from manual marks, and the keys the marts join on. -#}
+{#- One status vocabulary, statistics recomputed from the per-iteration latencies wherever they
+    were kept (a percentile only from enough samples), simulation flags derived from manual
+    marks, and the keys the marts join on. -#}
 with
 
 results as (
@@ -123,21 +124,28 @@ recomputed as (
         normalized_status as final_status,
         case when has_latency_samples then list_avg(latencies_ms) else latency_mean_ms end
             as latency_mean_ms,
+        -- the runner's sample sufficiency (runners/timing.py): a percentile is computed only
+        -- with at least 10 samples beyond it (p50 20, p90 100, p95 200, p99 1000), else NULL;
+        -- legacy files keep what their samples give
         case
-            when has_latency_samples then list_aggregate(latencies_ms, 'quantile_cont', 0.50)
-            else latency_p50_ms
+            when not has_latency_samples then latency_p50_ms
+            when result_source = 'legacy' or len(latencies_ms) >= 20
+                then list_aggregate(latencies_ms, 'quantile_cont', 0.50)
         end as latency_p50_ms,
         case
-            when has_latency_samples then list_aggregate(latencies_ms, 'quantile_cont', 0.90)
-            else latency_p90_ms
+            when not has_latency_samples then latency_p90_ms
+            when result_source = 'legacy' or len(latencies_ms) >= 100
+                then list_aggregate(latencies_ms, 'quantile_cont', 0.90)
         end as latency_p90_ms,
         case
-            when has_latency_samples then list_aggregate(latencies_ms, 'quantile_cont', 0.95)
-            else latency_p95_ms
+            when not has_latency_samples then latency_p95_ms
+            when result_source = 'legacy' or len(latencies_ms) >= 200
+                then list_aggregate(latencies_ms, 'quantile_cont', 0.95)
         end as latency_p95_ms,
         case
-            when has_latency_samples then list_aggregate(latencies_ms, 'quantile_cont', 0.99)
-            else latency_p99_ms
+            when not has_latency_samples then latency_p99_ms
+            when result_source = 'legacy' or len(latencies_ms) >= 1000
+                then list_aggregate(latencies_ms, 'quantile_cont', 0.99)
         end as latency_p99_ms,
         case when has_latency_samples then list_min(latencies_ms) else latency_min_ms end
             as latency_min_ms,

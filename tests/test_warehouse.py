@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 from collections import defaultdict
 
 import duckdb
@@ -233,3 +235,84 @@ def test_query_without_a_warehouse_says_what_to_do(tmp_path):
     )
     assert result.exit_code == 1
     assert "run `benchdb build` first" in result.output
+
+
+# ------------------------------------------------------------------ the dbt project's structure
+# dbt-project-evaluator's rules, checked on the parsed project (STYLE.md, "How we structure our
+# dbt projects"): a model that breaks one fails here with its name.
+
+
+@pytest.fixture(scope="module")
+def dbt_nodes(tmp_path_factory) -> dict:
+    """Every node of the dbt project, from `dbt parse` (no warehouse is built or read)."""
+    from benchdb.paths import PROJECT_DIR
+    from benchdb.warehouse import dbt_env, dbt_executable
+
+    scratch = tmp_path_factory.mktemp("dbt-parse")
+    done = subprocess.run(
+        [
+            *dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(scratch / "target"),
+            "--log-path",
+            str(scratch / "logs"),
+            "--no-use-colors",
+        ],
+        cwd=PROJECT_DIR,
+        env=dbt_env(scratch / "unused.duckdb", scratch / "data"),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads((scratch / "target" / "manifest.json").read_text())["nodes"]
+
+
+def _models(nodes: dict) -> dict:
+    return {key: node for key, node in nodes.items() if node["resource_type"] == "model"}
+
+
+def _layer(node: dict) -> str:
+    return node["original_file_path"].split("/")[1]
+
+
+def test_only_staging_models_read_sources(dbt_nodes):
+    readers = {
+        node["name"]: _layer(node)
+        for node in _models(dbt_nodes).values()
+        if any(dep.startswith("source.") for dep in node["depends_on"]["nodes"])
+    }
+    # the landing tables and the legacy manifest and documents, one staging model each
+    assert len(readers) >= 8
+    assert {name: layer for name, layer in readers.items() if layer != "staging"} == {}
+
+
+def test_staging_models_read_no_other_model(dbt_nodes):
+    reading = {
+        node["name"]: [dep for dep in node["depends_on"]["nodes"] if dep.startswith("model.")]
+        for node in _models(dbt_nodes).values()
+        if _layer(node) == "staging"
+    }
+    assert {name: deps for name, deps in reading.items() if deps} == {}
+
+
+def test_every_model_has_a_primary_key_tested_unique_and_not_null(dbt_nodes):
+    tested = defaultdict(lambda: defaultdict(set))
+    for node in dbt_nodes.values():
+        if node["resource_type"] != "test" or "test_metadata" not in node:
+            continue
+        if node["config"].get("where"):
+            continue  # a test of some rows does not make a key
+        column = node.get("column_name") or node["test_metadata"]["kwargs"].get("column_name")
+        for dep in node["depends_on"]["nodes"]:
+            tested[dep][column].add(node["test_metadata"]["name"])
+    without_key = sorted(
+        node["name"]
+        for key, node in _models(dbt_nodes).items()
+        if not any({"unique", "not_null"} <= names for names in tested[key].values())
+    )
+    assert without_key == []

@@ -20,6 +20,10 @@ from runners import landing
 from runners.errors import ConfigurationError
 from runners.timing import TimingSettings
 
+# what stored a row (test_runs.command_line): the Python API or the REST API
+VIA_API = "benchdb.compat BenchmarkDBAPI"
+VIA_REST = "benchdb serve"
+
 # test_runs.test_type of each kind stored through the APIs
 TEST_TYPES = {
     "benchmark_results": "performance",
@@ -34,9 +38,11 @@ def _land_one(
     row: dict[str, Any],
     id_field: str,
     test_name: str,
+    via: str,
     run_id: str | None = None,
 ) -> str:
-    """Land one validated row of `kind` as its own run; returns the row's new id."""
+    """Land one validated row of `kind` as its own run; returns the row's new id. `via` says
+    what stored it (test_runs.command_line and metadata)."""
     when = landing.utc_now()
     run_id = run_id or landing.new_run_id()
     row_id = landing.derived_id(run_id, kind, 0)
@@ -55,8 +61,8 @@ def _land_one(
         "configurations_completed": 1 if completed else 0,
         "configurations_failed": 0 if completed else 1,
         "host": socket.gethostname(),
-        "command_line": f"benchdb.compat {test_name}",
-        "metadata": json.dumps({"stored_through": "BenchmarkDBAPI", "kind": kind}),
+        "command_line": f"{via} {test_name}",
+        "metadata": json.dumps({"stored_through": via, "kind": kind}),
     }
     # the run first: a result file never points at a run that was not landed
     landing.write_rows(landing_root, "test_runs", [run_row], run_id, when)
@@ -64,16 +70,16 @@ def _land_one(
     return row_id
 
 
-def store_performance(landing_root: Path, record: Mapping[str, Any]) -> str:
+def store_performance(landing_root: Path, record: Mapping[str, Any], via: str = VIA_API) -> str:
     """Validate one performance result (old or new names) and land it; returns its result_id."""
     row = validate_performance(record)
     row.setdefault("weights_source", "reported")
     return _land_one(
-        landing_root, "benchmark_results", row, "result_id", "store_performance_result"
+        landing_root, "benchmark_results", row, "result_id", "store_performance_result", via
     )
 
 
-def store_compatibility(landing_root: Path, record: Mapping[str, Any]) -> str:
+def store_compatibility(landing_root: Path, record: Mapping[str, Any], via: str = VIA_API) -> str:
     """Validate one hardware compatibility result and land it; returns its compatibility_id."""
     row = validate_compatibility(record)
     return _land_one(
@@ -82,10 +88,11 @@ def store_compatibility(landing_root: Path, record: Mapping[str, Any]) -> str:
         row,
         "compatibility_id",
         "store_compatibility_result",
+        via,
     )
 
 
-def store_integration(landing_root: Path, record: Mapping[str, Any]) -> str:
+def store_integration(landing_root: Path, record: Mapping[str, Any], via: str = VIA_API) -> str:
     """Validate one integration test result (assertions nested) and land it; returns its id."""
     row = validate_integration(record)
     run_id = landing.new_run_id()
@@ -97,6 +104,7 @@ def store_integration(landing_root: Path, record: Mapping[str, Any]) -> str:
         row,
         "test_result_id",
         "store_integration_test_result",
+        via,
         run_id,
     )
 

@@ -207,6 +207,9 @@ def test_post_performance_lands_the_result_with_new_names(site, client):
         2100.0,
     )
     assert row["device_name"] == "NVIDIA RTX 4090" and row["precision"] == "fp32"
+    # its own run, which says it came through the REST API
+    (run,) = [r for r in landed_rows(data_dir, "test_runs") if r["run_id"] == row["run_id"]]
+    assert run["command_line"] == "benchdb serve store_performance_result"
 
 
 def test_post_compatibility_and_integration(site, client):

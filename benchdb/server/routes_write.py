@@ -53,7 +53,7 @@ def land(settings: ServerSettings, body: BaseModel, kind: str) -> Stored:
         if isinstance(value, Enum):
             record[key] = value.value
     try:
-        new_id = store.STORE[kind](settings.data_dir / "landing", record)
+        new_id = store.STORE[kind](settings.data_dir / "landing", record, store.VIA_REST)
     except ConfigurationError as exc:
         raise ApiError(422, str(exc), field=field_of(str(exc))) from None
     except LandingError as exc:

@@ -46,7 +46,7 @@ browser:
 
 demo: install
 	$(BIN)/benchdb run --model $(DEMO_MODELS) --hardware cpu --batch-sizes 1,4 \
-		--sequence-length 128 --warmup 3 --min-iterations 10 --min-duration 1
+		--sequence-length 128 --warmup 3 --min-iterations 100 --min-duration 1
 	$(BIN)/benchdb build --quiet
 	$(BIN)/benchdb query --sql "select model_name, batch_size, round(latency_p50_ms, 2) as p50_ms, \
 		round(throughput_items_per_second, 1) as items_per_s, status from performance_results \

@@ -1,17 +1,25 @@
-"""Runner benchmarks: timing fidelity, per-configuration overhead, and the demo's wall time.
+"""Runner benchmarks: timing fidelity (P1), per-configuration overhead (P2), start-up (P3), demo.
 
-    python benchmarks/bench_runner.py [--skip-demo]
+    python benchmarks/bench_runner.py [--rounds 5] [--skip-demo] [--quick]
 
-Fidelity: the runner's median latency against torch.utils.benchmark.Timer timing the same forward
-pass in the same process with the same thread count (the Timer uses one thread unless told).
-Overhead: a configuration's wall time against build + warm-up + timed iterations.
-Demo: `make demo`'s three commands, timed after installation, into a scratch data directory.
-Results are printed as markdown and saved to bench-results/runner.json.
+P1, fidelity: the runner's p50 against torch.utils.benchmark.Timer's median for the same forward
+pass, both pinned to the same thread count (the runner's default: the host's physical cores),
+interleaved `--rounds` times so drift hits both alike. Target 1.00 +/- 0.03; the spread of the
+per-round ratios is reported beside their median.
+P2, overhead: a configuration's wall time as `run_configuration` sees it (worker start, exit and
+the answer included) over model build + warm-up + timed iterations. Target <= 1.10.
+P3, start-up: the wall time of a whole `benchdb run` of one small configuration (a subprocess,
+imports included) over that configuration's build + warm-up + timed iterations. Target <= 1.5.
+Demo: `make demo`'s three commands, timed, into a scratch data directory.
+
+The 1-minute load average is recorded beside every figure: numbers from a busy host are not
+the runner's. Results are printed as markdown and saved to bench-results/runner.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import statistics
@@ -21,67 +29,114 @@ import tempfile
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import torch
 from torch.utils.benchmark import Timer
 
 from runners import benchmark
 from runners.catalog import load_catalog
-from runners.hardware import detect
-from runners.model_factory import build_model, make_inputs, model_classes
+from runners.hardware import detect, physical_core_count
+from runners.model_factory import build_model, make_inputs
 from runners.timing import TimingSettings
 
 ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
 FIDELITY_CASES = [("prajjwal1/bert-tiny", 1, 128), ("distilbert-base-uncased", 1, 128)]
-SETTINGS = TimingSettings(warmup_iterations=10, min_iterations=50, min_duration_seconds=3.0)
+STARTUP_MODEL = "prajjwal1/bert-tiny"
 
 
-def runner_row(model: str, batch: int, seq: int) -> tuple[dict, float]:
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def runner_row(
+    model: str, batch: int, seq: int, threads: int, settings: TimingSettings
+) -> tuple[dict, float]:
     spec = load_catalog()[model]
-    model_classes(spec)  # as run_benchmarks does before its first configuration
     config = benchmark.BenchmarkConfig(spec, "cpu", "fp32", batch, seq)
-    ctx = benchmark.RunContext("bench", SETTINGS, {"cpu": detect("cpu")}, host="bench")
+    ctx = benchmark.RunContext(
+        "bench", settings, {"cpu": detect("cpu")}, host="bench", threads=threads
+    )
+    ctx.geometry(config)  # as a run's probe does, before the configuration's clock starts
     start = time.perf_counter()
     row = benchmark.run_configuration(config, ctx)
     return row, time.perf_counter() - start
 
 
-def timer_median_ms(model: str, batch: int, seq: int) -> float:
+def timer_median_ms(model: str, batch: int, seq: int, threads: int, seconds: float) -> float:
     spec = load_catalog()[model]
     net, _ = build_model(spec)
     inputs = make_inputs(spec, net.config, batch, seq, "cpu", torch.float32).tensors
     timer = Timer(
         stmt="with torch.inference_mode():\n    net(**inputs)",
         globals={"torch": torch, "net": net, "inputs": inputs},
-        num_threads=torch.get_num_threads(),
+        num_threads=threads,
     )
     timer.timeit(10)  # warm-up
-    return timer.blocked_autorange(min_run_time=3.0).median * 1000
+    return timer.blocked_autorange(min_run_time=seconds).median * 1000
 
 
-def fidelity() -> list[dict]:
+def measuring_seconds(row: dict) -> float:
+    return row["model_build_seconds"] + row["warmup_seconds"] + row["timed_seconds"]
+
+
+def fidelity_and_overhead(rounds: int, settings: TimingSettings, threads: int) -> list[dict]:
     results = []
     for model, batch, seq in FIDELITY_CASES:
-        runner_p50, timer_p50, overheads = [], [], []
-        for _ in range(3):  # interleave so drift hits both alike
-            row, wall = runner_row(model, batch, seq)
-            runner_p50.append(row["latency_p50_ms"])
-            parts = row["model_build_seconds"] + row["warmup_seconds"] + row["timed_seconds"]
-            overheads.append(wall - parts)
-            timer_p50.append(timer_median_ms(model, batch, seq))
-        r, t = statistics.median(runner_p50), statistics.median(timer_p50)
+        ratios, overheads, loads, qualities = [], [], [], []
+        for _ in range(rounds):  # interleaved: runner, then Timer, each round
+            loads.append(load())
+            row, wall = runner_row(model, batch, seq, threads, settings)
+            assert row["status"] == "completed", row.get("error_message")
+            timer = timer_median_ms(model, batch, seq, threads, settings.min_duration_seconds)
+            ratios.append(row["latency_p50_ms"] / timer)
+            overheads.append(wall / measuring_seconds(row))
+            qualities.append(row["quality"])
         results.append(
             {
                 "model": model,
                 "batch_size": batch,
                 "sequence_length": seq,
-                "threads": torch.get_num_threads(),
-                "runner_p50_ms": r,
-                "timer_median_ms": t,
-                "ratio": r / t,
-                "max_overhead_seconds": max(overheads),
+                "threads": threads,
+                "rounds": rounds,
+                "p1_ratio_median": statistics.median(ratios),
+                "p1_ratio_min": min(ratios),
+                "p1_ratio_max": max(ratios),
+                "p1_ratios": ratios,
+                "p2_overhead_median": statistics.median(overheads),
+                "p2_overhead_max": max(overheads),
+                "load_avg_1m": loads,
+                "runner_quality": qualities,
             }
         )
     return results
+
+
+def startup(rounds: int, extra: list[str]) -> dict:
+    """P3: `benchdb run` of one small configuration, wall time over measuring time."""
+    ratios, walls, measuring, loads = [], [], [], []
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as scratch:
+            loads.append(load())
+            command = [str(BIN / "benchdb"), "run", "--model", STARTUP_MODEL, *extra]
+            start = time.perf_counter()
+            subprocess.run(
+                [*command, "--data-dir", scratch], check=True, capture_output=True, cwd=ROOT
+            )
+            wall = time.perf_counter() - start
+            (path,) = glob.glob(f"{scratch}/landing/benchmark_results/*/*.parquet")
+            (row,) = pq.read_table(path).to_pylist()
+        walls.append(wall)
+        measuring.append(measuring_seconds(row))
+        ratios.append(wall / measuring_seconds(row))
+    return {
+        "command": f"benchdb run --model {STARTUP_MODEL} {' '.join(extra)}".strip(),
+        "p3_ratio_median": statistics.median(ratios),
+        "p3_ratios": ratios,
+        "wall_seconds": walls,
+        "measuring_seconds": measuring,
+        "load_avg_1m": loads,
+    }
 
 
 def demo_seconds() -> dict:
@@ -91,7 +146,6 @@ def demo_seconds() -> dict:
         for line in makefile.splitlines()
         if line.startswith("DEMO_MODELS")
     )
-    bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as scratch:
         env = {
             **os.environ,
@@ -99,11 +153,14 @@ def demo_seconds() -> dict:
             "BENCHMARK_DB_PATH": f"{scratch}/benchmark.duckdb",
         }
         steps = {
+            # as the demo recipe in the Makefile
             "run": [
-                str(bin_dir / "benchdb"),
+                str(BIN / "benchdb"),
                 "run",
                 "--model",
                 models,
+                "--hardware",
+                "cpu",
                 "--batch-sizes",
                 "1,4",
                 "--sequence-length",
@@ -111,56 +168,81 @@ def demo_seconds() -> dict:
                 "--warmup",
                 "3",
                 "--min-iterations",
-                "10",
+                "100",
                 "--min-duration",
                 "1",
             ],
-            "build": [str(bin_dir / "benchdb"), "build", "--quiet"],
+            "build": [str(BIN / "benchdb"), "build", "--quiet"],
             "query": [
-                str(bin_dir / "benchdb"),
+                str(BIN / "benchdb"),
                 "query",
                 "--sql",
                 "select count(*) from performance_results",
             ],
         }
-        timings = {}
+        timings = {"load_avg_1m": load()}
         for name, command in steps.items():
             start = time.perf_counter()
             subprocess.run(command, env=env, check=True, capture_output=True)
             timings[name] = time.perf_counter() - start
-    timings["total"] = sum(timings.values())
+    timings["total"] = timings["run"] + timings["build"] + timings["query"]
     return timings
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument(
+        "--quick", action="store_true", help="short timings and 2 rounds: checks the script runs"
+    )
     args = parser.parse_args()
+    rounds = 2 if args.quick else args.rounds
+    settings = (
+        TimingSettings(warmup_iterations=3, min_iterations=20, min_duration_seconds=0.5)
+        if args.quick
+        else TimingSettings(warmup_iterations=10, min_iterations=100, min_duration_seconds=3.0)
+    )
+    threads = physical_core_count()
     report = {
         "cpu": detect("cpu").device_name,
         "cores": os.cpu_count(),
+        "threads": threads,
         "torch": torch.__version__,
-        "fidelity": fidelity(),
+        "fidelity": fidelity_and_overhead(rounds, settings, threads),
+        "startup": startup(rounds, ["--min-duration", "0.5"] if args.quick else []),
     }
-    if not args.skip_demo:
+    if not args.skip_demo and not args.quick:
         report["demo_seconds"] = demo_seconds()
 
-    print(f"\nCPU: {report['cpu']}, {report['cores']} cores, torch {report['torch']}\n")
     print(
-        "| model | batch | seq | threads | runner p50 ms | Timer median ms | ratio | overhead s |"
+        f"\nCPU: {report['cpu']}, {report['cores']} cores, {threads} threads, "
+        f"torch {report['torch']}"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "\n| model | batch | seq | P1 runner p50 / Timer (min-max) "
+        "| P2 wall / measured (max) | load |"
+    )
+    print("|---|---|---|---|---|---|")
     for f in report["fidelity"]:
         print(
-            f"| {f['model']} | {f['batch_size']} | {f['sequence_length']} | {f['threads']} "
-            f"| {f['runner_p50_ms']:.3f} | {f['timer_median_ms']:.3f} | {f['ratio']:.3f} "
-            f"| {f['max_overhead_seconds']:.3f} |"
+            f"| {f['model']} | {f['batch_size']} | {f['sequence_length']} "
+            f"| {f['p1_ratio_median']:.3f} ({f['p1_ratio_min']:.3f}-{f['p1_ratio_max']:.3f}) "
+            f"| {f['p2_overhead_median']:.3f} ({f['p2_overhead_max']:.3f}) "
+            f"| {min(f['load_avg_1m']):.1f}-{max(f['load_avg_1m']):.1f} |"
         )
+    s = report["startup"]
+    print(
+        f"\nP3 `{s['command']}`: wall / measuring {s['p3_ratio_median']:.2f} "
+        f"(walls {', '.join(f'{w:.1f}' for w in s['wall_seconds'])} s; measuring "
+        f"{', '.join(f'{m:.1f}' for m in s['measuring_seconds'])} s; load "
+        f"{min(s['load_avg_1m']):.1f}-{max(s['load_avg_1m']):.1f})"
+    )
     if "demo_seconds" in report:
         d = report["demo_seconds"]
         print(
             f"\ndemo: run {d['run']:.1f} s, build {d['build']:.1f} s, query {d['query']:.1f} s, "
-            f"total {d['total']:.1f} s"
+            f"total {d['total']:.1f} s (load {d['load_avg_1m']:.1f})"
         )
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)

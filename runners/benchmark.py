@@ -11,112 +11,45 @@ and error, and the run goes on.
 
 from __future__ import annotations
 
-import gc
-import itertools
 import json
+import threading
 import time
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from runners import isolation, landing
-from runners.capabilities import check_precision, check_sequence_length
 from runners.catalog import ModelSpec
+from runners.configuration import BenchmarkConfig, expand_configs, validate_options
 from runners.environment import (
     HOST_ENVIRONMENT_FIELDS,
     benchdb_provenance,
     collect_environment,
     command_line,
 )
-from runners.errors import ConfigurationError
-from runners.hardware import (
-    KNOWN_HARDWARE,
-    RUNNABLE_HARDWARE,
-    Detection,
-    detect,
-    physical_core_count,
-    torch_device,
-    usable_cpus,
-)
-from runners.memory import MemoryTracker
-from runners.model_factory import (
-    PRECISIONS,
-    UnsupportedConfiguration,
-    build_model,
-    config_geometry,
-    count_parameters,
-    input_geometry,
-    make_inputs,
-    model_classes,
-    requested_geometry,
-    torch_dtype,
-)
-from runners.quality import HostReading, NoiseFigures, judge, own_load_bound, read_host
-from runners.timing import TimingResult, TimingSettings, measure_latency, summarize
+from runners.hardware import RUNNABLE_HARDWARE, Detection, physical_core_count
+from runners.timing import TimingSettings
+from runners.worker import MAX_ERROR_CHARS, WorkerJob, error_text, measure, probe, safe_geometry
+
+# the names simulation, plan files and the CLI import from here
+__all__ = [
+    "BenchmarkConfig",
+    "Estimator",
+    "RunContext",
+    "RunOutcome",
+    "error_text",
+    "expand_configs",
+    "run_benchmarks",
+    "run_configuration",
+    "skeleton_row",
+    "validate_options",
+]
 
 STATUSES = ("completed", "failed", "oom", "timeout", "unsupported", "unavailable")
 # statuses that mean the configuration could not be measured on this host, not that it broke
 NOT_RUN_STATUSES = ("unsupported", "unavailable")
 FAILED_STATUSES = ("failed", "oom", "timeout")
-MAX_ERROR_CHARS = 4000
-
-
-@dataclass(frozen=True)
-class BenchmarkConfig:
-    spec: ModelSpec
-    hardware_type: str
-    precision: str
-    batch_size: int
-    sequence_length: int
-
-    def describe(self) -> str:
-        return (
-            f"{self.spec.model_name} {self.hardware_type} {self.precision} "
-            f"b{self.batch_size} s{self.sequence_length}"
-        )
-
-
-def validate_options(
-    hardware_types: Sequence[str],
-    batch_sizes: Sequence[int],
-    precisions: Sequence[str],
-    sequence_lengths: Sequence[int],
-) -> None:
-    for hw in hardware_types:
-        if hw not in KNOWN_HARDWARE:
-            raise ConfigurationError(
-                f"unknown hardware type '{hw}'; known types: {', '.join(KNOWN_HARDWARE)}"
-            )
-    for b in batch_sizes:
-        if b < 1:
-            raise ConfigurationError(f"batch size must be a positive integer, got {b}")
-    for s in sequence_lengths:
-        if s < 1:
-            raise ConfigurationError(f"sequence length must be a positive integer, got {s}")
-    for p in precisions:
-        if p not in PRECISIONS:
-            raise ConfigurationError(f"unknown precision '{p}'; use one of {', '.join(PRECISIONS)}")
-
-
-def expand_configs(
-    specs: Sequence[ModelSpec],
-    hardware_types: Sequence[str],
-    precisions: Sequence[str],
-    batch_sizes: Sequence[int],
-    sequence_lengths: Sequence[int],
-) -> list[BenchmarkConfig]:
-    """The cross product, without repeats: image models take no sequence length."""
-    validate_options(hardware_types, batch_sizes, precisions, sequence_lengths)
-    configs: dict[tuple, BenchmarkConfig] = {}
-    for spec, hw, prec, batch, seq in itertools.product(
-        specs, hardware_types, precisions, batch_sizes, sequence_lengths
-    ):
-        effective_seq = sequence_lengths[0] if spec.input_kind == "image" else seq
-        key = (spec.model_name, hw, prec, batch, effective_seq)
-        configs.setdefault(key, BenchmarkConfig(spec, hw, prec, batch, effective_seq))
-    return list(configs.values())
 
 
 # Builds a flagged estimate row for a configuration that was not (or not only) measured: given the
@@ -175,22 +108,6 @@ class RunContext:
         return self.geometries[key]
 
 
-def safe_geometry(spec: ModelSpec, sequence_length: int) -> dict:
-    try:
-        return config_geometry(spec, sequence_length)
-    except Exception:  # the worker meets the same error and fails the row with it
-        return requested_geometry(spec, sequence_length)
-
-
-def error_text(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}"
-    frames = traceback.extract_tb(exc.__traceback__)
-    if frames:
-        last = frames[-1]
-        text += f" (at {Path(last.filename).name}:{last.lineno} in {last.name})"
-    return text[:MAX_ERROR_CHARS]
-
-
 def skeleton_row(config: BenchmarkConfig, ctx: RunContext, measured_at: datetime) -> dict:
     spec = config.spec
     return {
@@ -234,7 +151,6 @@ def preload_names(specs: Iterable[ModelSpec]) -> list[str]:
 
 def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
     """Measure one configuration; always returns a row, whatever happened."""
-    started = time.perf_counter()
     row = skeleton_row(config, ctx, landing.utc_now())
     detection = ctx.detections[config.hardware_type]
     if not detection.is_available:
@@ -263,6 +179,15 @@ def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
         return row
 
     mode, _ = ctx.isolation_mode()
+    launcher = None
+    if mode == isolation.FORKED:
+        try:
+            # ready before the clock starts: the zygote's imports are paid once per process,
+            # not by the configuration (nor against its time limit)
+            launcher = isolation.zygote(preload_names([config.spec]))
+        except isolation.LauncherLost:
+            launcher = None  # the job below fails with the launcher's own error
+    started = time.perf_counter()
     job = WorkerJob(
         config=config,
         settings=ctx.settings,
@@ -275,7 +200,7 @@ def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
     limit = ctx.settings.max_duration_seconds
     if mode == isolation.FORKED:
         try:
-            launcher = isolation.zygote(preload_names([config.spec]))
+            launcher = launcher or isolation.zygote(preload_names([config.spec]))
             outcome = launcher.run(measure, (job,), started + limit + kill_grace_seconds(limit))
         except isolation.LauncherLost as exc:
             outcome = isolation.JobOutcome(isolation.FORKED, error=f"WorkerLauncherLost: {exc}")
@@ -340,202 +265,6 @@ def _outcome_fields(
         "error_type": kind,
         "error_message": f"the worker {outcome.describe_end()} while {phase}, without a row",
     }
-
-
-# --------------------------------------------------------------------------- in the worker
-
-
-@dataclass(frozen=True)
-class WorkerJob:
-    """What a worker needs to measure one configuration (pickled to it)."""
-
-    config: BenchmarkConfig
-    settings: TimingSettings
-    weights_dir: Path | None
-    threads: int
-    started_at: float  # perf_counter (CLOCK_MONOTONIC, the same in every process on Linux)
-    run_started_at: float
-    in_worker: bool
-
-
-def _oom_errors() -> tuple[type[BaseException], ...]:
-    import torch
-
-    found = [getattr(torch, "OutOfMemoryError", None), torch.cuda.OutOfMemoryError, MemoryError]
-    return tuple(t for t in found if t is not None)
-
-
-def measure(report: Callable[[str], None], job: WorkerJob) -> dict:
-    """Measure one configuration where it runs (a worker, or this process); returns the row's
-    fields: geometry, environment, status, timings, memory, noise."""
-    import torch
-
-    config, spec = job.config, job.config.spec
-    cpus = usable_cpus()
-    fields: dict = {"host_cpu_count": len(cpus)}
-    before = read_host(cpus)
-    model = inputs = tensors = None
-    device = "cpu"
-    try:
-        torch.set_num_threads(job.threads)
-        report("import")
-        _, config_cls = model_classes(spec)
-        model_config = config_cls(**spec.config_overrides)
-        fields.update(input_geometry(spec, model_config, config.sequence_length))
-        device = torch_device(config.hardware_type)
-        fields["device"] = device
-        fields.update(collect_environment(device))
-        refused = check_precision(
-            config.hardware_type, config.precision, device
-        ) or check_sequence_length(
-            spec.model_name, spec.input_kind, model_config, config.sequence_length
-        )
-        if refused:
-            fields.update(
-                status="unsupported", error_type=refused.error_type, error_message=refused.message
-            )
-            return fields
-        tracker = MemoryTracker(device, in_worker=job.in_worker)
-        report("build")
-        tracker.start()
-        build_start = time.perf_counter()
-        dtype = torch_dtype(config.precision)
-        model, weights_source = build_model(spec, job.weights_dir)
-        model.to(device=device, dtype=dtype)
-        fields["model_build_seconds"] = time.perf_counter() - build_start
-        fields["weights_source"] = weights_source
-        fields["parameter_count"] = count_parameters(model)
-        inputs = make_inputs(
-            spec, model.config, config.batch_size, config.sequence_length, device, dtype
-        )
-        fields.update(
-            sequence_length=inputs.sequence_length,
-            image_size=inputs.image_size,
-            audio_seconds=inputs.audio_seconds,
-            input_shapes=json.dumps(inputs.shapes()),
-        )
-        tracker.loaded()
-        tensors = inputs.tensors
-
-        def around_timing():
-            start = read_host(cpus)
-            return lambda: (start, read_host(cpus))
-
-        with torch.inference_mode():
-            timing = measure_latency(
-                lambda: model(**tensors),
-                device,
-                job.settings,
-                job.started_at,
-                on_phase=report,
-                around_timing=around_timing,
-            )
-        memory = tracker.stop()
-    except UnsupportedConfiguration as exc:
-        fields.update(status="unsupported", error_type=exc.check, error_message=str(exc))
-    except _oom_errors() as exc:
-        fields.update(status="oom", error_type=type(exc).__name__, error_message=error_text(exc))
-    except Exception as exc:  # one failing configuration must not stop the run
-        fields.update(status="failed", error_type=type(exc).__name__, error_message=error_text(exc))
-    else:
-        fields["num_threads"] = torch.get_num_threads()
-        _record_measurement(fields, config, job, timing, memory, inputs.tokens_per_item, before)
-    finally:
-        model = inputs = tensors = None
-        if not job.in_worker:  # a worker's memory goes with it
-            gc.collect()
-            if device.startswith("cuda"):
-                torch.cuda.empty_cache()
-    return fields
-
-
-def _record_measurement(
-    fields: dict,
-    config: BenchmarkConfig,
-    job: WorkerJob,
-    timing: TimingResult,
-    memory,
-    tokens_per_item: int | None,
-    before: HostReading,
-) -> None:
-    stats = summarize(timing.latencies_ms)
-    fields.update(stats)
-    fields.update(
-        latencies_ms=timing.latencies_ms,
-        iterations=len(timing.latencies_ms),
-        warmup_iterations=timing.warmup_iterations,
-        warmup_seconds=timing.warmup_seconds,
-        timed_seconds=timing.timed_seconds,
-        **memory.columns(),
-    )
-    mean_ms = stats["latency_mean_ms"]
-    if mean_ms:
-        items = config.batch_size * 1000.0 / mean_ms
-        fields["throughput_items_per_second"] = items
-        if tokens_per_item:
-            fields["throughput_tokens_per_second"] = items * tokens_per_item
-    _record_noise(fields, job, timing, before)
-    if timing.timed_out:
-        fields.update(
-            status="timeout",
-            error_type="TimeLimitExceeded",
-            error_message=(
-                f"stopped after {len(timing.latencies_ms)} timed iteration(s): over the "
-                f"{job.settings.max_duration_seconds:g} s time limit before reaching "
-                f"{job.settings.min_iterations} iterations and "
-                f"{job.settings.min_duration_seconds:g} s"
-                if timing.latencies_ms
-                else "time limit reached during warm-up"
-            ),
-        )
-    else:
-        fields["status"] = "completed"
-
-
-def _record_noise(fields: dict, job: WorkerJob, timing: TimingResult, before: HostReading) -> None:
-    """Load, CPU time and spread around the timed iterations, and the judgement."""
-    fields["load_avg_1m_before"] = before.load_1m
-    if timing.timing_context is None:  # never reached the timed iterations
-        fields["quality_reason"] = "not judged: no timed iterations"
-        return
-    start, end = timing.timing_context
-    fields["load_avg_1m_after"] = end.load_1m
-    process_cpu = end.process_cpu_seconds - start.process_cpu_seconds
-    fields["process_cpu_seconds"] = process_cpu
-    if start.cpus_busy_seconds is not None and end.cpus_busy_seconds is not None:
-        fields["other_cpu_seconds"] = max(
-            end.cpus_busy_seconds - start.cpus_busy_seconds - process_cpu, 0.0
-        )
-    quality, reason = judge(
-        NoiseFigures(
-            device=fields.get("device") or "cpu",
-            host_cpu_count=fields["host_cpu_count"],
-            threads=job.threads,
-            load_avg_1m_before=before.load_1m,
-            load_avg_1m_after=end.load_1m,
-            own_load_before=own_load_bound(job.threads, before.at - job.run_started_at),
-            own_load_after=own_load_bound(job.threads, end.at - job.run_started_at),
-            timed_seconds=timing.timed_seconds,
-            process_cpu_seconds=process_cpu,
-            other_cpu_seconds=fields.get("other_cpu_seconds"),
-            latency_cv=fields.get("latency_cv"),
-        )
-    )
-    fields["quality"] = quality
-    fields["quality_reason"] = reason
-
-
-def probe(report: Callable[[str], None], geometry_requests: list[tuple[ModelSpec, int]]) -> dict:
-    """Run once per run where the workers run: detect every hardware type, read the host's
-    software and work out each configuration's input geometry (so the parent needs neither
-    torch nor transformers)."""
-    report("detect")
-    detections = {hw: detect(hw) for hw in KNOWN_HARDWARE}
-    environment = collect_environment("cpu")
-    geometries = {
-        (spec.model_name, seq): safe_geometry(spec, seq) for spec, seq in geometry_requests
-    }
-    return {"detections": detections, "environment": environment, "geometries": geometries}
 
 
 # --------------------------------------------------------------------------- the run
@@ -629,6 +358,8 @@ def _start(ctx: RunContext, configs: Sequence[BenchmarkConfig]) -> None:
         specs = {c.spec.model_name: c.spec for c in configs}.values()
         try:
             launcher = isolation.zygote(preload_names(specs), wait=False)
+            # while the zygote imports torch, this process readies the landing writer
+            threading.Thread(target=landing.warm_up, daemon=True).start()
             outcome = launcher.run(probe, (requests,), None)
         except isolation.LauncherLost as exc:
             note = f"the worker launcher failed ({exc})"

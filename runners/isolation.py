@@ -46,7 +46,7 @@ _MAX_MESSAGE = 1 << 20
 # how long a worker that answered may take to exit before it is killed
 _EXIT_WAIT_SECONDS = 30.0
 # always imported by the zygote: what every worker needs
-BASE_PRELOAD = ("torch", "transformers", "runners.benchmark")
+BASE_PRELOAD = ("torch", "transformers", "runners.worker")
 
 # job(report, *args) -> a picklable answer; report(phase) tells the parent how far it got
 Job = Callable[..., object]

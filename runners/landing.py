@@ -241,6 +241,13 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def warm_up() -> None:
+    """Build one tiny table and throw it away: pyarrow's first array imports what it needs
+    (pandas, where installed: most of a second), so a run can pay that while it waits for its
+    zygote to import torch instead of when it lands its first file."""
+    pa.Table.from_pylist([{"x": 0.0}])
+
+
 def new_run_id() -> str:
     """Random 128-bit id: unique across hosts without coordination."""
     return str(uuid.uuid4())

@@ -1,0 +1,247 @@
+"""What runs in a worker process: measure one configuration, or probe the host.
+
+Everything here needs torch and transformers, which the zygote (runners/isolation.py) has
+already imported; nothing here imports the landing writer. The same functions run in the
+calling process where no worker can be forked.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from runners.capabilities import check_precision, check_sequence_length
+from runners.catalog import ModelSpec
+from runners.configuration import BenchmarkConfig
+from runners.environment import collect_environment
+from runners.hardware import KNOWN_HARDWARE, detect, torch_device, usable_cpus
+from runners.memory import MemoryTracker
+from runners.model_factory import (
+    UnsupportedConfiguration,
+    build_model,
+    config_geometry,
+    count_parameters,
+    input_geometry,
+    make_inputs,
+    model_classes,
+    requested_geometry,
+    torch_dtype,
+)
+from runners.quality import HostReading, NoiseFigures, judge, own_load_bound, read_host
+from runners.timing import TimingResult, TimingSettings, measure_latency, summarize
+
+MAX_ERROR_CHARS = 4000
+
+
+def safe_geometry(spec: ModelSpec, sequence_length: int) -> dict:
+    try:
+        return config_geometry(spec, sequence_length)
+    except Exception:  # the worker meets the same error and fails the row with it
+        return requested_geometry(spec, sequence_length)
+
+
+def error_text(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        last = frames[-1]
+        text += f" (at {Path(last.filename).name}:{last.lineno} in {last.name})"
+    return text[:MAX_ERROR_CHARS]
+
+
+@dataclass(frozen=True)
+class WorkerJob:
+    """What a worker needs to measure one configuration (pickled to it)."""
+
+    config: BenchmarkConfig
+    settings: TimingSettings
+    weights_dir: Path | None
+    threads: int
+    started_at: float  # perf_counter (CLOCK_MONOTONIC, the same in every process on Linux)
+    run_started_at: float
+    in_worker: bool
+
+
+def _oom_errors() -> tuple[type[BaseException], ...]:
+    import torch
+
+    found = [getattr(torch, "OutOfMemoryError", None), torch.cuda.OutOfMemoryError, MemoryError]
+    return tuple(t for t in found if t is not None)
+
+
+def measure(report: Callable[[str], None], job: WorkerJob) -> dict:
+    """Measure one configuration where it runs (a worker, or this process); returns the row's
+    fields: geometry, environment, status, timings, memory, noise."""
+    import torch
+
+    config, spec = job.config, job.config.spec
+    cpus = usable_cpus()
+    fields: dict = {"host_cpu_count": len(cpus)}
+    before = read_host(cpus)
+    model = inputs = tensors = None
+    device = "cpu"
+    try:
+        torch.set_num_threads(job.threads)
+        report("import")
+        _, config_cls = model_classes(spec)
+        model_config = config_cls(**spec.config_overrides)
+        fields.update(input_geometry(spec, model_config, config.sequence_length))
+        device = torch_device(config.hardware_type)
+        fields["device"] = device
+        fields.update(collect_environment(device))
+        refused = check_precision(
+            config.hardware_type, config.precision, device
+        ) or check_sequence_length(
+            spec.model_name, spec.input_kind, model_config, config.sequence_length
+        )
+        if refused:
+            fields.update(
+                status="unsupported", error_type=refused.error_type, error_message=refused.message
+            )
+            return fields
+        tracker = MemoryTracker(device, in_worker=job.in_worker)
+        report("build")
+        tracker.start()
+        build_start = time.perf_counter()
+        dtype = torch_dtype(config.precision)
+        model, weights_source = build_model(spec, job.weights_dir)
+        model.to(device=device, dtype=dtype)
+        fields["model_build_seconds"] = time.perf_counter() - build_start
+        fields["weights_source"] = weights_source
+        fields["parameter_count"] = count_parameters(model)
+        inputs = make_inputs(
+            spec, model.config, config.batch_size, config.sequence_length, device, dtype
+        )
+        fields.update(
+            sequence_length=inputs.sequence_length,
+            image_size=inputs.image_size,
+            audio_seconds=inputs.audio_seconds,
+            input_shapes=json.dumps(inputs.shapes()),
+        )
+        tracker.loaded()
+        tensors = inputs.tensors
+
+        def around_timing():
+            start = read_host(cpus)
+            return lambda: (start, read_host(cpus))
+
+        with torch.inference_mode():
+            timing = measure_latency(
+                lambda: model(**tensors),
+                device,
+                job.settings,
+                job.started_at,
+                on_phase=report,
+                around_timing=around_timing,
+            )
+        memory = tracker.stop()
+    except UnsupportedConfiguration as exc:
+        fields.update(status="unsupported", error_type=exc.check, error_message=str(exc))
+    except _oom_errors() as exc:
+        fields.update(status="oom", error_type=type(exc).__name__, error_message=error_text(exc))
+    except Exception as exc:  # one failing configuration must not stop the run
+        fields.update(status="failed", error_type=type(exc).__name__, error_message=error_text(exc))
+    else:
+        fields["num_threads"] = torch.get_num_threads()
+        _record_measurement(fields, config, job, timing, memory, inputs.tokens_per_item, before)
+    finally:
+        model = inputs = tensors = None
+        if not job.in_worker:  # a worker's memory goes with it
+            gc.collect()
+            if device.startswith("cuda"):
+                torch.cuda.empty_cache()
+    return fields
+
+
+def _record_measurement(
+    fields: dict,
+    config: BenchmarkConfig,
+    job: WorkerJob,
+    timing: TimingResult,
+    memory,
+    tokens_per_item: int | None,
+    before: HostReading,
+) -> None:
+    stats = summarize(timing.latencies_ms)
+    fields.update(stats)
+    fields.update(
+        latencies_ms=timing.latencies_ms,
+        iterations=len(timing.latencies_ms),
+        warmup_iterations=timing.warmup_iterations,
+        warmup_seconds=timing.warmup_seconds,
+        timed_seconds=timing.timed_seconds,
+        **memory.columns(),
+    )
+    mean_ms = stats["latency_mean_ms"]
+    if mean_ms:
+        items = config.batch_size * 1000.0 / mean_ms
+        fields["throughput_items_per_second"] = items
+        if tokens_per_item:
+            fields["throughput_tokens_per_second"] = items * tokens_per_item
+    _record_noise(fields, job, timing, before)
+    if timing.timed_out:
+        fields.update(
+            status="timeout",
+            error_type="TimeLimitExceeded",
+            error_message=(
+                f"stopped after {len(timing.latencies_ms)} timed iteration(s): over the "
+                f"{job.settings.max_duration_seconds:g} s time limit before reaching "
+                f"{job.settings.min_iterations} iterations and "
+                f"{job.settings.min_duration_seconds:g} s"
+                if timing.latencies_ms
+                else "time limit reached during warm-up"
+            ),
+        )
+    else:
+        fields["status"] = "completed"
+
+
+def _record_noise(fields: dict, job: WorkerJob, timing: TimingResult, before: HostReading) -> None:
+    """Load, CPU time and spread around the timed iterations, and the judgement."""
+    fields["load_avg_1m_before"] = before.load_1m
+    if timing.timing_context is None:  # never reached the timed iterations
+        fields["quality_reason"] = "not judged: no timed iterations"
+        return
+    start, end = timing.timing_context
+    fields["load_avg_1m_after"] = end.load_1m
+    process_cpu = end.process_cpu_seconds - start.process_cpu_seconds
+    fields["process_cpu_seconds"] = process_cpu
+    if start.cpus_busy_seconds is not None and end.cpus_busy_seconds is not None:
+        fields["other_cpu_seconds"] = max(
+            end.cpus_busy_seconds - start.cpus_busy_seconds - process_cpu, 0.0
+        )
+    quality, reason = judge(
+        NoiseFigures(
+            device=fields.get("device") or "cpu",
+            host_cpu_count=fields["host_cpu_count"],
+            threads=job.threads,
+            load_avg_1m_before=before.load_1m,
+            load_avg_1m_after=end.load_1m,
+            own_load_before=own_load_bound(job.threads, before.at - job.run_started_at),
+            own_load_after=own_load_bound(job.threads, end.at - job.run_started_at),
+            timed_seconds=timing.timed_seconds,
+            process_cpu_seconds=process_cpu,
+            other_cpu_seconds=fields.get("other_cpu_seconds"),
+            latency_cv=fields.get("latency_cv"),
+        )
+    )
+    fields["quality"] = quality
+    fields["quality_reason"] = reason
+
+
+def probe(report: Callable[[str], None], geometry_requests: list[tuple[ModelSpec, int]]) -> dict:
+    """Run once per run where the workers run: detect every hardware type, read the host's
+    software and work out each configuration's input geometry (so the parent needs neither
+    torch nor transformers)."""
+    report("detect")
+    detections = {hw: detect(hw) for hw in KNOWN_HARDWARE}
+    environment = collect_environment("cpu")
+    geometries = {
+        (spec.model_name, seq): safe_geometry(spec, seq) for spec, seq in geometry_requests
+    }
+    return {"detections": detections, "environment": environment, "geometries": geometries}

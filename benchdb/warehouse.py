@@ -1,21 +1,26 @@
 """The warehouse side: build the DuckDB file with dbt, and read it.
 
-`build` runs `dbt build` into a fresh file beside the warehouse and renames it over the old one
-only when every model and test passed, so readers always see the last complete warehouse and a
-failed build loses nothing. The warehouse is derived entirely from the landing zone and the
-seeds, so a build from scratch is always possible.
+`build` fixes the landing files it will read (benchdb/snapshot.py), brings a free generation of
+the warehouse up to date with dbt, incrementally, and publishes it only when every model and
+test passed (benchdb/generations.py): readers always see the last complete warehouse, a failed or
+killed build loses nothing, and one build runs at a time. The warehouse is derived entirely from
+the landing zone and the seeds, so a build from scratch (`--full-refresh`) is always possible.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
-import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
 from pathlib import Path
 
+from benchdb import generations, snapshot
 from benchdb.paths import PROJECT_DIR
 from runners import landing
 from runners.errors import WarehouseError
@@ -41,7 +46,7 @@ def dbt_executable() -> list[str]:
     return [sys.executable, "-m", "dbt.cli.main"]
 
 
-def dbt_env(db_path: Path, data_dir: Path) -> dict[str, str]:
+def dbt_env(db_path: Path, data_dir: Path, snapshot_file: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         BENCHMARK_DB_PATH=str(db_path),
@@ -49,18 +54,28 @@ def dbt_env(db_path: Path, data_dir: Path) -> dict[str, str]:
         DO_NOT_TRACK="1",
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
+    # without a snapshot (dbt run by hand, sqlfluff), the models read the landing zone as it is
+    env.pop("BENCHMARK_SNAPSHOT", None)
+    if snapshot_file is not None:
+        env["BENCHMARK_SNAPSHOT"] = str(snapshot_file)
     return env
 
 
 def run_dbt(
-    args: list[str], db_path: Path, data_dir: Path, echo: Callable[[str], None] | None = None
+    args: list[str],
+    db_path: Path,
+    data_dir: Path,
+    echo: Callable[[str], None] | None = None,
+    target_dir: Path | None = None,
+    snapshot_file: Path | None = None,
 ) -> list[str]:
     """Run a dbt command against `db_path`; returns its output lines, raises with dbt's errors.
 
-    Each invocation gets its own target and log folders, so concurrent builds (two users, or
-    tests) never overwrite each other's compiled manifests.
+    `target_dir` keeps dbt's target (and so its parse) between runs; without it each
+    invocation gets throwaway target and log folders.
     """
     with tempfile.TemporaryDirectory(prefix="benchdb-dbt-") as scratch:
+        target = target_dir or Path(scratch) / "target"
         command = [
             *dbt_executable(),
             *args,
@@ -69,22 +84,32 @@ def run_dbt(
             "--profiles-dir",
             str(PROJECT_DIR),
             "--target-path",
-            str(Path(scratch) / "target"),
+            str(target),
             "--log-path",
-            str(Path(scratch) / "logs"),
+            str(target.parent / "dbt-logs" if target_dir else Path(scratch) / "logs"),
             "--no-use-colors",
         ]
-        return _stream(command, db_path, data_dir, echo)
+        return _stream(command, dbt_env(db_path, data_dir, snapshot_file), echo)
 
 
-def _stream(command, db_path, data_dir, echo) -> list[str]:
+def _die_with_parent() -> None:
+    """In the dbt child: be killed when benchdb dies (Linux), so no build runs on orphaned."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _stream(command, env, echo) -> list[str]:
     process = subprocess.Popen(
         command,
         cwd=PROJECT_DIR,
-        env=dbt_env(db_path, data_dir),
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
     )
     lines: list[str] = []
     assert process.stdout is not None
@@ -112,24 +137,60 @@ def build(
     data_dir: Path,
     echo: Callable[[str], None] | None = None,
     extra_args: tuple[str, ...] = (),
+    full_refresh: bool = False,
 ) -> dict[str, int]:
-    """Build models, seeds and tests into a new file, then swap it in; returns mart row counts."""
-    landing.check_readable(data_dir / "landing")
+    """Build the warehouse from a snapshot of the landing zone and publish it as a new
+    generation; returns the core marts' row counts. See the module's docstring."""
+    landing_root = data_dir / "landing"
+    landing.check_readable(landing_root)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    # same file name in a side folder: DuckDB names the catalog after the file, and views
-    # refer to it, so the built file must keep its name when it is moved into place
-    staging_dir = db_path.parent / f".build-{os.getpid()}"
-    staging_dir.mkdir(exist_ok=True)
-    staging_db = staging_dir / db_path.name
-    try:
-        run_dbt(["build", *extra_args], staging_db, data_dir, echo)
-        os.replace(staging_db, db_path)
-        stale_wal = db_path.with_name(db_path.name + ".wal")
-        if stale_wal.exists():
-            stale_wal.unlink()
-    finally:
-        shutil.rmtree(staging_dir, ignore_errors=True)
+    layout = generations.Layout(db_path)
+    with generations.build_lock(layout, echo):
+        started = time.perf_counter()
+        taken = snapshot.take(landing_root)
+        project = generations.project_hash(" ".join(extra_args))
+        slot = generations.prepare(layout, project, full_refresh)
+        snapshot_file = taken.write(layout.build_dir / "snapshot.parquet")
+        prepared = generations.elapsed(started)
+        if echo:
+            echo(
+                f"snapshot {taken.snapshot_id}: {taken.count()} landing files; building from "
+                f"{slot.origin} ({slot.reason})"
+            )
+        args = ["build", *extra_args, *(["--full-refresh"] if slot.full_refresh else [])]
+        try:
+            run_dbt(args, layout.build_db, data_dir, echo, layout.dbt_target, snapshot_file)
+        except BaseException:
+            generations.discard_leftovers(layout)
+            raise
+        folder = generations.publish(
+            layout,
+            {
+                "snapshot_id": taken.snapshot_id,
+                "landing_root": str(landing_root),
+                "files": taken.count(),
+                "bytes": taken.total_bytes,
+                "project_hash": project,
+                "built_from": slot.origin,
+                "full_refresh": slot.full_refresh,
+                "reason": slot.reason,
+                "built_at": datetime.now(timezone.utc).isoformat(),
+                "prepare_seconds": prepared,
+                "seconds": generations.elapsed(started),
+            },
+        )
+        generations.clean_old(layout)
+        if echo:
+            echo(f"published {folder.name} in {generations.elapsed(started):.1f} s")
     return table_counts(db_path)
+
+
+def is_stale(db_path: Path, data_dir: Path) -> bool:
+    """True when the landing zone holds files the published warehouse was not built from."""
+    info = generations.Layout(db_path).current_info()
+    if info is None:
+        return True
+    return snapshot.take(data_dir / "landing").snapshot_id != info.get("snapshot_id")
 
 
 def connect_read_only(db_path: Path):

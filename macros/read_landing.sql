@@ -1,20 +1,16 @@
 {#-
-    Reads one landing-zone table: every Parquet file under <landing_root>/<table>/run_date=*/,
-    Hive-partitioned, unioned by column name, and unioned by name with an empty relation of the
-    columns and types declared in _landing__sources.yml: a fresh clone (no file yet) builds, and
-    a column added to the contract later reads as NULL from files written before it.
+    Reads one landing-zone table: the Parquet files of <landing_root>/<table>/run_date=*/ that this
+    build reads (landing_files_to_read), Hive-partitioned, unioned by column name, and unioned by
+    name with an empty relation of the columns and types declared in _landing__sources.yml: a fresh
+    clone (no file yet) builds, and a column added to the contract later reads as NULL from files
+    written before it. Every row says the file it came from (`source_file`).
 -#}
 {% macro read_landing(table_name) -%}
     {%- set relation = source('landing', table_name) -%}
-    {%- set pattern = var('landing_root') ~ '/' ~ table_name ~ '/run_date=*/*.parquet' -%}
-    {%- set ns = namespace(file_count=0) -%}
-    {%- if execute -%}
-        {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')") -%}
-        {%- set ns.file_count = found.columns[0].values()[0] -%}
-    {%- endif -%}
     {%- if not execute -%}
         {{ relation }}
     {%- else -%}
+        {%- set files = landing_files_to_read(table_name) -%}
         {%- set node = graph.sources['source.' ~ project_name ~ '.landing.' ~ table_name] -%}
         (
             -- the declared columns, typed, even when no file (or no old file) has them
@@ -22,18 +18,49 @@
                 {%- for column in node.columns.values() %}
                     cast(null as {{ column.data_type }}) as {{ column.name }},
                 {%- endfor %}
-                cast(null as date) as run_date
+                cast(null as date) as run_date,
+                cast(null as varchar) as source_file
             where false
-            {%- if ns.file_count > 0 %}
+            {%- if files %}
                 union all by name
                 select *
                 from read_parquet(
-                    '{{ pattern }}',
+                    [{%- for file in files %}'{{ file }}'{{ ', ' if not loop.last }}{% endfor -%}],
                     hive_partitioning = true,
                     hive_types = {'run_date': date},
-                    union_by_name = true
+                    union_by_name = true,
+                    filename = 'source_file'
                 )
             {%- endif %}
         )
     {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    The files of one landing kind a model reads in this run. Under `benchdb build` they come from
+    the build's snapshot (env BENCHMARK_SNAPSHOT, benchdb/snapshot.py): files landing during the
+    build wait for the next one. An incremental model reads only the snapshot's files it has not
+    loaded yet (by `source_file`). Without a snapshot (dbt run by hand), every file landed now.
+-#}
+{% macro landing_files_to_read(kind) -%}
+    {%- set snapshot = env_var('BENCHMARK_SNAPSHOT', '') -%}
+    {%- if snapshot -%}
+        {%- set query -%}
+            select path
+            from read_parquet('{{ snapshot }}')
+            where kind = '{{ kind }}'
+            {%- if is_incremental() %}
+                and path not in (select distinct source_file from {{ this }})
+            {%- endif %}
+            order by path
+        {%- endset -%}
+    {%- else -%}
+        {%- set query -%}
+            select file
+            from glob('{{ var("landing_root") }}/{{ kind }}/run_date=*/*.parquet')
+            order by file
+        {%- endset -%}
+    {%- endif -%}
+    {{ return(run_query(query).columns[0].values() | list) }}
 {%- endmacro %}

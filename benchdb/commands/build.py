@@ -12,13 +12,18 @@ from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, r
 @data_dir_option()
 @click.option("--quiet", is_flag=True, help="Print only the summary, not dbt's progress.")
 @click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="Rebuild every table from the whole landing zone instead of only what landed since.",
+)
+@click.option(
     "--vars",
     "dbt_vars",
     default=None,
     metavar="YAML",
     help="dbt vars, e.g. '{older_than_days: 14, legacy_naive_timezone: America/Los_Angeles}'.",
 )
-def build(db_path, data_dir, quiet, dbt_vars) -> None:
+def build(db_path, data_dir, quiet, full_refresh, dbt_vars) -> None:
     """Build the warehouse with dbt from the landing zone and the seeds.
 
     The new warehouse replaces the old one only when every model and test passed; until then
@@ -34,7 +39,9 @@ def build(db_path, data_dir, quiet, dbt_vars) -> None:
     db = resolve_db_path(db_path)
     data = resolve_data_dir(data_dir)
     extra = ("--vars", dbt_vars) if dbt_vars else ()
-    counts = warehouse.build(db, data, echo=None if quiet else click.echo, extra_args=extra)
+    counts = warehouse.build(
+        db, data, echo=None if quiet else click.echo, extra_args=extra, full_refresh=full_refresh
+    )
     click.echo(f"\nwarehouse built: {db}")
     click.echo(f"landing zone:    {data / 'landing'}")
     click.echo(render(["table", "rows"], list(counts.items())))

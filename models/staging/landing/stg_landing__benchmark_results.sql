@@ -1,3 +1,7 @@
+{#- Incremental: each build appends the rows of the landing files it has not loaded yet (landed
+    files are immutable), so a build costs what landed since the last one. -#}
+{{ config(materialized='incremental', incremental_strategy='append') }}
+
 with
 
 source as (
@@ -98,7 +102,11 @@ renamed as (
 
         ----------  timestamps
         measured_at,
-        run_date
+        run_date,
+
+        ----------  lineage
+        source_file,
+        current_timestamp as loaded_at
 
     from source
 

@@ -1,0 +1,225 @@
+"""Builds see one snapshot, never lose data, and publish generations readers can keep.
+
+One landing zone grows through the module: the committed fixture run, then hand-made runs landed
+by the tests (one completed CPU result each, with its samples), while builds run. Every build is
+a real `benchdb build` (dbt included), so the module is marked slow.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from benchdb import generations, snapshot, warehouse
+from runners import landing
+from tests.conftest import PROJECT_ROOT, invoke
+
+pytestmark = pytest.mark.slow
+
+FIXTURE_LANDING = PROJECT_ROOT / "tests" / "fixtures" / "data" / "landing"
+# the public marts: what users read, compared between incremental and full-refresh builds
+PUBLIC = ("performance_results", "models", "hardware_platforms", "test_runs",
+          "hardware_availability_log", "rpt_latest_results", "rpt_best_results",
+          "rpt_warehouse_summary", "benchmark_config_status")  # fmt: skip
+
+
+def land_run(landing_root: Path, latency_ms: float = 3.0, samples: int = 25) -> str:
+    """One run with one completed CPU result of test/tiny-bert, as a runner lands it."""
+    run_id = str(uuid.uuid4())
+    now = datetime.now(timezone.utc)
+    values = [latency_ms + 0.01 * (i % 5) for i in range(samples)]
+    landing.write_rows(
+        landing_root,
+        "benchmark_results",
+        [
+            {
+                "result_id": landing.derived_id(run_id, "test/tiny-bert", "cpu", "fp32", 1, 8),
+                "run_id": run_id,
+                "measured_at": now,
+                "model_name": "test/tiny-bert",
+                "model_family": "bert",
+                "modality": "text",
+                "hardware_type": "cpu",
+                "device": "cpu",
+                "batch_size": 1,
+                "sequence_length": 8,
+                "precision": "fp32",
+                "status": "completed",
+                "iterations": samples,
+                "latencies_ms": values,
+                "latency_mean_ms": sum(values) / samples,
+                "latency_p50_ms": sorted(values)[samples // 2],
+                "throughput_items_per_second": 1000.0 * samples / sum(values),
+                "is_simulated": False,
+                "host": "test-host",
+            }
+        ],
+        run_id,
+        now,
+    )
+    landing.write_rows(
+        landing_root,
+        "test_runs",
+        [
+            {
+                "run_id": run_id,
+                "test_name": "hand-made run",
+                "test_type": "performance",
+                "started_at": now,
+                "completed_at": now,
+                "success": True,
+                "configurations_total": 1,
+                "configurations_completed": 1,
+                "configurations_failed": 0,
+                "configurations_simulated": 0,
+            }
+        ],
+        run_id,
+        now,
+    )
+    return run_id
+
+
+def run_ids(db: Path) -> set[str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {r[0] for r in con.execute("select run_id from performance_results").fetchall()}
+
+
+def public_tables(db: Path) -> dict[str, list[tuple]]:
+    """Every public mart's rows, sorted, without bookkeeping columns (when a row was loaded)."""
+    out = {}
+    with duckdb.connect(str(db), read_only=True) as con:
+        for table in PUBLIC:
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_name = ? and table_schema = 'main' order by ordinal_position",
+                    [table],
+                ).fetchall()
+                if c not in ("loaded_at",)
+            ]
+            select = ", ".join(f'"{c}"' for c in columns)
+            out[table] = sorted(con.execute(f"select {select} from {table}").fetchall(), key=repr)
+    return out
+
+
+@pytest.fixture(scope="module")
+def zone(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("snapshots")
+    shutil.copytree(FIXTURE_LANDING, data / "landing")
+    return data
+
+
+@pytest.fixture(scope="module")
+def first_build(zone) -> Path:
+    db = zone / "warehouse" / "benchmark.duckdb"
+    invoke("build", "--quiet", "--data-dir", zone, "--db-path", db)
+    return db
+
+
+def test_a_build_publishes_a_generation_readers_open_through_the_link(first_build, zone):
+    layout = generations.Layout(first_build)
+    assert first_build.is_symlink()
+    info = layout.current_info()
+    assert info["snapshot_id"] == snapshot.take(zone / "landing").snapshot_id
+    assert info["files"] == 3 and info["full_refresh"] is True
+    assert not warehouse.is_stale(first_build, zone)
+    assert len(run_ids(first_build)) == 1
+
+
+def test_a_result_landing_mid_build_waits_for_the_next_build(first_build, zone):
+    layout = generations.Layout(first_build)
+    landed: list[str] = []
+
+    def land_once_dbt_runs() -> None:
+        snapshot_file = layout.build_dir / "snapshot.parquet"
+        deadline = time.monotonic() + 300
+        while not snapshot_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)  # dbt is reading the landing zone by now
+        landed.append(land_run(zone / "landing"))
+
+    writer = threading.Thread(target=land_once_dbt_runs)
+    writer.start()
+    invoke("build", "--quiet", "--data-dir", zone, "--db-path", first_build)
+    writer.join()
+    assert landed and landed[0] not in run_ids(first_build)  # not in this build's snapshot
+    assert warehouse.is_stale(first_build, zone)
+    invoke("build", "--quiet", "--data-dir", zone, "--db-path", first_build)
+    assert landed[0] in run_ids(first_build)
+    assert not warehouse.is_stale(first_build, zone)
+    info = layout.current_info()
+    assert info["full_refresh"] is False, info  # incremental from an earlier generation
+
+
+def test_overlapping_builds_lose_nothing_and_never_publish_older_data(first_build, zone):
+    before = run_ids(first_build)
+    env = {**os.environ, "BENCHMARK_DB_PATH": str(first_build), "BENCHMARK_DATA_DIR": str(zone)}
+    command = [sys.executable, "-c", "from benchdb.cli import main; main()", "build", "--quiet"]
+    first = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    time.sleep(2.0)
+    new_run = land_run(zone / "landing")
+    second = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    out_first, _ = first.communicate(timeout=600)
+    out_second, _ = second.communicate(timeout=600)
+    assert first.returncode == 0, out_first[-2000:]
+    assert second.returncode == 0, out_second[-2000:]
+    assert run_ids(first_build) == before | {new_run}
+    assert not warehouse.is_stale(first_build, zone)
+
+
+def test_a_killed_build_leaves_the_warehouse_readable_and_its_leftovers_go(first_build, zone):
+    before = run_ids(first_build)
+    published = os.readlink(first_build)
+    land_run(zone / "landing")
+    env = {**os.environ, "BENCHMARK_DB_PATH": str(first_build), "BENCHMARK_DATA_DIR": str(zone)}
+    build = subprocess.Popen(
+        [sys.executable, "-c", "from benchdb.cli import main; main()", "build", "--quiet"],
+        env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    layout = generations.Layout(first_build)
+    deadline = time.monotonic() + 120
+    while not (layout.build_dir / "snapshot.parquet").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(3.0)  # dbt is running
+    dbt_children = subprocess.run(
+        ["pgrep", "-P", str(build.pid)], capture_output=True, text=True
+    ).stdout.split()
+    build.send_signal(signal.SIGKILL)
+    build.wait(timeout=30)
+    assert os.readlink(first_build) == published  # nothing published
+    assert run_ids(first_build) == before  # and the published warehouse still reads
+    time.sleep(1.0)
+    for pid in dbt_children:  # its dbt child died with it
+        assert (
+            not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+        )
+    assert layout.build_dir.exists()  # left behind ...
+    invoke("build", "--quiet", "--data-dir", zone, "--db-path", first_build)
+    assert not layout.build_dir.exists()  # ... and discarded by the next build
+    assert len(layout.generations()) <= generations.KEEP_PUBLISHED
+
+
+def test_incremental_and_full_refresh_builds_give_identical_marts(first_build, zone, tmp_path):
+    land_run(zone / "landing", latency_ms=4.0)
+    invoke("build", "--quiet", "--data-dir", zone, "--db-path", first_build)
+    assert generations.Layout(first_build).current_info()["full_refresh"] is False
+    fresh = tmp_path / "fresh" / "benchmark.duckdb"
+    invoke("build", "--quiet", "--full-refresh", "--data-dir", zone, "--db-path", fresh)
+    incremental, full = public_tables(first_build), public_tables(fresh)
+    for table in PUBLIC:
+        assert incremental[table] == full[table], table

@@ -103,6 +103,7 @@ final as (
         device_name,
         device_memory_gb,
         device_compute_units,
+        device_memory_allocated_mb,
         batch_size,
         sequence_length,
         image_size,

@@ -205,6 +205,17 @@ final as (
                 = 'cpu'
                 then try_cast(configurations.system_info ->> 'cpu_count_logical' as integer)
         end as device_compute_units,
+        -- what the suite's torch had allocated on the GPU (hardware_details, GB), for cuda rows:
+        -- near zero means the model never reached the device
+        case
+            when lower(
+                    coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)
+                )
+                = 'cuda'
+                then try_cast(
+                        configurations.hardware_details ->> 'cuda_memory_allocated' as double
+                    ) * 1024
+        end as device_memory_allocated_mb,
 
         ----------  timestamps
         coalesce(

@@ -98,8 +98,11 @@ final as (
             when 'text_generation' then 'text'
             else coalesce(configurations.model_run ->> 'family', configurations.family_key)
         end as modality,
-        lower(coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key))
-            as requested_hardware_type,
+        {{ legacy_result_hardware_type(
+            "coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)"
+        ) }} as requested_hardware_type,
+        coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)
+            as reported_hardware_key,
         case
             when lower(
                     coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)

@@ -87,7 +87,7 @@ class BenchmarkDBAPI:
         data_dir: str | os.PathLike | None = None,
         auto_refresh: bool = True,
     ) -> None:
-        self.db_path = Path(db_path).resolve() if db_path else benchdb_paths.db_path()
+        self.db_path = benchdb_paths.warehouse_path(db_path) if db_path else benchdb_paths.db_path()
         self.data_dir = Path(data_dir).resolve() if data_dir else paths.data_dir()
         self.auto_refresh = auto_refresh
         self._built_after = 0.0
@@ -275,7 +275,7 @@ class BenchmarkRunner:
         timing: TimingSettings | None = None,
         weights_dir: str | os.PathLike | None = None,
     ) -> None:
-        self.db_path = Path(db_path).resolve() if db_path else benchdb_paths.db_path()
+        self.db_path = benchdb_paths.warehouse_path(db_path) if db_path else benchdb_paths.db_path()
         self.data_dir = Path(data_dir).resolve() if data_dir else paths.data_dir()
         self.timing = timing
         self.weights_dir = Path(weights_dir) if weights_dir else None
@@ -418,7 +418,7 @@ class BenchmarkDBMaintenance:
         data_dir: str | os.PathLike | None = None,
         backup_dir: str | os.PathLike | None = None,
     ) -> None:
-        self.db_path = Path(db_path).resolve() if db_path else benchdb_paths.db_path()
+        self.db_path = benchdb_paths.warehouse_path(db_path) if db_path else benchdb_paths.db_path()
         self.data_dir = Path(data_dir).resolve() if data_dir else paths.data_dir()
         self.backup_dir = Path(backup_dir).resolve() if backup_dir else None
 

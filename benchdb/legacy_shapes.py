@@ -4,9 +4,11 @@ Pure functions over parsed documents: `detect_shape` names the shape (the letter
 ../shared/legacy_json/SHAPES.md), its family (one dbt staging model per family) and its category
 (performance, hardware, compatibility, integration); `expected_rows` counts the rows dbt should
 find in it (before de-duplication); `path_time_tokens` finds the times written in a file's path.
-Nothing here parses measurements: dbt does that (models/staging/legacy/).
+Nothing here parses measurements: dbt does that (models/intermediate/legacy/).
 
-A document that fits no shape is not guessed at: `detect_shape` returns None with a reason.
+A document that fits no shape is not guessed at: `detect_shape` returns None with a reason, and
+migrate registers it as shape U (UNRECOGNISED), whose rows are its numbers under metric-like keys
+(`metric_leaves`, the same rules as dbt's int_legacy_metric_values_parsed).
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 CATEGORIES = ("performance", "hardware", "compatibility", "integration")
+# the hardware vocabulary: types the warehouse knows, and the legacy spellings of two of them
+HARDWARE_TYPES = ("cpu", "cuda", "rocm", "mps", "openvino", "qnn", "webgpu", "webnn")
+HARDWARE_ALIASES = {"apple": "mps", "qualcomm": "qnn"}
 
 
 @dataclass(frozen=True)
 class Shape:
     code: str  # A .. T, as in SHAPES.md
-    family: str  # the staging model that parses it: stg_legacy__<family>
+    family: str  # the intermediate model that parses it: int_legacy_<family>_parsed
     category: str  # performance | hardware | compatibility | integration
     description: str
 
@@ -48,8 +53,16 @@ SHAPES: dict[str, Shape] = {
         Shape("Q", "functionality_reports", "integration", "model functionality report"),
         Shape("R", "test_records", "hardware", "single model on hardware test record"),
         Shape("T", "browser_comparisons", "performance", "browser comparison tests"),
+        Shape("V", "status_checks", "integration", "skill test wrapper: json_result per test file"),
+        Shape("W", "status_checks", "integration", "skill tests' metrics per hardware"),
+        Shape("X", "status_checks", "hardware", "one model's test per hardware key"),
+        Shape("Y", "file_runs", "performance", "a suite's configured model list (no results)"),
+        Shape("Z", "file_runs", "integration", "summary of generated test files (no results)"),
     ]
 }
+# A structure no parser knows: registered all the same (never quarantined with its numbers);
+# dbt lists every numeric leaf under a metric-like key (legacy_metric_values).
+UNRECOGNISED = Shape("U", "metric_values", "unrecognised", "a structure no parser knows")
 
 
 def _is_dict(value: object) -> bool:
@@ -86,9 +99,9 @@ def detect_shape(doc: object) -> tuple[Shape | None, str]:
     if isinstance(doc, list):
         if doc and all(_is_test_record(x) for x in doc):
             return SHAPES["P"], ""
-        return None, "a top-level JSON array whose items are not test records"
+        return None, "unrecognised shape: a top-level JSON array whose items are not test records"
     if not _is_dict(doc):
-        return None, f"a top-level JSON {type(doc).__name__}, not an object or array"
+        return None, f"unrecognised shape: a top-level JSON {type(doc).__name__}"
     keys = set(doc)
     if "batch_results" in keys and "model" in keys:
         return SHAPES["A"], ""
@@ -98,6 +111,17 @@ def detect_shape(doc: object) -> tuple[Shape | None, str]:
         for r in results.values()
     ):
         return SHAPES["B"], ""
+    if _is_dict(doc.get("skill_tests")) and any(
+        _is_dict(t) and ("json_result" in t or "test_file" in t)
+        for t in doc["skill_tests"].values()
+    ):
+        return SHAPES["V"], ""
+    if (
+        _is_dict(results)
+        and results
+        and all(_is_dict(r) and "performance_metrics" in r for r in results.values())
+    ):
+        return SHAPES["W"], ""
     if keys & {"completed_benchmarks", "failed_benchmarks", "skipped_benchmarks"}:
         return SHAPES["C"], ""
     if _is_dict(doc.get("batch_sizes")) and ("model" in keys or "model_key" in keys):
@@ -129,6 +153,21 @@ def detect_shape(doc: object) -> tuple[Shape | None, str]:
         return SHAPES["L"], ""
     if "test_file" in keys and "stdout" in keys:
         return SHAPES["M"], ""
+    metadata = doc.get("metadata")
+    if (
+        _is_dict(metadata)
+        and metadata.keys() & {"model_id", "model_path", "model_name"}
+        and _is_dict(results)
+        and results
+        and all(_is_dict(r) for r in results.values())
+    ):
+        return SHAPES["X"], ""
+    if _is_dict(doc.get("generation_stats")) or isinstance(doc.get("generation_results"), list):
+        return SHAPES["Z"], ""
+    if doc and all(
+        _is_dict(v) and "name" in v and v.keys() & {"family", "modality"} for v in doc.values()
+    ):
+        return SHAPES["Y"], ""
     model_results = doc.get("model_results")
     if (
         _is_dict(model_results)
@@ -252,12 +291,32 @@ def expected_rows(shape: Shape, doc: object) -> int:
         return total
     if code == "L":
         results = doc.get("results") or {}
-        checks = results.get("status") if _is_dict(results.get("status")) else results
-        return _status_check_tests(checks)
+        if _is_dict(results.get("status")):
+            return len(
+                _check_groups(
+                    results["status"],
+                    results.get("examples"),
+                    _get(results, "metadata", "platform_status"),
+                )
+            )
+        return len(_check_groups(results, flat=True))
     if code == "O":
         return sum(_status_check_tests(v) for v in doc.values())
     if code == "M":
-        return 1
+        return len(_capture_groups(doc)) if _is_dict(doc.get("json_result")) else 1
+    if code == "V":
+        return sum(len(_capture_groups(t)) for t in _dict_values(doc.get("skill_tests")))
+    if code == "W":
+        return sum(len(_skill_metric_groups(t)) for t in _dict_values(doc.get("results")))
+    if code == "X":
+        groups: set = set()
+        for key, block in (doc.get("results") or {}).items():
+            groups |= _check_groups(block, block_key=key)
+        return len(groups | _check_groups({}, doc.get("examples")))
+    if code in ("Y", "Z"):
+        return 0  # no results: a model list, a summary of generated test files
+    if code == "U":
+        return len(metric_leaves(doc))
     if code == "N":
         return sum(
             max(len(r.get("platform_status") or {}), 1) for r in _dict_values(doc["model_results"])
@@ -271,6 +330,117 @@ def expected_rows(shape: Shape, doc: object) -> int:
     if code == "T":
         return len(doc.get("tests") or [])
     return 0
+
+
+def hardware_type(text: object) -> str | None:
+    """A legacy platform name in the hardware vocabulary (apple -> mps, qualcomm -> qnn), or
+    None: a model name or anything else is never a hardware type (macro legacy_hardware_type)."""
+    if not isinstance(text, str):
+        return None
+    name = text.strip().lower()
+    name = HARDWARE_ALIASES.get(name, name)
+    return name if name in HARDWARE_TYPES else None
+
+
+def _get(value: object, *keys: str) -> object:
+    for key in keys:
+        value = value.get(key) if _is_dict(value) else None
+    return value
+
+
+def _check_platform(key: str, value: object, block_hardware: str | None = None) -> str | None:
+    """The platform one check describes, as int_legacy_status_checks_parsed decides it: the
+    `platform` of an example, else its block's hardware key, else the check key's prefix."""
+    if _is_dict(value) and (found := hardware_type(value.get("platform"))):
+        return found
+    return block_hardware or hardware_type(_platform_prefix(key))
+
+
+def _check_groups(
+    checks: object,
+    examples: object = None,
+    platform_status: object = None,
+    block_key: str | None = None,
+    flat: bool = False,
+) -> set:
+    """The (platform) groups the checks of one test fall into: one integration test result each.
+    A block keyed by something that is not a hardware type is a group of its own."""
+    block_hardware = hardware_type(block_key) if block_key is not None else None
+    unknown = f"?{block_key}" if block_key is not None and block_hardware is None else None
+    groups: set = set()
+    if isinstance(checks, str):
+        return {None}
+    for key, value in (checks or {}).items() if _is_dict(checks) else []:
+        groups.add(unknown or _check_platform(key, value, block_hardware))
+    for example in examples if isinstance(examples, list) else []:
+        groups.add(unknown or _check_platform("", example, block_hardware))
+    for key in platform_status or {} if _is_dict(platform_status) else []:
+        groups.add(hardware_type(key))
+    return groups
+
+
+def _capture_groups(capture: object) -> set:
+    """A subprocess capture with a json_result (shape M, and each test of a wrapper V): the
+    whole test, plus the platforms its json_result's checks and examples name."""
+    result = capture.get("json_result") if _is_dict(capture) else None
+    if not _is_dict(result):
+        return {None}
+    platform_status = _get(result, "metadata", "platform_status")
+    if _is_dict(result.get("status")):
+        groups = _check_groups(result["status"], result.get("examples"), platform_status)
+    else:
+        checks = {k: v for k, v in result.items() if k not in ("examples", "metadata")}
+        groups = _check_groups(checks, result.get("examples"), platform_status)
+    return groups | {None}
+
+
+def _skill_metric_groups(test: object) -> set:
+    """One skill test of shape W: the test as a whole, plus one group per block of
+    performance_metrics (keyed by hardware)."""
+    groups: set = {None}
+    metrics = test.get("performance_metrics") if _is_dict(test) else None
+    for key, block in (metrics or {}).items() if _is_dict(metrics) else []:
+        if _is_dict(block):
+            checks = {k: v for k, v in block.items() if k != "examples"}
+            groups |= _check_groups(checks, block.get("examples"), block_key=key)
+    return groups
+
+
+# ---------------------------------------------------------------- numbers under metric keys
+# The same rules as int_legacy_metric_values_parsed (SQL): a number (or a string that is one)
+# whose nearest key names a measurement: a time, latency, throughput, rate per second or memory.
+METRIC_KEY = re.compile(
+    r"(latenc|throughput|per_sec|tokens_per|items_per|samples_per|fps|memory|^mem_|_mem$"
+    r"|_mb$|_gb$|_kb$|mib|gib|bytes|elapsed|duration|runtime|time|_ms$|_us$|_ns$|seconds"
+    r"|_sec$|_secs$|realtime|real_time|rtf|speedup|bandwidth|flops)"
+)
+NOT_METRIC_KEY = re.compile(r"(timestamp|timeout|_at$|timezone|time_zone)")
+NUMERIC_TEXT = re.compile(r"\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*")
+
+
+def is_metric_key(key: str) -> bool:
+    name = key.lower()
+    return bool(METRIC_KEY.search(name)) and not NOT_METRIC_KEY.search(name)
+
+
+def metric_leaves(doc: object) -> list[tuple[str, str, float]]:
+    """(JSON path, key, value) of every number under a metric-like key, in document order."""
+    found: list[tuple[str, str, float]] = []
+
+    def walk(value: object, path: str, key: str | None) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{path}.{k}", k)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{path}[{i}]", key)
+        elif key is not None and is_metric_key(key):
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if number or (isinstance(value, str) and NUMERIC_TEXT.fullmatch(value)):
+                found.append((path, key, float(value)))
+
+    walk(doc, "$", None)
+    return found
 
 
 _STDOUT_BATCH = re.compile(r"Batch (\d+): ")

@@ -3,11 +3,12 @@
 For every `*.json` under the input directories:
 
 1. read it once, streaming: sha256 and a copy into a hidden temporary file in the landing zone;
-2. validate: UTF-8, strict JSON (no NaN/Infinity, which DuckDB's reader refuses), a known shape
-   (runners/legacy_shapes.py);
+2. validate: UTF-8, strict JSON (no NaN/Infinity, which DuckDB's reader refuses), and name its
+   shape (benchdb/legacy_shapes.py); a structure no parser knows is registered all the same as
+   shape U, "unrecognised shape" (its numbers under metric-like keys are listed by dbt);
 3. keep it: a valid file is renamed to `landing/legacy_files/<sha[:2]>/<sha>.json`
-   (content-addressed, immutable); anything else to `landing/legacy_quarantine/<sha[:2]>/<sha>.json`
-   with its reason;
+   (content-addressed, immutable); a file that cannot be read as JSON to
+   `landing/legacy_quarantine/<sha[:2]>/<sha>.json` with its reason;
 4. record it: one manifest row per file in
    `landing/legacy_manifest/run_date=YYYY-MM-DD/<migration_id>.parquet`.
 
@@ -33,7 +34,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from benchdb.legacy_shapes import CATEGORIES, detect_shape, expected_rows, path_time_tokens
+from benchdb.legacy_shapes import (
+    CATEGORIES,
+    UNRECOGNISED,
+    detect_shape,
+    expected_rows,
+    path_time_tokens,
+)
 from runners import landing
 from runners.errors import BenchdbError, LandingError
 
@@ -109,6 +116,12 @@ class MigrationReport:
 
     def quarantined(self) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.status == "quarantined"]
+
+    def unrecognised(self) -> list[FileOutcome]:
+        """Files registered although no parser knows their structure (shape U)."""
+        return [
+            o for o in self.outcomes if o.shape == UNRECOGNISED.code and o.status != "quarantined"
+        ]
 
 
 # ---------------------------------------------------------------- discovery
@@ -373,11 +386,15 @@ def _migrate_one(
     if not reason:
         doc, reason = _parse(read.tmp or path)
         if not reason:
-            shape, reason = detect_shape(doc)
-            rows_expected = expected_rows(shape, doc) if shape else None
+            shape, unrecognised = detect_shape(doc)
+            if shape is None:
+                # never quarantined for its structure alone: registered, its numbers kept
+                shape, reason = UNRECOGNISED, unrecognised
+            rows_expected = expected_rows(shape, doc)
         del doc  # parsed only to recognise it: dbt reads the stored copy
 
-    if shape is not None and shape.category not in wanted:
+    # an unrecognised file has no category to leave out: it is always registered
+    if shape is not None and shape is not UNRECOGNISED and shape.category not in wanted:
         if read.tmp:
             read.tmp.unlink(missing_ok=True)
         return None, None
@@ -397,7 +414,7 @@ def _migrate_one(
         status=status,
         reason=reason,
         shape=shape.code if shape else None,
-        category=shape.category if shape else None,
+        category=_category(shape),
         rows_expected=rows_expected,
         sha256=sha,
     )
@@ -434,12 +451,16 @@ def _migrate_one(
         "reason": reason or None,
         "shape": shape.code if shape else None,
         "shape_family": shape.family if shape else None,
-        "category": shape.category if shape else None,
+        "category": _category(shape),
         "rows_expected": rows_expected,
         "path_time_tokens": path_time_tokens(str(path)),
         "registered_at": now,
     }
     return outcome, row
+
+
+def _category(shape) -> str | None:
+    return shape.category if shape is not None and shape is not UNRECOGNISED else None
 
 
 def duckdb_refusals(paths: Sequence[Path]) -> dict[Path, str]:

@@ -264,7 +264,7 @@ def resolve_data_dir(data_dir: Path | None) -> Path:
 
 
 def resolve_db_path(db_path: Path | None) -> Path:
-    return db_path.resolve() if db_path else benchdb_paths.db_path()
+    return benchdb_paths.warehouse_path(db_path) if db_path else benchdb_paths.db_path()
 
 
 def check_known(hardware: Sequence[str] = (), precisions: Sequence[str] = ()) -> None:

@@ -24,10 +24,13 @@ PROJECT_DIR = (
 HARDWARE_CATALOG_CSV = PROJECT_DIR / "seeds" / "hardware_catalog.csv"
 
 
+def warehouse_path(path: str | os.PathLike) -> Path:
+    """An absolute warehouse path that keeps its last link: the warehouse file is a symbolic
+    link to its current generation (benchdb/generations.py), and resolving it would name one
+    generation instead of the warehouse."""
+    return Path(os.path.abspath(path))
+
+
 def db_path() -> Path:
     value = os.environ.get("BENCHMARK_DB_PATH")
-    return (
-        Path(value).resolve()
-        if value
-        else (CHECKOUT_ROOT or Path.cwd()) / "data" / "benchmark.duckdb"
-    )
+    return warehouse_path(value or (CHECKOUT_ROOT or Path.cwd()) / "data" / "benchmark.duckdb")

@@ -1,16 +1,3 @@
-{#- A legacy platform name as a warehouse hardware type: apple -> mps, qualcomm -> qnn,
-    the rest lower-cased (CPU -> cpu, OpenVINO -> openvino). -#}
-{% macro legacy_hardware_type(text) -%}
-    (
-        case lower(trim({{ text }}))
-            when 'apple' then 'mps'
-            when 'qualcomm' then 'qnn'
-            when '' then null
-            else lower(trim({{ text }}))
-        end
-    )
-{%- endmacro %}
-
 {#- A legacy integration status string as pass, fail, error or skip ("Success (REAL)" -> pass,
     "Error: ..." -> error, "Failed CPU initialization" -> fail, "CUDA not available" -> skip);
     NULL when the text is a value, not a status. -#}

@@ -1,6 +1,9 @@
 """The model catalog: seeds/model_catalog.csv, read directly (hardware hosts have no database).
 
 The same CSV is a dbt seed, so the `models` mart and the runner always agree on what a model is.
+Other names of a catalog model (google/t5-small for t5-small ...) are in seeds/model_aliases.csv
+beside it, each with its evidence; the runner, the legacy rows (dbt) and planning resolve names
+through that one list.
 """
 
 from __future__ import annotations
@@ -97,12 +100,58 @@ def load_catalog(path: Path | None = None) -> dict[str, ModelSpec]:
     return specs
 
 
-def resolve_models(names: Iterable[str], catalog: dict[str, ModelSpec]) -> list[ModelSpec]:
-    """Look names up; an unknown one raises with the closest catalog names as suggestions."""
+ALIAS_FIELDS = ("alias", "model_name", "evidence")
+
+
+def model_aliases_csv() -> Path:
+    """seeds/model_aliases.csv, beside the catalog (runners/catalogs/ in a wheel)."""
+    return model_catalog_csv().with_name("model_aliases.csv")
+
+
+def load_aliases(path: Path | None = None) -> dict[str, str]:
+    """{alias: catalog model name} from the alias seed; {} when there is none beside the catalog.
+    A row without alias, model name or evidence, or an alias listed twice, is a CatalogError."""
+    path = path or model_aliases_csv()
+    if not path.is_file():
+        return {}
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = [f for f in ALIAS_FIELDS if f not in (reader.fieldnames or [])]
+            if missing:
+                raise CatalogError(f"{path}: alias header lacks column(s) {', '.join(missing)}")
+            aliases: dict[str, str] = {}
+            for line, row in enumerate(reader, start=2):
+                for name in ALIAS_FIELDS:
+                    if not (row.get(name) or "").strip():
+                        raise CatalogError(f"{path}:{line}: alias row is missing field '{name}'")
+                alias = row["alias"].strip()
+                if alias in aliases:
+                    raise CatalogError(f"{path}:{line}: alias '{alias}' is listed twice")
+                aliases[alias] = row["model_name"].strip()
+    except OSError as exc:
+        raise CatalogError(f"cannot read model aliases {path}: {exc.strerror}") from None
+    return aliases
+
+
+def canonical_name(name: str, aliases: dict[str, str] | None = None) -> str:
+    """The catalog name an alias stands for; any other name as given."""
+    aliases = load_aliases() if aliases is None else aliases
+    return aliases.get(name, name)
+
+
+def resolve_models(
+    names: Iterable[str],
+    catalog: dict[str, ModelSpec],
+    aliases: dict[str, str] | None = None,
+) -> list[ModelSpec]:
+    """Look names up, aliases resolved to their catalog names (seeds/model_aliases.csv); an
+    unknown one raises with the closest catalog names as suggestions."""
+    aliases = load_aliases() if aliases is None else aliases
     specs = []
     for name in names:
-        if name in catalog:
-            specs.append(catalog[name])
+        if aliases.get(name, name) in catalog:
+            specs.append(catalog[aliases.get(name, name)])
             continue
         close = difflib.get_close_matches(name, list(catalog), n=3, cutoff=0.5)
         # "bert" should also find "bert-base-uncased": try substring matches too

@@ -3,9 +3,12 @@ shared options have one name everywhere, old spellings still work and are hidden
 get one clear line naming the option and the value.
 
 The examples are read from each command's `--help` output and run through the real CLI, in the
-order of the help, in a private site: a copy of the session's tiny landing zone and warehouse
-(the default data dir and warehouse, through BENCHMARK_DATA_DIR / BENCHMARK_DB_PATH), with the
-inputs the examples name (plan.csv, configs.csv, legacy JSON folders, the fixture landing zone).
+order of the help, in a private site: the session's tiny landing zone plus one more run of the
+same tiny models on the cpu, timed long enough (20 iterations) for latency percentiles (a run
+stores p50 from 20 samples on; the session's run times 5), and the warehouse built from both;
+the default data dir and warehouse point there (BENCHMARK_DATA_DIR / BENCHMARK_DB_PATH); the
+inputs the examples name are there too (plan.csv, configs.csv, legacy JSON folders, the fixture
+landing zone).
 Only these change in an example:
 - absolute paths (/srv/..., /tmp/..., /mnt/...) are moved under the site; relative ones are
   relative to it;
@@ -30,7 +33,7 @@ import pytest
 
 from benchdb.cli import main
 from benchdb.options import HIDDEN_ALIASES, AliasedOption
-from tests.conftest import PROJECT_ROOT, invoke
+from tests.conftest import PROJECT_ROOT, TINY_MODELS, invoke
 
 # the tiny test model of each full-size catalog model's modality
 TINY = {
@@ -119,12 +122,26 @@ def test_help_shows_only_canonical_spellings(path):
 # ------------------------------------------------------------------------ examples run
 
 
+@pytest.fixture(scope="module")
+def example_data(tiny_run, tmp_path_factory) -> Path:
+    """The tiny run, one more run with latency percentiles, and the warehouse of both."""
+    data = tmp_path_factory.mktemp("cli-examples") / "data"
+    shutil.copytree(tiny_run / "landing", data / "landing")
+    invoke(
+        "run", "--model", TINY_MODELS, "--hardware", "cpu", "--batch-size", "1,2",
+        "--precision", "fp32,bf16", "--sequence-length", "16", "--warmup", "1",
+        "--min-iterations", "20", "--min-duration", "0.05", "--data-dir", data,
+    )  # fmt: skip
+    invoke("build", "--quiet", "--data-dir", data, "--db-path", data / "benchmark.duckdb")
+    return data
+
+
 @pytest.fixture
-def site(tiny_run, tiny_warehouse, tmp_path, monkeypatch) -> Path:
+def site(example_data, tmp_path, monkeypatch) -> Path:
     root = tmp_path / "site"
-    shutil.copytree(tiny_run / "landing", root / "data" / "landing")
+    shutil.copytree(example_data / "landing", root / "data" / "landing")
     # copy, not copy2: the warehouse must not look older than the files it was built from
-    shutil.copy(tiny_warehouse, root / "data" / "benchmark.duckdb")
+    shutil.copy(example_data / "benchmark.duckdb", root / "data" / "benchmark.duckdb")
     shutil.copytree(PROJECT_ROOT / "tests" / "fixtures" / "data", root / "tests/fixtures/data")
     legacy = PROJECT_ROOT / "tests" / "fixtures" / "legacy"
     shutil.copytree(legacy / "real", root / "benchmark_results")

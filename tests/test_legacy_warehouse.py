@@ -83,10 +83,11 @@ def test_direct_runner_single_batch(legacy):
         " source_shape, is_simulated from performance_results where source_path = $p",
         p=legacy["path"]["perf_direct_runner_bert-tiny_cpu.json"],
     )
-    # latencies 20.14, 41.50, 16.35, 16.76, 14.39: mean 21.828126907348633, median 16.76...
+    # latencies 20.14, 41.50, 16.35, 16.76, 14.39: mean 21.828126907348633; 5 samples are too
+    # few for any percentile (p50 needs 20, runners/timing.py's rule for every row)
     assert row[:4] == ("prajjwal1/bert-tiny", "cpu", 1, "completed")
     assert close(row[4], 21.828126907348633)
-    assert close(row[5], 16.76034927368164)
+    assert row[5] is None
     assert close(row[6], 45.81245125816733) and close(row[7], 507.12890625)
     assert row[8] == 5
     assert row[9] == utc(2025, 3, 6, 17, 48, 25, 402477)  # naive, read as UTC by default
@@ -281,6 +282,75 @@ def test_suite_embedding_rows_statuses_and_units(legacy):
         h=cuda[1],
     )
     assert platform == (7.923583984375, 14)
+
+
+def test_suite_cuda_and_openvino_results_that_are_the_cpus_are_flagged_as_fallback(legacy):
+    path = legacy["path"]["perf_suite_embedding_cpu_cuda_openvino.json"]
+    rows = query(
+        legacy,
+        "select hardware_type, average_latency_ms, is_simulated, simulation_method,"
+        " simulation_reason from performance_results where source_path = $p"
+        " and model_name = 'distilbert-base-uncased' and batch_size = 4"
+        " and sequence_length = 128 order by hardware_type",
+        p=path,
+    )
+    # the issue's example, read from the JSON: avg_latency 2.934, 3.019 and 3.180 s
+    assert [r[0] for r in rows] == ["cpu", "cuda", "openvino"]
+    assert close(rows[0][1], 2934.3677043914793) and rows[0][2:4] == (False, None)
+    assert close(rows[1][1], 3018.9578413963316) and close(rows[2][1], 3180.036211013794)
+    cpu_id = one(
+        legacy,
+        "select result_id from performance_results where source_path = $p and model_name ="
+        " 'distilbert-base-uncased' and batch_size = 4 and sequence_length = 128"
+        " and hardware_type = 'cpu'",
+        p=path,
+    )[0]
+    for hardware, _, simulated, method, reason in rows[1:]:
+        assert (simulated, method) == (True, "device fallback"), hardware
+        # 3.0190 / 2.9344 = 1.029, 3.1800 / 2.9344 = 1.084; load 0.333 s against 0.330 s;
+        # the model runs' timestamps 7 ms and 14 ms after the CPU's, whose batch_4_seq_128
+        # alone took 58.69 s
+        ratio = {"cuda": "1.029", "openvino": "1.084"}[hardware]
+        assert reason.startswith(
+            f"device fallback: mean latency {rows[[r[0] for r in rows].index(hardware)][1]:.3f}"
+            f" ms is {ratio} x the CPU result {cpu_id} of the same run, model and input"
+            " (2934.368 ms); median ratio "
+        ), reason
+        assert "equal model load times (0.33" in reason
+        assert "s on the CPU)" in reason
+        assert "while the CPU configuration took 58.688 s: not sequential runs" in reason
+    # cuda_memory_allocated 4.76837158203125e-07 GB = 0.0005 MB: only cuda has that reading
+    assert "near-zero device memory (0.0005 MB allocated)" in rows[1][4]
+    assert "device memory" not in rows[2][4]
+    # every cuda and openvino result of the file is one (3 models x 9 configurations each)
+    counts = query(
+        legacy,
+        "select hardware_type, count(*) filter (where simulation_method = 'device fallback'),"
+        " count(*) from performance_results where source_path = $p group by all order by all",
+        p=path,
+    )
+    assert counts == [("cpu", 0, 27), ("cuda", 27, 27), ("openvino", 27, 27)]
+    audit = query(
+        legacy,
+        "select hardware_type, count(*), count(distinct fallback_cpu_result_id),"
+        " bool_and(fallback_has_equal_load_times), bool_and(fallback_has_overlapping_timestamps)"
+        " from simulation_flags where source_path = $p and flag_kind = 'device fallback'"
+        " group by all order by all",
+        p=path,
+    )
+    assert audit == [("cuda", 27, 27, True, True), ("openvino", 27, 27, True, True)]
+    # the reports never count them as accelerator measurements; planning never as done
+    assert query(
+        legacy,
+        "select count(*) from rpt_best_results where hardware_type in ('cuda', 'openvino')"
+        " and model_name in ('bert-base-uncased', 'distilbert-base-uncased', 'roberta-base')"
+        " and not is_simulated",
+    ) == [(0,)]
+    assert query(
+        legacy,
+        "select count(*) from benchmark_config_status where hardware_type in ('cuda', 'openvino')"
+        " and model_name = 'distilbert-base-uncased'",
+    ) == [(0,)]
 
 
 def test_suite_vision_image_sizes(legacy):
@@ -885,7 +955,8 @@ def test_variant_direct_runner_on_rocm(legacy):
         " throughput_items_per_second, iterations, error_message, measured_at"
         " from performance_results where model_name = 'acme/encoder-xl' order by batch_size",
     )
-    assert rows[0][:7] == (8, "completed", 12.5, 12.5, 1536.0, 640.0, 3)  # 1.5 GB -> 1536 MB
+    # 1.5 GB -> 1536 MB; 3 samples give no p50 (it needs 20)
+    assert rows[0][:7] == (8, "completed", 12.5, None, 1536.0, 640.0, 3)
     assert rows[0][8] == utc(2026, 1, 1, 12, 0, 5)
     assert rows[1][:3] == (16, "failed", None) and rows[1][7] == "HIP out of memory"
 
@@ -900,9 +971,9 @@ def test_variant_suite_on_a_new_gpu_with_its_run_config(legacy):
     one_, two, four = rows
     # 256x256, timed out after 2 iterations (0.5 s, 0.7 s)
     assert one_[:3] == (1, 256, "timeout") and close(one_[3], 600.0) and one_[5] == 2
-    # 320x240 is not square: no single image_size; latencies 10, 20, 30, 40 ms:
-    # mean 25, p90 = 30 + 0.7 x 10 = 37
-    assert two[:3] == (2, None, "completed") and close(two[3], 25.0) and close(two[4], 37.0)
+    # 320x240 is not square: no single image_size; latencies 10, 20, 30, 40 ms: mean 25, and
+    # no p90 from 4 samples (it needs 100: the 37 they would give is no 90th percentile)
+    assert two[:3] == (2, None, "completed") and close(two[3], 25.0) and two[4] is None
     assert two[5:] == (4, 3, "NVIDIA H100", "320", "gpu-host-7")  # warm-up from the run config
     assert four[:3] == (4, None, "failed") and four[3] is None
     platform = one(

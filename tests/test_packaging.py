@@ -171,6 +171,13 @@ def test_the_wheel_carries_both_packages_the_catalog_and_the_dbt_project(wheel):
     ):
         assert expected in names, expected
     assert not any(n.startswith(("tests/", "benchdb/project/tests/fixtures")) for n in names)
+    # every package of the checkout is in the wheel (a new sub-package must be listed in
+    # pyproject.toml)
+    for init in [
+        *PROJECT_ROOT.glob("runners/**/__init__.py"),
+        *PROJECT_ROOT.glob("benchdb/**/__init__.py"),
+    ]:
+        assert str(init.relative_to(PROJECT_ROOT)) in names, init
 
 
 def test_a_hardware_host_runs_the_wheel_with_only_the_runner_dependencies(wheel, tmp_path):

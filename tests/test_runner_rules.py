@@ -291,3 +291,22 @@ def test_dirtiness_and_a_missing_checkout(tmp_path):
     wheel = environment.benchdb_provenance(None)
     assert wheel["git_commit"] is None and wheel["git_is_dirty"] is None
     assert "not a git checkout" in wheel["git_commit_note"]
+
+
+def test_run_warnings_name_noisy_rows_and_missing_percentiles():
+    measured = {"model_name": "m", "status": "completed", "latencies_ms": [1.0] * 30}
+    outcome = benchmark.RunOutcome(
+        "r",
+        [
+            {**measured, "quality": "noisy", "quality_reason": "high spread: CV 0.400"},
+            {**measured, "quality": "ok", "percentiles_note": "p90 ... not stored: 30 samples"},
+            {"model_name": "e", "status": "completed", "is_simulated": True},
+        ],
+        [],
+    )
+    warnings = outcome.warnings()
+    assert len(warnings) == 2
+    assert warnings[0].startswith("1 of 2 measured configuration(s) are noisy")
+    assert "high spread: CV 0.400" in warnings[0]
+    assert warnings[1].startswith("1 configuration(s) have too few samples")
+    assert benchmark.RunOutcome("r", [measured], []).warnings() == []

@@ -80,8 +80,9 @@ def migrate(input_dirs, consolidate, categories, dry_run, max_file_mb, data_dir)
 
     Every *.json below the directories is copied, content-addressed, into
     landing/legacy_files/ with a manifest row (original path, size, sha256, shape, category,
-    times in its path, status). Invalid JSON and unrecognised shapes are quarantined with a
-    reason and never stop the run. Running it again registers nothing twice.
+    times in its path, status). A structure no parser knows is registered as "unrecognised
+    shape" (its numbers are kept); invalid JSON is quarantined with a reason. Nothing stops
+    the run. Running it again registers nothing twice.
 
     \b
       benchdb migrate --input-dir ./benchmark_results
@@ -121,17 +122,25 @@ def migrate(input_dirs, consolidate, categories, dry_run, max_file_mb, data_dir)
 
 def print_report(report, landing_root: Path) -> None:
     """The table at the end: files and rows expected per shape, quarantined files and why."""
-    from benchdb.legacy_shapes import SHAPES
+    from benchdb.legacy_shapes import SHAPES, UNRECOGNISED
     from benchdb.text_table import render
 
     click.echo()
     rows = [
-        [shape, SHAPES[shape].family, category, files, expected]
+        [shape, SHAPES.get(shape, UNRECOGNISED).family, category, files, expected]
         for shape, category, files, expected in report.by_shape()
     ]
     if rows:
         rows.append(["all", "", "", sum(r[3] for r in rows), sum(r[4] for r in rows)])
         click.echo(render(["shape", "family", "category", "files", "rows_expected"], rows))
+    unrecognised = report.unrecognised()
+    if unrecognised:
+        click.echo(
+            f"\nunrecognised shape ({len(unrecognised)}): registered; their numbers under "
+            "metric-like keys are listed in legacy_metric_values"
+        )
+        for o in unrecognised:
+            click.echo(f"  {o.path}: {o.reason}")
     quarantined = report.quarantined()
     if quarantined:
         click.echo(f"\nquarantined ({len(quarantined)}): kept aside, not parsed")

@@ -69,7 +69,7 @@ from benchdb.options import (
     "--threads",
     type=click.IntRange(min=1),
     default=None,
-    help="torch intra-op threads (default: torch's choice).",
+    help="torch intra-op threads in each measuring process [default: the host's physical cores].",
 )
 @click.option(
     "--weights-dir",
@@ -154,10 +154,6 @@ def run(
         raise click.UsageError("give --model (with --hardware, --batch-size ...) or --plan")
     device_choices = resolve_simulate_devices(simulate_devices)
     landing.ensure_writable(landing_root)
-    if threads:
-        import torch
-
-        torch.set_num_threads(threads)
     click.echo(f"benchdb run: {len(configs)} configuration(s), landing in {landing_root}")
     with click.progressbar(
         length=len(configs),
@@ -175,6 +171,7 @@ def run(
             estimator=simulation.estimator(device_choices),
             estimate_unavailable=force_simulation,
             estimate_measured=also_estimate,
+            threads=threads,
             options={
                 "models": models,
                 "hardware": hardware,

@@ -112,6 +112,7 @@ recomputed as (
     select
         * exclude (
             status,
+            percentiles_note,
             latency_mean_ms,
             latency_p50_ms,
             latency_p90_ms,
@@ -124,29 +125,53 @@ recomputed as (
         normalized_status as final_status,
         case when has_latency_samples then list_avg(latencies_ms) else latency_mean_ms end
             as latency_mean_ms,
-        -- the runner's sample sufficiency (runners/timing.py): a percentile is computed only
-        -- with at least 10 samples beyond it (p50 20, p90 100, p95 200, p99 1000), else NULL;
-        -- legacy files keep what their samples give
+        -- the runner's sample sufficiency (runners/timing.py), for runner and legacy rows
+        -- alike: a percentile is computed only with at least 10 samples beyond it (p50 20,
+        -- p90 100, p95 200, p99 1000), else NULL and percentiles_note says why
         case
             when not has_latency_samples then latency_p50_ms
-            when result_source = 'legacy' or len(latencies_ms) >= 20
+            when len(latencies_ms) >= 20
                 then list_aggregate(latencies_ms, 'quantile_cont', 0.50)
         end as latency_p50_ms,
         case
             when not has_latency_samples then latency_p90_ms
-            when result_source = 'legacy' or len(latencies_ms) >= 100
+            when len(latencies_ms) >= 100
                 then list_aggregate(latencies_ms, 'quantile_cont', 0.90)
         end as latency_p90_ms,
         case
             when not has_latency_samples then latency_p95_ms
-            when result_source = 'legacy' or len(latencies_ms) >= 200
+            when len(latencies_ms) >= 200
                 then list_aggregate(latencies_ms, 'quantile_cont', 0.95)
         end as latency_p95_ms,
         case
             when not has_latency_samples then latency_p99_ms
-            when result_source = 'legacy' or len(latencies_ms) >= 1000
+            when len(latencies_ms) >= 1000
                 then list_aggregate(latencies_ms, 'quantile_cont', 0.99)
         end as latency_p99_ms,
+        -- the runner's note, or the same words for samples kept elsewhere (legacy files)
+        coalesce(
+            percentiles_note,
+            case
+                when has_latency_samples and len(latencies_ms) < 1000
+                    then
+                        concat_ws(
+                            ', ',
+                            case when len(latencies_ms) < 20 then 'p50' end,
+                            case when len(latencies_ms) < 100 then 'p90' end,
+                            case when len(latencies_ms) < 200 then 'p95' end,
+                            'p99'
+                        )
+                        || ' not stored: ' || len(latencies_ms) || ' samples; a percentile is'
+                        || ' stored only with at least 10 samples beyond it ('
+                        || concat_ws(
+                            ', ',
+                            case when len(latencies_ms) < 20 then 'p50 needs 20' end,
+                            case when len(latencies_ms) < 100 then 'p90 needs 100' end,
+                            case when len(latencies_ms) < 200 then 'p95 needs 200' end,
+                            'p99 needs 1000'
+                        ) || ')'
+            end
+        ) as percentiles_note,
         case when has_latency_samples then list_min(latencies_ms) else latency_min_ms end
             as latency_min_ms,
         case when has_latency_samples then list_max(latencies_ms) else latency_max_ms end

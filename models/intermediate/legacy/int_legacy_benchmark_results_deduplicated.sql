@@ -20,6 +20,15 @@ run_configs as (
 
 ),
 
+documents as (
+
+    select
+        file_id,
+        time_zone_basis
+    from {{ ref('int_legacy_documents_registered') }}
+
+),
+
 ranked as (
 
     select
@@ -96,13 +105,15 @@ final as (
         'legacy' as result_source,
         source_path,
         source_shape,
-        model_name,
+        -- one name per model: an alias (seeds/model_aliases.csv) becomes its catalog name
+        {{ legacy_model_name('model_name') }} as model_name,
         modality,
         requested_hardware_type,
         actual_device,
         device_name,
         device_memory_gb,
         device_compute_units,
+        device_memory_allocated_mb,
         batch_size,
         sequence_length,
         image_size,
@@ -120,10 +131,13 @@ final as (
         warmup_iterations,
         iterations,
         latencies_ms,
-        -- the old system wrote 0 for metrics it did not measure: 0 is not a measurement
-        nullif(latency_mean_ms, 0) as latency_mean_ms,
-        nullif(throughput_items_per_second, 0) as throughput_items_per_second,
-        nullif(memory_peak_mb, 0) as memory_peak_mb,
+        -- the old system wrote 0 for metrics it did not measure: 0 (or a negative number) is
+        -- not a measurement
+        case when latency_mean_ms > 0 then latency_mean_ms end as latency_mean_ms,
+        case
+            when throughput_items_per_second > 0 then throughput_items_per_second
+        end as throughput_items_per_second,
+        case when memory_peak_mb > 0 then memory_peak_mb end as memory_peak_mb,
         model_build_seconds,
         total_seconds,
         is_simulated,
@@ -142,10 +156,15 @@ final as (
                 'copies_found', copies_found,
                 'file_sha256', file_id,
                 'reported_latency_mean_ms', latency_mean_ms,
-                'reported_throughput_items_per_second', throughput_items_per_second
+                'reported_throughput_items_per_second', throughput_items_per_second,
+                'reported_model_name',
+                case when {{ legacy_model_name('model_name') }} != model_name then model_name end,
+                'hardware_key_note', {{ legacy_hardware_key_note('reported_hardware_key') }},
+                'time_zone', time_zone_basis
             )
         ) as source_details
     from with_settings
+    left join documents using (file_id)
 
 )
 

@@ -2,7 +2,11 @@
     `performance_rating` and benchmark_results (mean latency in seconds, mean throughput, model).
     One row per listed result, or one row per family and hardware when none is listed.
     `compatible: false` with no results means the pair was not tested: is_compatible is NULL
-    then, and is_tested false. -#}
+    then, and is_tested false. So is a listed result that states no measurement and no error
+    (the run that wrote the matrix crashed before testing it), or one whose error is the test
+    harness crashing (NameError ...): a crashed run is not tested, never incompatible. A
+    hardware key outside the vocabulary (a model name) is hardware 'unknown', and the row says
+    what the key was. -#}
 {{ config(materialized='table') }}
 
 with
@@ -50,6 +54,24 @@ listed as (
 
 ),
 
+judged as (
+
+    select
+        *,
+        {{ legacy_hardware_type('hardware_key') }} as known_hardware_type,
+        coalesce(result ->> 'error', result ->> 'error_message') as result_error,
+        -- a listed result is a test only when it states a measurement or an outcome
+        coalesce(
+            try_cast(result ->> 'mean_latency' as double) > 0
+            or try_cast(result ->> 'mean_throughput' as double) > 0
+            or coalesce(result ->> 'error', result ->> 'error_message', result ->> 'status')
+            is not null,
+            false
+        ) as has_outcome
+    from listed
+
+),
+
 final as (
 
     select
@@ -63,9 +85,28 @@ final as (
         source_path,
         source_shape,
         family_key as legacy_family,
-        result ->> 'model_name' as model_name,
-        lower(hardware_key) as hardware_type,
+        coalesce(
+            result ->> 'model_name',
+            -- a model name used as the hardware key: the entry is that model's
+            case
+                when known_hardware_type is null and hardware_key like '%/%' then hardware_key
+            end
+        ) as model_name,
+        coalesce(known_hardware_type, 'unknown') as hardware_type,
         entry ->> 'performance_rating' as performance_rating,
+        concat_ws(
+            '; ',
+            {{ legacy_hardware_key_note('hardware_key') }},
+            case
+                when result_count > 0 and not has_outcome
+                    then
+                        'listed with no measurement and no error: not tested (the run that'
+                        || ' wrote the matrix did not test it, e.g. it crashed)'
+                when {{ legacy_is_crash('result_error') }}
+                    then 'the test crashed, so nothing was tested: ' || result_error
+                else result_error
+            end
+        ) as error_message,
         {{ legacy_simulation_evidence(['entry', 'result']) }} as simulation_evidence,
 
         ----------  numerics
@@ -74,16 +115,21 @@ final as (
         result_count,
 
         ----------  booleans
-        result_count > 0 as is_tested,
+        result_count > 0 and has_outcome and not {{ legacy_is_crash('result_error') }}
+            as is_tested,
         case
-            when result_count > 0 then try_cast(entry ->> 'compatible' as boolean)
-            when try_cast(entry ->> 'compatible' as boolean) then true
+            when
+                result_count > 0 and has_outcome and not {{ legacy_is_crash('result_error') }}
+                then try_cast(entry ->> 'compatible' as boolean)
+            when
+                result_count = 0 and try_cast(entry ->> 'compatible' as boolean)
+                then true
         end as is_compatible,
 
         ----------  timestamps
         coalesce({{ legacy_timestamp("result ->> 'timestamp'") }}, document_at) as tested_at
 
-    from listed
+    from judged
 
 )
 

@@ -59,10 +59,14 @@ from_batch_results as (
         coalesce(
             runner_documents.runner_document ->> 'model', runner_documents.entry ->> 'model'
         ) as model_name,
-        lower(coalesce(
+        {{ legacy_result_hardware_type(
+            "coalesce(runner_documents.runner_document ->> 'hardware', "
+            ~ "runner_documents.entry ->> 'hardware')"
+        ) }} as requested_hardware_type,
+        coalesce(
             runner_documents.runner_document ->> 'hardware',
             runner_documents.entry ->> 'hardware'
-        )) as requested_hardware_type,
+        ) as reported_hardware_key,
         batch.value ->> 'device' as actual_device,
         coalesce(
             try_cast(batch.value ->> 'batch_size' as integer), try_cast(batch.key as integer)
@@ -117,7 +121,9 @@ summary_copies as (
         3 as source_priority,
         'results.' || wrapper_entries.entry_key || '.summary.' || batch.key as config_key,
         wrapper_entries.entry ->> 'model' as model_name,
-        lower(wrapper_entries.entry ->> 'hardware') as requested_hardware_type,
+        {{ legacy_result_hardware_type("wrapper_entries.entry ->> 'hardware'") }}
+            as requested_hardware_type,
+        wrapper_entries.entry ->> 'hardware' as reported_hardware_key,
         cast(null as varchar) as actual_device,
         try_cast(batch.key as integer) as batch_size,
         'completed' as status,
@@ -176,7 +182,9 @@ stdout_copies as (
         'results.' || stdout_lines.entry_key || '.stdout.'
         || regexp_extract(stdout_lines.stdout_line, 'Batch (\d+)', 1) as config_key,
         stdout_lines.entry ->> 'model' as model_name,
-        lower(stdout_lines.entry ->> 'hardware') as requested_hardware_type,
+        {{ legacy_result_hardware_type("stdout_lines.entry ->> 'hardware'") }}
+            as requested_hardware_type,
+        stdout_lines.entry ->> 'hardware' as reported_hardware_key,
         cast(null as varchar) as actual_device,
         try_cast(regexp_extract(stdout_lines.stdout_line, 'Batch (\d+)', 1) as integer)
             as batch_size,
@@ -223,7 +231,9 @@ failed_runs as (
         'results.' || wrapper_entries.entry_key || '.batch_sizes.' || trim(asked.batch)
             as config_key,
         wrapper_entries.entry ->> 'model' as model_name,
-        lower(wrapper_entries.entry ->> 'hardware') as requested_hardware_type,
+        {{ legacy_result_hardware_type("wrapper_entries.entry ->> 'hardware'") }}
+            as requested_hardware_type,
+        wrapper_entries.entry ->> 'hardware' as reported_hardware_key,
         cast(null as varchar) as actual_device,
         try_cast(trim(asked.batch) as integer) as batch_size,
         'failed' as status,

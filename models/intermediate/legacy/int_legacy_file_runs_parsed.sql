@@ -1,6 +1,9 @@
 {#- Every registered legacy file as a test run: its name, category, time, duration and the
     run-level outcome it states (a success flag; a success rate read onto one 0-1 scale from
-    C's completion percentage, N's "100.0%" pass rate or Q's percent). -#}
+    C's completion percentage, N's "100.0%" pass rate, Q's percent or Z's fraction of test
+    files generated). A suite's model list (Y) and a test generation summary (Z) hold no
+    results: they are runs and nothing more. Every run says how its file's naive times were
+    read (time_zone: inferred, configured or assumed UTC). -#}
 {{ config(materialized='table') }}
 
 with
@@ -44,6 +47,8 @@ final as (
             when 'N'
                 then try_cast(rtrim(document -> 'summary' ->> 'pass_rate', '%') as double) / 100
             when 'Q' then try_cast(document -> 'stats' ->> 'success_rate' as double) / 100
+            -- Z: generated test files over those asked for, a fraction in the file
+            when 'Z' then try_cast(document -> 'generation_stats' ->> 'success_rate' as double)
         end as success_rate,
 
         ----------  booleans
@@ -59,7 +64,11 @@ final as (
             'settings', case when source_shape = 'I' then document end,
             'software', document -> 'results' -> 'metadata',
             'recommendations', document -> 'recommendations',
-            'test_environment', document -> 'test_environment'
+            'test_environment', document -> 'test_environment',
+            'generation', case when source_shape = 'Z' then document -> 'generation_stats' end,
+            'models_listed', case when source_shape = 'Y' then json_keys(document) end,
+            'time_zone', time_zone_basis,
+            'time_zone_evidence', time_zone_evidence
         ) as metadata,
 
         ----------  timestamps

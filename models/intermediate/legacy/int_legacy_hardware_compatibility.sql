@@ -1,7 +1,7 @@
 {#- Every legacy statement that a model does or does not run on a hardware type: matrix entries
-    (H; NULL when the pair was never tested, never "incompatible"), the `compatible` flag of
-    placeholder files (D) and the per-model web platform results of the hand-written
-    comparison (K). -#}
+    (H; NULL when the pair was never tested or the run crashed, never "incompatible"), the
+    `compatible` flag of placeholder files (D) and the per-model web platform results of the
+    hand-written comparison (K; a harness crash is not tested either). -#}
 with
 
 matrices as (
@@ -28,6 +28,15 @@ web_comparison as (
 
 ),
 
+documents as (
+
+    select
+        run_id,
+        time_zone_basis
+    from {{ ref('int_legacy_documents_registered') }}
+
+),
+
 from_matrices as (
 
     select
@@ -39,7 +48,7 @@ from_matrices as (
         hardware_type,
         is_compatible,
         is_tested,
-        cast(null as varchar) as error_message,
+        nullif(error_message, '') as error_message,
         json_object(
             'legacy_family', legacy_family,
             'performance_rating', performance_rating,
@@ -85,8 +94,13 @@ from_web_comparison as (
         source_shape,
         model_name,
         requested_hardware_type as hardware_type,
-        case status when 'completed' then true when 'failed' then false end as is_compatible,
-        status in ('completed', 'failed') as is_tested,
+        -- a failure that is the harness crashing tested nothing: not tested, never incompatible
+        case
+            when status = 'completed' then true
+            when status = 'failed' and not {{ legacy_is_crash('error_message') }} then false
+        end as is_compatible,
+        status = 'completed'
+        or (status = 'failed' and not {{ legacy_is_crash('error_message') }}) as is_tested,
         error_message,
         json_object('modality', modality, 'implementation', source_details ->> 'implementation')
             as metadata,
@@ -111,12 +125,15 @@ final as (
     select
         {{ stable_id(['legacy_row_id']) }} as compatibility_id,
         run_id,
-        model_name,
+        -- one name per model: an alias (seeds/model_aliases.csv) becomes its catalog name
+        {{ legacy_model_name('model_name') }} as model_name,
         hardware_type,
         is_compatible,
         is_tested,
         error_message,
-        metadata,
+        json_merge_patch(
+            coalesce(metadata, '{}'), json_object('time_zone', documents.time_zone_basis)
+        ) as metadata,
         simulation_evidence is not null as is_simulated,
         simulation_evidence as simulation_reason,
         tested_at,
@@ -124,6 +141,7 @@ final as (
         source_path,
         source_shape
     from unioned
+    left join documents using (run_id)
 
 )
 

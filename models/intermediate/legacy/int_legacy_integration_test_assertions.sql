@@ -1,4 +1,4 @@
-{#- Every check of a legacy skill or hardware test (L, O) as an assertion of its test result:
+{#- Every check of a legacy skill or hardware test (L, O, M, V, W, X) as an assertion of its test result:
     status strings pass when they say success; values (shapes, outputs, numbers, examples) are
     kept as the actual value with no pass/fail of their own. -#}
 with
@@ -14,7 +14,8 @@ final as (
     select
         check_id as assertion_id,
         {{ stable_id([
-            "concat_ws('|', 'checks', file_id, test_name, coalesce(hardware_type, ''))"
+            "concat_ws('|', 'checks', file_id, test_name, coalesce(hardware_type, '')"
+            ~ " || coalesce('?' || unknown_hardware_key, ''))"
         ]) }} as test_result_id,
         check_key as assertion_name,
         case

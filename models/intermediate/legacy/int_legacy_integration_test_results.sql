@@ -1,7 +1,8 @@
 {#- Every legacy integration test result in the old table's shape: test records (P, R),
     functionality reports (Q, and F's blocks), critical model tests (N), subprocess captures
-    (M), browser comparisons (T), and the status checks of skill and hardware tests (L, O)
-    grouped into one result per test and platform (each check is kept as an assertion).
+    (M without a json_result), browser comparisons (T), and the status checks of skill and
+    hardware tests (L, O, M with a json_result, V, W, X) grouped into one result per test and
+    platform (each check is kept as an assertion).
     The same test found twice (F copies a hardware block under another key) is kept once. -#}
 with
 
@@ -41,13 +42,30 @@ checks as (
 
 ),
 
-grouped_checks as (
+documents as (
 
     select
-        {{ stable_id(['file_id', 'test_name', 'hardware_type']) }} as legacy_row_id,
+        file_id,
+        time_zone_basis
+    from {{ ref('int_legacy_documents_registered') }}
+
+),
+
+grouped_checks as (
+
+    -- one result per test and platform; a block keyed by something that is not a hardware
+    -- type (a model name) is a result of its own, with no hardware and a note saying why
+    select
+        {{ stable_id([
+            'file_id', 'test_name',
+            "coalesce(hardware_type, '') || coalesce('?' || unknown_hardware_key, '')"
+        ]) }} as legacy_row_id,
         file_id,
         run_id,
-        concat_ws('|', 'checks', file_id, test_name, coalesce(hardware_type, '')) as test_key,
+        concat_ws(
+            '|', 'checks', file_id, test_name,
+            coalesce(hardware_type, '') || coalesce('?' || unknown_hardware_key, '')
+        ) as test_key,
         source_path,
         source_shape,
         any_value(test_module) as test_module,
@@ -60,22 +78,28 @@ grouped_checks as (
             when bool_or(check_status = 'pass') then 'pass'
             when bool_or(check_status = 'skip') then 'skip'
         end as status,
-        string_agg(check_key || ': ' || check_text, '; ' order by check_key)
-        filter (where check_status in ('error', 'fail')) as error_message,
+        nullif(concat_ws(
+            '; ',
+            {{ legacy_hardware_key_note('any_value(unknown_hardware_key)') }},
+            string_agg(check_key || ': ' || check_text, '; ' order by check_key)
+            filter (where check_status in ('error', 'fail'))
+        ), '') as error_message,
         cast(null as varchar) as error_traceback,
         json_object(
             'checks', count(*),
             -- sorted: the same list on every build
             'implementations', list(distinct implementation order by implementation) filter (
                 where implementation is not null
-            )
+            ),
+            'hardware_key', any_value(unknown_hardware_key)
         ) as metadata,
         string_agg(distinct simulation_evidence, '; ' order by simulation_evidence)
             as simulation_evidence,
-        sum(elapsed_seconds) as execution_time_seconds,
+        coalesce(max(test_seconds), sum(elapsed_seconds)) as execution_time_seconds,
         min(checked_at) as executed_at
     from checks
-    group by file_id, run_id, source_path, source_shape, test_name, hardware_type
+    group by
+        file_id, run_id, source_path, source_shape, test_name, hardware_type, unknown_hardware_key
 
 ),
 
@@ -122,12 +146,14 @@ final as (
         test_name,
         status,
         execution_time_seconds,
-        model_name,
+        -- one name per model: an alias (seeds/model_aliases.csv) becomes its catalog name
+        {{ legacy_model_name('model_name') }} as model_name,
         hardware_type,
         error_message,
         error_traceback,
         json_merge_patch(
-            coalesce(metadata, '{}'), json_object('copies_found', copies_found)
+            coalesce(metadata, '{}'),
+            json_object('copies_found', copies_found, 'time_zone', time_zone_basis)
         ) as metadata,
         simulation_evidence is not null as is_simulated,
         simulation_evidence as simulation_reason,
@@ -138,6 +164,7 @@ final as (
         legacy_row_id,
         file_id
     from deduplicated
+    left join documents using (file_id)
 
 )
 

@@ -49,8 +49,10 @@ final as (
             when 'text_generation' then 'text'
             else document ->> 'model_category'
         end as modality,
-        lower(coalesce(document ->> 'hardware_key', document ->> 'hardware'))
-            as requested_hardware_type,
+        {{ legacy_result_hardware_type(
+            "coalesce(document ->> 'hardware_key', document ->> 'hardware')"
+        ) }} as requested_hardware_type,
+        coalesce(document ->> 'hardware_key', document ->> 'hardware') as reported_hardware_key,
         case
             when try_cast(batch ->> 'success' as boolean) then 'completed'
             when try_cast(batch ->> 'success' as boolean) = false then 'failed'

@@ -39,7 +39,8 @@ final as (
         source_path,
         source_shape,
         coalesce(entry ->> 'model_type', entry ->> 'model') as model_name,
-        lower(coalesce(entry ->> 'hardware_type', entry ->> 'hardware')) as hardware_type,
+        {{ legacy_hardware_type("coalesce(entry ->> 'hardware_type', entry ->> 'hardware')") }}
+            as hardware_type,
         replace(list_name, '_benchmarks', '') as outcome,
         entry ->> 'error_type' as error_type,
         case

@@ -8,7 +8,8 @@ with
 documents as (
 
     select * from {{ ref('int_legacy_documents_registered') }}
-    where source_shape = 'M'
+    -- a capture that kept a json_result is read check by check (int_legacy_status_checks_parsed)
+    where source_shape = 'M' and coalesce(json_type(document -> 'json_result'), '') != 'OBJECT'
 
 ),
 

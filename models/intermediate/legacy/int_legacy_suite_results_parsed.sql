@@ -98,8 +98,11 @@ final as (
             when 'text_generation' then 'text'
             else coalesce(configurations.model_run ->> 'family', configurations.family_key)
         end as modality,
-        lower(coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key))
-            as requested_hardware_type,
+        {{ legacy_result_hardware_type(
+            "coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)"
+        ) }} as requested_hardware_type,
+        coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)
+            as reported_hardware_key,
         case
             when lower(
                     coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)
@@ -205,6 +208,17 @@ final as (
                 = 'cpu'
                 then try_cast(configurations.system_info ->> 'cpu_count_logical' as integer)
         end as device_compute_units,
+        -- what the suite's torch had allocated on the GPU (hardware_details, GB), for cuda rows:
+        -- near zero means the model never reached the device
+        case
+            when lower(
+                    coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)
+                )
+                = 'cuda'
+                then try_cast(
+                        configurations.hardware_details ->> 'cuda_memory_allocated' as double
+                    ) * 1024
+        end as device_memory_allocated_mb,
 
         ----------  timestamps
         coalesce(

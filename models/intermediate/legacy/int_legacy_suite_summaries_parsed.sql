@@ -51,7 +51,7 @@ final as (
         source_shape,
         family_key as legacy_family,
         models_tested[list_position] as model_name,
-        lower(hardware_key) as hardware_type,
+        {{ legacy_result_hardware_type('hardware_key') }} as hardware_type,
         'model mean over configurations' as summary_kind,
 
         ----------  numerics

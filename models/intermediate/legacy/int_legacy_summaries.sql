@@ -106,7 +106,8 @@ final as (
         summary_kind,
         legacy_family,
         modality,
-        model_name,
+        -- one name per model: an alias (seeds/model_aliases.csv) becomes its catalog name
+        {{ legacy_model_name('model_name') }} as model_name,
         hardware_type,
         mean_latency_ms,
         mean_throughput_items_per_second,

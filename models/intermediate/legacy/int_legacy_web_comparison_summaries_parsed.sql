@@ -65,7 +65,7 @@ final as (
         source_shape,
         modality,
         cast(null as varchar) as model_name,
-        lower(platform) as hardware_type,
+        {{ legacy_result_hardware_type('platform') }} as hardware_type,
         summary_kind,
         mean_latency_ms,
         cast(null as double) as mean_throughput_items_per_second,

@@ -56,7 +56,8 @@ final as (
         'results_by_modality.' || modality || '.' || item_index || '.' || platform as config_key,
         model_key as model_name,
         modality,
-        lower(platform) as requested_hardware_type,
+        {{ legacy_result_hardware_type('platform') }} as requested_hardware_type,
+        platform as reported_hardware_key,
         case
             when try_cast(result ->> 'success' as boolean) then 'completed'
             when try_cast(result ->> 'success' as boolean) = false then 'failed'

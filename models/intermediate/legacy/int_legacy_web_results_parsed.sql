@@ -28,7 +28,8 @@ final as (
         'metrics' as config_key,
         coalesce(document ->> 'model_name', document ->> 'model_key') as model_name,
         document ->> 'modality' as modality,
-        lower(document ->> 'platform') as requested_hardware_type,
+        {{ legacy_result_hardware_type("document ->> 'platform'") }} as requested_hardware_type,
+        document ->> 'platform' as reported_hardware_key,
         case
             when lower(document ->> 'status') in ('success', 'completed', 'ok') then 'completed'
             else lower(document ->> 'status')

@@ -5,7 +5,7 @@ with
 
 results as (
 
-    select * from {{ ref('int_benchmark_results_normalized') }}
+    select * from {{ ref('int_benchmark_results_fallback_checked') }}
 
 ),
 
@@ -58,6 +58,7 @@ final as (
         latency_min_ms,
         latency_max_ms,
         latency_stdev_ms,
+        percentiles_note,
         throughput_tokens_per_second,
         memory_reserved_mb,
         memory_method,

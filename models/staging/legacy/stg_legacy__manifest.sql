@@ -35,7 +35,7 @@ renamed as (
 
         ----------  timestamps
         -- the innermost time written in the path (the file's own, not its parent run's)
-        {{ legacy_timestamp('path_time_tokens[-1]') }} as path_time_at,
+        {{ legacy_timestamp('path_time_tokens[-1]', 'null') }} as path_time_at,
         modified_at,
         registered_at,
         run_date

@@ -45,7 +45,7 @@ browser:
 	fi
 
 demo: install
-	$(BIN)/benchdb run --model $(DEMO_MODELS) --hardware cpu --batch-sizes 1,4 \
+	$(BIN)/benchdb run --model $(DEMO_MODELS) --hardware cpu --batch-size 1,4 \
 		--sequence-length 128 --warmup 3 --min-iterations 100 --min-duration 1
 	$(BIN)/benchdb build --quiet
 	$(BIN)/benchdb query --sql "select model_name, batch_size, round(latency_p50_ms, 2) as p50_ms, \

@@ -58,7 +58,7 @@ def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 def real_rows(data_dir: Path) -> list[dict]:
     cli(
-        "run", "--model", TINY, "--hardware", "cpu", "--batch-sizes", "1,4",
+        "run", "--model", TINY, "--hardware", "cpu", "--batch-size", "1,4",
         "--sequence-length", "16", "--warmup", "1", "--min-iterations", "5",
         "--min-duration", "0.05", "--data-dir", str(data_dir),
     )  # fmt: skip

@@ -165,7 +165,7 @@ def demo_seconds() -> dict:
                 models,
                 "--hardware",
                 "cpu",
-                "--batch-sizes",
+                "--batch-size",
                 "1,4",
                 "--sequence-length",
                 "128",

@@ -39,7 +39,7 @@ def tiny_run(tmp_path_factory) -> Path:
         TINY_MODELS,
         "--hardware",
         "cpu,cuda",
-        "--batch-sizes",
+        "--batch-size",
         "1,2",
         "--precision",
         "fp32,bf16",

@@ -60,16 +60,18 @@ def test_plan_run_build_plan_again_shrinks_by_exactly_what_ran(tmp_path, monkeyp
         writer = csv.DictWriter(handle, fieldnames=list(first[0]))
         writer.writeheader()
         writer.writerows(subset)
-    from runners import benchmark
+    from runners import worker
 
-    real = benchmark.make_inputs
+    real = worker.make_inputs
 
     def fail_bert_batch_3(spec, config, batch_size, *args):
         if spec.model_name == "test/tiny-bert" and batch_size == 3:
             raise RuntimeError("kernel exploded at batch 3")
         return real(spec, config, batch_size, *args)
 
-    monkeypatch.setattr(benchmark, "make_inputs", fail_bert_batch_3)
+    # workers fork from a fresh interpreter that would not see the patch: measure in this process
+    monkeypatch.setenv("BENCHDB_ISOLATION", "in_process")
+    monkeypatch.setattr(worker, "make_inputs", fail_bert_batch_3)
     invoke("run", "--plan", tmp_path / "subset.csv", *FAST_TIMING, "--data-dir", data)
     _build(data, db)
 

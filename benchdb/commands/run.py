@@ -52,7 +52,7 @@ from benchdb.options import (
 )
 @click.option(
     "--min-iterations",
-    default=10,
+    default=100,
     show_default=True,
     type=click.IntRange(min=1),
     help="Timed iterations, at least.",
@@ -225,7 +225,7 @@ def print_run_summary(outcome) -> None:
         "p50_ms",
         "items/s",
         "peak_mb",
-        "error",
+        "quality",
     ]
     rows = [
         [
@@ -239,12 +239,21 @@ def print_run_summary(outcome) -> None:
             r.get("latency_p50_ms"),
             r.get("throughput_items_per_second"),
             r.get("memory_peak_mb"),
-            (r.get("error_message") or "")[:50],
+            r.get("quality"),
         ]
         for r in outcome.rows
     ]
     click.echo()
     click.echo(render(columns, rows))
+    # errors in full, one configuration per line: a table column would cut them
+    for r in outcome.rows:
+        if r.get("error_message"):
+            click.echo(
+                f"{r['status']}: {r['model_name']} {r['hardware_type']} {r['precision']} "
+                f"b{r['batch_size']}: {r['error_message'].splitlines()[0]}"
+            )
+    for warning in outcome.warnings():
+        click.echo(f"warning: {warning}")
     counts = {s: outcome.count(s) for s in sorted({r["status"] for r in outcome.rows})}
     click.echo(f"\nrun {outcome.run_id}: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     for path in outcome.files:

@@ -124,7 +124,9 @@ def best_results(
         sql += " and list_contains($hardware, hardware_type)"
         params["hardware"] = list(hardware_types)
     frame = data.frame(con, sql + " order by model_name, hardware_type", params)
-    return _require(frame, f"the best {m.name} per model and hardware type")
+    if frame.empty:
+        raise ReportError(f"no {m.name} values per model and hardware type: nothing to chart")
+    return frame
 
 
 def result_history(

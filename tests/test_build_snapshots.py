@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from benchdb import generations, snapshot, warehouse
+from benchdb import generations, marks, snapshot, warehouse
 from runners import landing
 from tests.conftest import PROJECT_ROOT, invoke
 
@@ -215,8 +215,31 @@ def test_a_killed_build_leaves_the_warehouse_readable_and_its_leftovers_go(first
 
 
 def test_incremental_and_full_refresh_builds_give_identical_marts(first_build, zone, tmp_path):
-    land_run(zone / "landing", latency_ms=4.0)
+    # what an incremental build must handle: new runs, a mark on a result loaded earlier, and a
+    # hardware mark that flags the results measured after it
+    landing_root = zone / "landing"
+    earlier = sorted(run_ids(first_build))[0]
+    with duckdb.connect(str(first_build), read_only=True) as con:
+        (marked_result,) = con.execute(
+            "select result_id from performance_results where run_id = ? and not is_simulated "
+            "order by result_id limit 1",
+            [earlier],
+        ).fetchone()
+    marks.mark_result(landing_root, marked_result, "checked by hand: emulated")
+    marks.mark_hardware(landing_root, "cpu", False, "the CI host emulates its CPU from now on")
+    time.sleep(0.01)
+    after_mark = land_run(landing_root, latency_ms=4.0)
     invoke("build", "--quiet", "--data-dir", zone, "--db-path", first_build)
+    with duckdb.connect(str(first_build), read_only=True) as con:
+        flags = dict(
+            con.execute(
+                "select result_id, is_simulated from performance_results "
+                "where result_id = ? or run_id = ?",
+                [marked_result, after_mark],
+            ).fetchall()
+        )
+    assert flags.pop(marked_result) is True
+    assert list(flags.values()) == [True]  # the run measured after the hardware mark
     assert generations.Layout(first_build).current_info()["full_refresh"] is False
     fresh = tmp_path / "fresh" / "benchmark.duckdb"
     invoke("build", "--quiet", "--full-refresh", "--data-dir", zone, "--db-path", fresh)

@@ -16,13 +16,22 @@
 {%- set ratio_tolerance = 1.25 -%}
 {%- set load_time_tolerance = 0.02 -%}
 {%- set near_zero_device_mb = 1.0 -%}
-{{ config(materialized='table') }}
+{#- Incremental (macros/incremental.sql): the evidence is within one run, so a build checks
+    again every run that has a row loaded since this model last ran. -#}
+{{ config(materialized='incremental', unique_key='result_id', incremental_strategy='delete+insert') }}
+{%- set watermark = incremental_watermark() %}
 
 with
 
 results as (
 
-    select * from {{ ref('int_benchmark_results_normalized') }}
+    select * exclude (loaded_at) from {{ ref('int_benchmark_results_normalized') }}
+    {%- if watermark is not none %}
+        where run_id in (
+            select changed.run_id from {{ ref('int_benchmark_results_normalized') }} as changed
+            where changed.loaded_at > {{ watermark }}
+        )
+    {%- endif %}
 
 ),
 
@@ -161,7 +170,8 @@ final as (
         evidence.median_latency_ratio as fallback_median_latency_ratio,
         evidence.has_equal_load_times as fallback_has_equal_load_times,
         evidence.has_near_zero_device_memory as fallback_has_near_zero_device_memory,
-        evidence.has_overlapping_timestamps as fallback_has_overlapping_timestamps
+        evidence.has_overlapping_timestamps as fallback_has_overlapping_timestamps,
+        current_timestamp as loaded_at
     from results
     left join evidence
         on results.result_id = evidence.result_id

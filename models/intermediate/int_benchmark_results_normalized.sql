@@ -1,11 +1,51 @@
 {#- One status vocabulary, statistics recomputed from the per-iteration latencies wherever they
     were kept (a percentile only from enough samples), simulation flags derived from manual
-    marks, and the keys the marts join on. -#}
+    marks, and the keys the marts join on.
+
+    Incremental (macros/incremental.sql): a build reads the rows loaded since this model last
+    ran (new landed files; legacy rows, which are parsed again each build), plus the rows a
+    newly landed mark changes: the marked results, and the marked hardware's results measured
+    since the mark. -#}
+{{ config(materialized='incremental', unique_key='result_id', incremental_strategy='delete+insert') }}
+
+{%- set watermark = incremental_watermark() -%}
+{%- set new_marks = {'results': false, 'hardware': false} -%}
+{%- if watermark is not none -%}
+    {%- set found = run_query(
+        "select (select count(*) from " ~ ref('stg_landing__result_marks')
+        ~ " where loaded_at > " ~ watermark ~ "), (select count(*) from "
+        ~ ref('stg_landing__hardware_events') ~ " where event_source = 'manual_mark'"
+        ~ " and loaded_at > " ~ watermark ~ ")"
+    ) -%}
+    {%- do new_marks.update({
+        'results': found.columns[0].values()[0] > 0,
+        'hardware': found.columns[1].values()[0] > 0,
+    }) -%}
+{%- endif %}
+
 with
 
 results as (
 
     select * from {{ ref('int_benchmark_results_unioned') }}
+    where
+        {{ newer_than_watermark('loaded_at', watermark) }}
+        {%- if new_marks.results %}
+            or result_id in (
+                select marks.result_id from {{ ref('stg_landing__result_marks') }} as marks
+                where marks.loaded_at > {{ watermark }}
+            )
+        {%- endif %}
+        {%- if new_marks.hardware %}
+            or exists (
+                select 1 from {{ ref('stg_landing__hardware_events') }} as events
+                where
+                    events.event_source = 'manual_mark'
+                    and events.loaded_at > {{ watermark }}
+                    and events.hardware_type = requested_hardware_type
+                    and events.detected_at <= measured_at
+            )
+        {%- endif %}
 
 ),
 
@@ -187,10 +227,11 @@ recomputed as (
 keyed as (
 
     select
-        * exclude (normalized_status, final_status),
+        * exclude (normalized_status, final_status, loaded_at),
         final_status as status,
         {{ stable_id(['model_name']) }} as model_id,
-        {{ stable_id(['requested_hardware_type', 'device_name']) }} as hardware_id
+        {{ stable_id(['requested_hardware_type', 'device_name']) }} as hardware_id,
+        current_timestamp as loaded_at
     from recomputed
 
 )

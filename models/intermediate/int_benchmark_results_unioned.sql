@@ -1,5 +1,6 @@
 {#- Every benchmark result, whatever wrote it, in one shape. Runner rows come from the landing
-    zone; other sources (legacy JSON) are unioned here by column name. -#}
+    zone; other sources (legacy JSON) are unioned here by column name. `loaded_at` says when a
+    build loaded the row: incremental models downstream read what is newer than their own. -#}
 with
 
 runner_results as (
@@ -37,7 +38,11 @@ unioned as (
 
     union all by name
 
-    select * from legacy_results
+    -- legacy files are parsed again by every build: their rows count as loaded now
+    select
+        *,
+        current_timestamp as loaded_at
+    from legacy_results
 
 )
 

@@ -1,11 +1,18 @@
 {#- One row per benchmark configuration tried: the old system's columns first, then what it
     lacked (sequence length, percentiles, measured_at, requested vs actual device, environment,
-    status and error). Missing metrics stay NULL. -#}
+    status and error). Missing metrics stay NULL, and so does a missing time: `created_at` is
+    when the result was measured, never when the warehouse was built.
+
+    Incremental (macros/incremental.sql): a build writes the rows checked since it last ran. -#}
+{{ config(materialized='incremental', unique_key='result_id', incremental_strategy='delete+insert') }}
+{%- set watermark = incremental_watermark() %}
+
 with
 
 results as (
 
     select * from {{ ref('int_benchmark_results_fallback_checked') }}
+    where {{ newer_than_watermark('loaded_at', watermark) }}
 
 ),
 
@@ -33,7 +40,7 @@ final as (
             'model_build_seconds', model_build_seconds,
             'input_shapes', try_cast(input_shapes as json)
         ) as metrics,
-        coalesce(measured_at, current_timestamp) as created_at,
+        measured_at as created_at,
         is_simulated,
         simulation_reason,
         simulation_method,
@@ -79,7 +86,8 @@ final as (
         result_source,
         source_path,
         source_shape,
-        source_details
+        source_details,
+        current_timestamp as loaded_at
     from results
 
 )

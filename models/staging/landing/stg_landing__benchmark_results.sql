@@ -1,7 +1,3 @@
-{#- Incremental: each build appends the rows of the landing files it has not loaded yet (landed
-    files are immutable), so a build costs what landed since the last one. -#}
-{{ config(materialized='incremental', incremental_strategy='append') }}
-
 with
 
 source as (

@@ -40,7 +40,11 @@ renamed as (
 
         ----------  timestamps
         tested_at,
-        run_date
+        run_date,
+
+        ----------  lineage
+        source_file,
+        current_timestamp as loaded_at
 
     from source
 

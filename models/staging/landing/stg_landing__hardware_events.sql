@@ -30,7 +30,11 @@ renamed as (
 
         ----------  timestamps
         detected_at,
-        run_date
+        run_date,
+
+        ----------  lineage
+        source_file,
+        current_timestamp as loaded_at
 
     from source
 

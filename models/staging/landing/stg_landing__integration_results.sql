@@ -34,7 +34,11 @@ renamed as (
 
         ----------  timestamps
         executed_at,
-        run_date
+        run_date,
+
+        ----------  lineage
+        source_file,
+        current_timestamp as loaded_at
 
     from source
 

@@ -26,7 +26,11 @@ renamed as (
 
         ----------  timestamps
         marked_at,
-        run_date
+        run_date,
+
+        ----------  lineage
+        source_file,
+        current_timestamp as loaded_at
 
     from source
 

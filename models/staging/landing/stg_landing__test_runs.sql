@@ -36,7 +36,11 @@ renamed as (
         ----------  timestamps
         started_at,
         completed_at,
-        run_date
+        run_date,
+
+        ----------  lineage
+        source_file,
+        current_timestamp as loaded_at
 
     from source
 

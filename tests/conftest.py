@@ -18,7 +18,7 @@ from benchdb.cli import main  # noqa: E402
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 TINY_MODELS = "test/tiny-bert,test/tiny-vit,test/tiny-whisper"
-FAST_TIMING = ["--warmup", "1", "--min-iterations", "5", "--min-duration", "0.05"]
+FAST_TIMING = ["--warmup", "1", "--min-iterations", "20", "--min-duration", "0.05"]
 
 
 def invoke(*args: str, expect_exit: int | None = 0):

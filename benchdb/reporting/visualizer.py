@@ -18,7 +18,7 @@ from benchdb.reporting.data import ReportError
 def _db(db_path: Path | str | None) -> Path:
     from benchdb import paths as benchdb_paths
 
-    return Path(db_path).resolve() if db_path else benchdb_paths.db_path()
+    return benchdb_paths.warehouse_path(db_path) if db_path else benchdb_paths.db_path()
 
 
 def chart_file(

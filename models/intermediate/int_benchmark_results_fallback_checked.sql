@@ -78,7 +78,10 @@ pairs as (
             and accelerator.sequence_length is not distinct from cpu.sequence_length
             and accelerator.image_size is not distinct from cpu.image_size
             and accelerator.audio_seconds is not distinct from cpu.audio_seconds
-    where accelerator.requested_hardware_type != 'cpu' and cpu.requested_hardware_type = 'cpu'
+    where
+        -- an accelerator: any hardware type but the CPU ('unknown': a key that named none)
+        accelerator.requested_hardware_type not in ('cpu', 'unknown')
+        and cpu.requested_hardware_type = 'cpu'
     -- one CPU result per accelerator result: the same precision first, then the closest
     qualify row_number() over (
             partition by accelerator.result_id

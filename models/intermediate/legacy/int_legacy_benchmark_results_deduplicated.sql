@@ -97,6 +97,17 @@ with_settings as (
 
 ),
 
+with_time_zone as (
+
+    select
+        with_settings.*,
+        documents.time_zone_basis
+    from with_settings
+    left join documents
+        on with_settings.file_id = documents.file_id
+
+),
+
 final as (
 
     select
@@ -163,8 +174,7 @@ final as (
                 'time_zone', time_zone_basis
             )
         ) as source_details
-    from with_settings
-    left join documents using (file_id)
+    from with_time_zone
 
 )
 

@@ -162,7 +162,7 @@ tree_offsets as (
 zoned as (
 
     select
-        with_file_offsets.* exclude (document),
+        with_file_offsets.* exclude (document),  -- noqa: RF02, RF03
         with_file_offsets.document,
         coalesce(with_file_offsets.file_offset_seconds, tree_offsets.offset_seconds)
             as utc_offset_seconds,

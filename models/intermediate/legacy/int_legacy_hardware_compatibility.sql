@@ -120,6 +120,17 @@ unioned as (
 
 ),
 
+with_time_zone as (
+
+    select
+        unioned.*,
+        documents.time_zone_basis
+    from unioned
+    left join documents
+        on unioned.run_id = documents.run_id
+
+),
+
 final as (
 
     select
@@ -132,7 +143,7 @@ final as (
         is_tested,
         error_message,
         json_merge_patch(
-            coalesce(metadata, '{}'), json_object('time_zone', documents.time_zone_basis)
+            coalesce(metadata, '{}'), json_object('time_zone', time_zone_basis)
         ) as metadata,
         simulation_evidence is not null as is_simulated,
         simulation_evidence as simulation_reason,
@@ -140,8 +151,7 @@ final as (
         'legacy' as result_source,
         source_path,
         source_shape
-    from unioned
-    left join documents using (run_id)
+    from with_time_zone
 
 )
 

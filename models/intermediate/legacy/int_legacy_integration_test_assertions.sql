@@ -1,6 +1,6 @@
-{#- Every check of a legacy skill or hardware test (L, O, M, V, W, X) as an assertion of its test result:
-    status strings pass when they say success; values (shapes, outputs, numbers, examples) are
-    kept as the actual value with no pass/fail of their own. -#}
+{#- Every check of a legacy skill or hardware test (L, O, M, V, W, X) as an assertion of its
+    test result: status strings pass when they say success; values (shapes, outputs, numbers,
+    examples) are kept as the actual value with no pass/fail of their own. -#}
 with
 
 checks as (

@@ -137,6 +137,17 @@ deduplicated as (
 
 ),
 
+with_time_zone as (
+
+    select
+        deduplicated.*,
+        documents.time_zone_basis
+    from deduplicated
+    left join documents
+        on deduplicated.file_id = documents.file_id
+
+),
+
 final as (
 
     select
@@ -163,8 +174,7 @@ final as (
         source_shape,
         legacy_row_id,
         file_id
-    from deduplicated
-    left join documents using (file_id)
+    from with_time_zone
 
 )
 

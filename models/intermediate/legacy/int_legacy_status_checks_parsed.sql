@@ -186,7 +186,9 @@ hardware_blocks as (
 keyed_checks as (
 
     select
-        tests.* exclude (checks, examples, platform_status, is_nested, whole_test),  -- noqa: RF02, RF03
+        tests.* exclude (
+            checks, examples, platform_status, is_nested, whole_test  -- noqa: RF02, RF03
+        ),
         check_item.key as check_key,
         check_item.value as check_value,
         cast(null as varchar) as block_key,
@@ -202,7 +204,9 @@ keyed_checks as (
     union all
 
     select
-        tests.* exclude (checks, examples, platform_status, is_nested, whole_test),  -- noqa: RF02, RF03
+        tests.* exclude (
+            checks, examples, platform_status, is_nested, whole_test  -- noqa: RF02, RF03
+        ),
         'result' as check_key,
         tests.checks as check_value,
         cast(null as varchar) as block_key,
@@ -214,7 +218,9 @@ keyed_checks as (
     union all
 
     select
-        tests.* exclude (checks, examples, platform_status, is_nested, whole_test),  -- noqa: RF02, RF03
+        tests.* exclude (
+            checks, examples, platform_status, is_nested, whole_test  -- noqa: RF02, RF03
+        ),
         'examples[' || example.key || ']' as check_key,
         example.value as check_value,
         cast(null as varchar) as block_key,
@@ -227,7 +233,9 @@ keyed_checks as (
     union all
 
     select
-        tests.* exclude (checks, examples, platform_status, is_nested, whole_test),  -- noqa: RF02, RF03
+        tests.* exclude (
+            checks, examples, platform_status, is_nested, whole_test  -- noqa: RF02, RF03
+        ),
         'platform_status.' || platform.key as check_key,
         platform.value as check_value,
         cast(null as varchar) as block_key,
@@ -240,7 +248,9 @@ keyed_checks as (
     union all
 
     select
-        tests.* exclude (checks, examples, platform_status, is_nested, whole_test),  -- noqa: RF02, RF03
+        tests.* exclude (
+            checks, examples, platform_status, is_nested, whole_test  -- noqa: RF02, RF03
+        ),
         whole.key as check_key,
         whole.value as check_value,
         cast(null as varchar) as block_key,
@@ -361,19 +371,19 @@ final as (
         case
             when unknown_hardware_key is null
                 then coalesce(
-                    case
-                        when json_type(check_value) = 'OBJECT'
-                            then {{ legacy_hardware_type("check_value ->> 'platform'") }}
-                    end,
-                    {{ legacy_hardware_type('block_key') }},
-                    case
-                        when check_key like 'platform_status.%'
-                            then {{ legacy_hardware_type("substr(check_key, 17)") }}
-                    end,
+                        case
+                            when json_type(check_value) = 'OBJECT'
+                                then {{ legacy_hardware_type("check_value ->> 'platform'") }}
+                        end,
+                        {{ legacy_hardware_type('block_key') }},
+                        case
+                            when check_key like 'platform_status.%'
+                                then {{ legacy_hardware_type("substr(check_key, 17)") }}
+                        end,
                     {{ legacy_hardware_type(
                         "regexp_extract(check_key, '^(" ~ platform_prefixes ~ ")(_|$)', 1)"
                     ) }}
-                )
+                    )
         end as hardware_type,
         unknown_hardware_key,
         coalesce(text_value, cast(check_value as varchar)) as check_text,
@@ -404,17 +414,24 @@ final as (
                 then check_key || ': ' || {{ legacy_quoted('text_value') }}
             when json_type(check_value) = 'OBJECT'
                 then check_key || ': ' || nullif(concat_ws(
-                    '; ',
-                    {{ legacy_simulation_evidence(['check_value']) }},
-                    case
-                        when {{ legacy_text_marker("check_value ->> 'output'") }}
-                            then 'output ' || {{ legacy_quoted("check_value ->> 'output'") }}
-                    end
-                ), '')
+                        '; ',
+                        {{ legacy_simulation_evidence(['check_value']) }},
+                        case
+                            when {{ legacy_text_marker("check_value ->> 'output'") }}
+                                then 'output ' || {{ legacy_quoted("check_value ->> 'output'") }}
+                        end
+                    ), '')
         end as simulation_evidence,
 
         ----------  numerics
-        try_cast(check_value ->> 'elapsed_time' as double) as elapsed_seconds,
+        -- an example written twice in one test (`cuda_example` and `examples[0]`) counts once
+        case
+            when row_number() over (
+                    partition by file_id, test_name, block_key, cast(check_value as varchar)
+                    order by check_key
+                ) = 1
+                then try_cast(check_value ->> 'elapsed_time' as double)
+        end as elapsed_seconds,
         -- the test's own duration, where a check states it
         case
             when

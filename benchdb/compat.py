@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -90,7 +89,6 @@ class BenchmarkDBAPI:
         self.db_path = benchdb_paths.warehouse_path(db_path) if db_path else benchdb_paths.db_path()
         self.data_dir = Path(data_dir).resolve() if data_dir else paths.data_dir()
         self.auto_refresh = auto_refresh
-        self._built_after = 0.0
 
     @property
     def landing_root(self) -> Path:
@@ -120,20 +118,17 @@ class BenchmarkDBAPI:
     # -- reads (benchdb.queries over the marts) ------------------------------------------------
 
     def is_stale(self) -> bool:
-        """True when the landing zone holds files newer than the warehouse's last build."""
-        if not self.db_path.exists():
-            return True
-        built = max(self._built_after, self.db_path.stat().st_mtime)
-        return store.newest_landing_mtime(self.landing_root) > built
+        """True when the landing zone holds files the published warehouse was not built from
+        (its snapshot, benchdb/snapshot.py), or there is no warehouse yet."""
+        from benchdb import warehouse
+
+        return warehouse.is_stale(self.db_path, self.data_dir)
 
     def refresh(self, echo=None) -> dict[str, int]:
         """Rebuild the warehouse from the landing zone (dbt build); returns mart row counts."""
         from benchdb import warehouse
 
-        started = time.time()
-        counts = warehouse.build(self.db_path, self.data_dir, echo=echo)
-        self._built_after = started
-        return counts
+        return warehouse.build(self.db_path, self.data_dir, echo=echo)
 
     def _connect(self):
         from benchdb import warehouse

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchdb import snapshot
 from benchdb.paths import PROJECT_DIR
 
 GENERATION_PREFIX = "g"
@@ -211,7 +212,8 @@ def prepare(layout: Layout, project: str, full_refresh: bool) -> Slot:
     elif current is not None:
         layout.build_dir.mkdir(parents=True)
         shutil.copy2(current / layout.db_path.name, layout.build_db)
-        shutil.copy2(current / "generation.json", layout.build_dir / "generation.json")
+        for name in ("generation.json", "snapshot.parquet"):
+            shutil.copy2(current / name, layout.build_dir / name)
         source = (f"copy of {current.name} (every older generation is in use)", layout.build_dir)
     if source is None:
         layout.build_dir.mkdir(parents=True, exist_ok=True)
@@ -226,6 +228,18 @@ def prepare(layout: Layout, project: str, full_refresh: bool) -> Slot:
                 child.unlink()
         return Slot(source[0], True, "the dbt project, seeds or vars changed since it was built")
     return Slot(source[0], False, "incremental: only landing files not loaded yet are read")
+
+
+def withdrawn_files(layout: Layout, taken: snapshot.Snapshot) -> int:
+    """How many files the slot in `build/` was built from that the new snapshot lacks (landed
+    files are never rewritten, only withdrawn; incremental state cannot forget rows)."""
+    previous = layout.build_dir / "snapshot.parquet"
+    if not previous.is_file():
+        return 0
+    import pyarrow.parquet as pq
+
+    before = set(pq.read_table(previous, columns=["relative_path"]).column(0).to_pylist())
+    return len(before - {f.relative_path for f in taken.files})
 
 
 def publish(layout: Layout, info: dict) -> Path:

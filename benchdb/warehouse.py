@@ -150,6 +150,11 @@ def build(
         taken = snapshot.take(landing_root)
         project = generations.project_hash(" ".join(extra_args))
         slot = generations.prepare(layout, project, full_refresh)
+        withdrawn = generations.withdrawn_files(layout, taken)
+        if withdrawn and not slot.full_refresh:
+            slot = generations.Slot(
+                slot.origin, True, f"{withdrawn} landing file(s) withdrawn since it was built"
+            )
         snapshot_file = taken.write(layout.build_dir / "snapshot.parquet")
         prepared = generations.elapsed(started)
         if echo:

@@ -22,5 +22,9 @@
 
 {#- `and <column> > watermark` on an incremental run, nothing on a full one. -#}
 {% macro newer_than_watermark(column='loaded_at', watermark=none) -%}
-    {%- if watermark is not none %} {{ column }} > {{ watermark }}{% else %} true{% endif -%}
+    {%- if watermark is not none -%}
+        {{ column }} > {{ watermark }}
+    {%- else -%}
+        true
+    {%- endif -%}
 {%- endmacro %}

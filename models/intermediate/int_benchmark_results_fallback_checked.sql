@@ -18,7 +18,11 @@
 {%- set near_zero_device_mb = 1.0 -%}
 {#- Incremental (macros/incremental.sql): the evidence is within one run, so a build checks
     again every run that has a row loaded since this model last ran. -#}
-{{ config(materialized='incremental', unique_key='result_id', incremental_strategy='delete+insert') }}
+{{ config(
+    materialized='incremental',
+    unique_key='result_id',
+    incremental_strategy='delete+insert',
+) }}
 {%- set watermark = incremental_watermark() %}
 
 with

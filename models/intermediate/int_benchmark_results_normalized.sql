@@ -6,7 +6,11 @@
     ran (new landed files; legacy rows, which are parsed again each build), plus the rows a
     newly landed mark changes: the marked results, and the marked hardware's results measured
     since the mark. -#}
-{{ config(materialized='incremental', unique_key='result_id', incremental_strategy='delete+insert') }}
+{{ config(
+    materialized='incremental',
+    unique_key='result_id',
+    incremental_strategy='delete+insert',
+) }}
 
 {%- set watermark = incremental_watermark() -%}
 {%- set new_marks = {'results': false, 'hardware': false} -%}
@@ -27,25 +31,28 @@ with
 
 results as (
 
-    select * from {{ ref('int_benchmark_results_unioned') }}
+    -- constant conditions fold away: without new marks, only the watermark filters the scan
+    select * from {{ ref('int_benchmark_results_unioned') }} as unioned
     where
-        {{ newer_than_watermark('loaded_at', watermark) }}
-        {%- if new_marks.results %}
-            or result_id in (
+        {{ newer_than_watermark('unioned.loaded_at', watermark) }}
+        or (
+            {{ new_marks.results }}
+            and unioned.result_id in (  -- noqa: RF03
                 select marks.result_id from {{ ref('stg_landing__result_marks') }} as marks
-                where marks.loaded_at > {{ watermark }}
+                where {{ newer_than_watermark('marks.loaded_at', watermark) }}
             )
-        {%- endif %}
-        {%- if new_marks.hardware %}
-            or exists (
+        )
+        or (
+            {{ new_marks.hardware }}
+            and exists (
                 select 1 from {{ ref('stg_landing__hardware_events') }} as events
                 where
                     events.event_source = 'manual_mark'
-                    and events.loaded_at > {{ watermark }}
-                    and events.hardware_type = requested_hardware_type
-                    and events.detected_at <= measured_at
+                    and {{ newer_than_watermark('events.loaded_at', watermark) }}
+                    and events.hardware_type = unioned.requested_hardware_type
+                    and events.detected_at <= unioned.measured_at
             )
-        {%- endif %}
+        )
 
 ),
 

@@ -6,7 +6,7 @@ with
 
 results as (
 
-    select * from {{ ref('int_benchmark_results_normalized') }}
+    select * from {{ ref('int_benchmark_results_summarised') }}
 
 ),
 
@@ -30,8 +30,9 @@ compatibility as (
 
 from_results as (
 
+    -- one sighting per environment results were measured in, first and last
     select
-        {{ stable_id(["'result'", 'result_id']) }} as sighting_id,
+        {{ stable_id(["'result environment'", 'environment_id']) }} as sighting_id,
         hardware_id,
         requested_hardware_type as hardware_type,
         device_name,
@@ -41,7 +42,8 @@ from_results as (
         device_memory_gb,
         device_compute_units,
         host,
-        measured_at as seen_at
+        first_measured_at as first_seen_at,
+        last_measured_at as seen_at
     from results
 
 ),

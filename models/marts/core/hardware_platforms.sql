@@ -27,7 +27,7 @@ final as (
             ),
             'hosts', list(distinct host order by host) filter (where host is not null)
         ) as metadata,
-        min(seen_at) as created_at,
+        min(coalesce(first_seen_at, seen_at)) as created_at,
         max(seen_at) as last_seen_at
     from sightings
     group by hardware_id

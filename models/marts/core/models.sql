@@ -10,7 +10,7 @@ catalog_models as (
 
 results as (
 
-    select * from {{ ref('int_benchmark_results_normalized') }}
+    select * from {{ ref('int_benchmark_results_summarised') }}
 
 ),
 
@@ -34,7 +34,7 @@ named as (
         model_family,
         modality,
         parameter_count,
-        measured_at
+        first_measured_at as measured_at
     from results
 
     union all by name

@@ -4,7 +4,11 @@
     when the result was measured, never when the warehouse was built.
 
     Incremental (macros/incremental.sql): a build writes the rows checked since it last ran. -#}
-{{ config(materialized='incremental', unique_key='result_id', incremental_strategy='delete+insert') }}
+{{ config(
+    materialized='incremental',
+    unique_key='result_id',
+    incremental_strategy='delete+insert',
+) }}
 {%- set watermark = incremental_watermark() %}
 
 with
@@ -87,6 +91,15 @@ final as (
         source_path,
         source_shape,
         source_details,
+        -- a configuration: model x hardware type x precision x batch size x input size. Legacy
+        -- web results without a batch size have none (they are never a configuration).
+        case
+            when batch_size is not null
+                then {{ stable_id([
+                    'model_name', 'requested_hardware_type', 'precision', 'batch_size',
+                    'sequence_length', 'image_size', 'audio_seconds',
+                ]) }}
+        end as configuration_id,
         current_timestamp as loaded_at
     from results
 

@@ -1,14 +1,32 @@
 {#- One row per configuration (model x hardware type x precision x batch size x input size):
     the result that stands for it. A completed result beats a failed attempt, a measurement
     beats an estimate (is_simulated), and among equals the newest wins, so a later simulated
-    row never hides an earlier measurement. The latest attempt's own status is kept beside it. -#}
+    row never hides an earlier measurement. The latest attempt's own status is kept beside it.
+
+    Incremental (macros/incremental.sql): a build ranks again every configuration that has a
+    result written since this model last ran. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='configuration_id',
+    incremental_strategy='delete+insert',
+) }}
+{%- set watermark = incremental_watermark() %}
+
 with
 
 results as (
 
     -- a configuration is keyed on its batch size: legacy web results without one stay out
-    select * from {{ ref('performance_results') }}
-    where batch_size is not null
+    select * exclude (loaded_at) from {{ ref('performance_results') }}
+    where
+        configuration_id is not null
+        and (
+            {{ watermark is none }}
+            or configuration_id in (
+                select changed.configuration_id from {{ ref('performance_results') }} as changed
+                where {{ newer_than_watermark('changed.loaded_at', watermark) }}
+            )
+        )
 
 ),
 
@@ -16,14 +34,8 @@ ranked as (
 
     select
         *,
-        {{ stable_id([
-            'model_name', 'hardware_type', 'precision', 'batch_size',
-            'sequence_length', 'image_size', 'audio_seconds',
-        ]) }} as configuration_id,
         row_number() over (
-            partition by
-                model_name, hardware_type, precision, batch_size,
-                sequence_length, image_size, audio_seconds
+            partition by configuration_id
             order by
                 status = 'completed' desc,
                 is_simulated asc,
@@ -37,11 +49,7 @@ ranked as (
         arg_max(status, measured_at) over configuration as latest_attempt_status,
         max(measured_at) over configuration as latest_attempt_at
     from results
-    window configuration as (
-        partition by
-            model_name, hardware_type, precision, batch_size,
-            sequence_length, image_size, audio_seconds
-    )
+    window configuration as (partition by configuration_id)
 
 ),
 
@@ -119,7 +127,8 @@ final as (
 
         -- timestamps
         measured_at,
-        latest_attempt_at
+        latest_attempt_at,
+        current_timestamp as loaded_at
     from chosen
 
 )

@@ -149,7 +149,9 @@ normalized as (
             when status in ('unavailable', 'hardware_unavailable') then 'unavailable'
             else 'unknown'
         end as normalized_status,
-        coalesce(len(latencies_ms), 0) > 0 as has_latency_samples
+        coalesce(len(latencies_ms), 0) > 0 as has_latency_samples,
+        -- p50, p90, p95 and p99 from one sort of the samples (linear interpolation)
+        list_aggregate(latencies_ms, 'quantile_cont', [0.50, 0.90, 0.95, 0.99]) as quantiles
     from flagged
 
 ),
@@ -167,7 +169,8 @@ recomputed as (
             latency_p99_ms,
             latency_min_ms,
             latency_max_ms,
-            latency_stdev_ms
+            latency_stdev_ms,
+            quantiles
         ),
         normalized_status as final_status,
         case when has_latency_samples then list_avg(latencies_ms) else latency_mean_ms end
@@ -178,22 +181,22 @@ recomputed as (
         case
             when not has_latency_samples then latency_p50_ms
             when len(latencies_ms) >= 20
-                then list_aggregate(latencies_ms, 'quantile_cont', 0.50)
+                then quantiles[1]
         end as latency_p50_ms,
         case
             when not has_latency_samples then latency_p90_ms
             when len(latencies_ms) >= 100
-                then list_aggregate(latencies_ms, 'quantile_cont', 0.90)
+                then quantiles[2]
         end as latency_p90_ms,
         case
             when not has_latency_samples then latency_p95_ms
             when len(latencies_ms) >= 200
-                then list_aggregate(latencies_ms, 'quantile_cont', 0.95)
+                then quantiles[3]
         end as latency_p95_ms,
         case
             when not has_latency_samples then latency_p99_ms
             when len(latencies_ms) >= 1000
-                then list_aggregate(latencies_ms, 'quantile_cont', 0.99)
+                then quantiles[4]
         end as latency_p99_ms,
         -- the runner's note, or the same words for samples kept elsewhere (legacy files)
         coalesce(

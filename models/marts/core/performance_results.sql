@@ -36,8 +36,9 @@ final as (
         memory_peak_mb,
         iterations,
         warmup_iterations,
+        -- the old schema's free-form metrics; every iteration's latency is the latencies_ms
+        -- column (a list, not text: a JSON copy of it was most of the warehouse's size)
         json_object(
-            'latencies_ms', latencies_ms,
             'latency_stdev_ms', latency_stdev_ms,
             'memory_reserved_mb', memory_reserved_mb,
             'memory_method', memory_method,
@@ -91,6 +92,7 @@ final as (
         source_path,
         source_shape,
         source_details,
+        latencies_ms,
         -- a configuration: model x hardware type x precision x batch size x input size. Legacy
         -- web results without a batch size have none (they are never a configuration).
         case

@@ -1,7 +1,24 @@
 {#- Every performance result flagged as not a measurement, with its evidence, so a user can
     audit each flag: the method (device fallback, legacy evidence, a manual mark, an estimate),
     the reason in words, and for a device fallback the CPU result it matches, both latencies,
-    the ratios and which further evidence held. -#}
+    the ratios and which further evidence held.
+
+    Incremental (macros/incremental.sql): a build writes the flags of the rows checked since it
+    last ran, after removing those rows' old flags (a row can lose its flag, e.g. when a
+    hardware mark is lifted). -#}
+{{ config(
+    materialized='incremental',
+    unique_key='result_id',
+    incremental_strategy='delete+insert',
+    pre_hook="{% if is_incremental() %}
+        delete from {{ this }} where result_id in (
+            select result_id from {{ ref('int_benchmark_results_fallback_checked') }}
+            where loaded_at > (select max(loaded_at) from {{ this }})
+        )
+    {% endif %}",
+) }}
+{%- set watermark = incremental_watermark() %}
+
 with
 
 results as (
@@ -13,7 +30,7 @@ results as (
 flagged as (
 
     select * from results
-    where is_simulated
+    where is_simulated and {{ newer_than_watermark('loaded_at', watermark) }}
 
 ),
 
@@ -65,7 +82,8 @@ final as (
         flagged.fallback_has_near_zero_device_memory,
         flagged.fallback_has_overlapping_timestamps,
         flagged.measured_at,
-        cpu_results.measured_at as cpu_measured_at
+        cpu_results.measured_at as cpu_measured_at,
+        current_timestamp as loaded_at
     from flagged
     left join cpu_results
         on flagged.fallback_cpu_result_id = cpu_results.result_id

@@ -618,6 +618,7 @@ class QueryPool:
             max_workers=limits.workers + limits.queue_limit, thread_name_prefix="benchdb-query"
         )
         self._closed = False
+        self._start_lock = threading.Lock()
         self._finalizer = weakref.finalize(self, _end_processes, self._processes)
         _live_pools.add(self)
 
@@ -639,8 +640,8 @@ class QueryPool:
         try:
             with self.reader.session() as (cur, gen):
                 return check_read_only_sql(cur, sql, gen.tables(), gen.alias)
-        except WarehouseError as exc:
-            raise QueryRefused(without_paths(str(exc)), status=503) from None
+        except WarehouseError as exc:  # the answer names the file, not its folder (errors.py)
+            raise QueryRefused(str(exc), status=503) from None
 
     def run(
         self, sql: str, parameters: Mapping[str, Any] | None, row_limit: int | None = None
@@ -655,10 +656,14 @@ class QueryPool:
             "byte_limit": limits.result_byte_limit,
             "time_limit": limits.time_limit_seconds,
         }
+        self.start()
         try:
             worker = self._idle.get(timeout=limits.time_limit_seconds)
         except queue.Empty:
-            raise self._busy() from None
+            raise self._busy(
+                f"no query worker was free within {limits.time_limit_seconds:g} s (all "
+                f"{limits.workers} are busy)"
+            ) from None
         try:
             if self._closed:
                 raise QueryRefused("the server is stopping", status=503)
@@ -666,10 +671,20 @@ class QueryPool:
         finally:
             self._idle.put(worker)
 
-    def _busy(self) -> QueryRefused:
-        return QueryRefused(
+    def start(self) -> None:
+        """Start every worker not started yet (they warm up side by side, in the background)."""
+        with self._start_lock:
+            for worker in self._workers:
+                if worker.starts == 0 and not self._closed:
+                    worker.spawn()
+
+    def _busy(self, why: str | None = None) -> QueryRefused:
+        why = why or (
             f"all {self.limits.workers} query workers are busy and {self.limits.queue_limit} "
-            "more queries are waiting: try again in a few seconds",
+            "more queries are already waiting"
+        )
+        return QueryRefused(
+            f"{why}: try again in a few seconds",
             status=503,
             retry_after=max(1, round(self.limits.time_limit_seconds)),
         )

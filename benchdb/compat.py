@@ -357,9 +357,10 @@ class BenchmarkRunner:
     ) -> dict:
         """Measure every combination and land them as one run.
 
-        Returns {total, successful, failed, results} as the old runner did (successful counts
-        completed measurements; failed counts every other row, unavailable hardware included),
-        plus run_id, by_status and the landed files.
+        Returns {total, successful, failed, results} as the old runner did: successful counts
+        measurements only (completed and not simulated), simulated the flagged estimates, and
+        failed every other row (unavailable hardware and refusals included), so successful +
+        simulated + failed = total; plus run_id, by_status and the landed files.
         """
         from runners import benchmark
 
@@ -385,11 +386,12 @@ class BenchmarkRunner:
             estimator=simulation.estimator(),
             estimate_unavailable=force_simulation,
         )
-        successful = outcome.count("completed")
+        counts = _counts(outcome.rows)
         return {
             "total": len(outcome.rows),
-            "successful": successful,
-            "failed": len(outcome.rows) - successful,
+            "successful": counts["measured"],
+            "simulated": counts["simulated"],
+            "failed": len(outcome.rows) - counts["measured"] - counts["simulated"],
             "results": outcome.rows,
             "run_id": outcome.run_id,
             "by_status": {s: outcome.count(s) for s in sorted({r["status"] for r in outcome.rows})},
@@ -478,6 +480,18 @@ class BenchmarkDBMaintenance:
 # ---------------------------------------------------------------------------------------------
 
 
+def _counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """measured (completed, not simulated), simulated (completed estimates) and failed (failed,
+    oom, timeout) rows, by the rule the runner lands in test_runs (benchdb.store)."""
+    counts = store.measured_counts(list(rows))
+    return {
+        "measured": counts["configurations_completed"],
+        "simulated": counts["configurations_simulated"],
+        "failed": counts["configurations_failed"],
+        "success": counts["success"],
+    }
+
+
 def _run_frame(runner: BenchmarkRunner, frame, allow_simulation: bool, test_name: str) -> dict:
     """Run the configurations of a DataFrame (model_name, hardware_type, batch_size[,
     precision, sequence_length]); every row is checked before anything runs."""
@@ -500,10 +514,15 @@ def _run_frame(runner: BenchmarkRunner, frame, allow_simulation: bool, test_name
         estimator=simulation.estimator(),
         estimate_unavailable=allow_simulation,
     )
+    counts = _counts(outcome.rows)
     return {
         "total": len(outcome.rows),
         "by_status": {s: outcome.count(s) for s in sorted({r["status"] for r in outcome.rows})},
-        "failed": sum(1 for r in outcome.rows if r["status"] in ("failed", "oom", "timeout")),
+        "measured": counts["measured"],
+        "simulated": counts["simulated"],
+        "failed": counts["failed"],
+        # the run's test_runs.success: something measured, nothing failed
+        "success": counts["success"] and not outcome.interrupted,
         "results": outcome.rows,
         "run_id": outcome.run_id,
     }
@@ -583,10 +602,11 @@ class IncrementalBenchmarkRunner:
         return self._plan(mode="both", priority_only=True)
 
     def run_benchmarks(self, benchmarks) -> bool:
-        """Run exactly these configurations; True when none failed, ran out of memory or timed
-        out (hardware this host lacks lands as `unavailable` rows). Details: self.last_run."""
+        """Run exactly these configurations; True when something was measured and none failed,
+        ran out of memory or timed out (hardware this host lacks lands as `unavailable` rows: a
+        run of those only measured nothing, so it is no success). Details: self.last_run."""
         self.last_run = _run_frame(self.runner, benchmarks, False, "IncrementalBenchmarkRunner")
-        return self.last_run["failed"] == 0
+        return self.last_run["success"]
 
 
 class SimulationDetection:
@@ -646,9 +666,10 @@ class SimulationDetection:
         return generate_simulation_report(self._fresh())
 
     def run_benchmarks(self, benchmarks) -> bool:
-        """Run these configurations; hardware this host lacks is estimated and flagged."""
+        """Run these configurations; hardware this host lacks is estimated and flagged. True
+        when something was measured and nothing failed: estimates alone are no success."""
         self.last_run = _run_frame(self.runner, benchmarks, True, "SimulationDetection")
-        return self.last_run["failed"] == 0
+        return self.last_run["success"]
 
 
 class BenchmarkVisualizer:

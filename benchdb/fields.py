@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timezone
 from typing import Any
 
-from runners import landing
 from runners.errors import ConfigurationError
 
 
@@ -86,10 +85,11 @@ def boolean(name: str, value: Any, required: bool = False) -> bool | None:
     return value
 
 
-def timestamp(name: str, value: Any) -> datetime:
-    """A UTC timestamp; not given is now, naive times are UTC (the landing contract)."""
+def timestamp(name: str, value: Any) -> datetime | None:
+    """A UTC timestamp; not given stays None (never the time of storing: that is not when it
+    happened), naive times are UTC (the landing contract)."""
     if value is None:
-        return landing.utc_now()
+        return None
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -415,6 +415,7 @@ METRIC_KEY = re.compile(
     r"|_sec$|_secs$|realtime|real_time|rtf|speedup|bandwidth|flops)"
 )
 NOT_METRIC_KEY = re.compile(r"(timestamp|timeout|_at$|timezone|time_zone)")
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NUMERIC_TEXT = re.compile(r"\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*")
 
 
@@ -430,7 +431,8 @@ def metric_leaves(doc: object) -> list[tuple[str, str, float]]:
     def walk(value: object, path: str, key: str | None) -> None:
         if isinstance(value, dict):
             for k, v in value.items():
-                walk(v, f"{path}.{k}", k)
+                name = k if _PLAIN_KEY.fullmatch(k) else '"' + k.replace('"', '\\"') + '"'
+                walk(v, f"{path}.{name}", k)
         elif isinstance(value, list):
             for i, v in enumerate(value):
                 walk(v, f"{path}[{i}]", key)

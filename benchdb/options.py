@@ -188,13 +188,44 @@ def min_duration_option(default: float = 1.0) -> Callable:
     )
 
 
+class OutputPath(click.ParamType):
+    """--output's type: a path checked before the command does any work.
+
+    The check is `benchdb.reporting.data.check_output_file` (the one the Python API uses): the
+    folder exists and accepts new files, an existing file can be written, a folder is given
+    only where one is wanted. A refusal is one line naming the option, the path and why, with
+    exit 1. A command that knows more (the suffixes its --format writes) checks that too.
+    """
+
+    name = "path"
+
+    def __init__(self, folder: bool = False):
+        self.folder = folder
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "PATH" if self.folder else "FILE"
+
+    def convert(self, value, param, ctx):
+        if ctx is not None and ctx.resilient_parsing:  # shell completion: nothing is written
+            return Path(value)
+        from benchdb.reporting.data import ReportError, check_output_file
+
+        path = Path(value)
+        if not str(value).strip():
+            raise click.ClickException("Invalid value for '--output': an empty path")
+        try:
+            return check_output_file(path, folder=None if self.folder else False)
+        except ReportError as exc:
+            raise click.ClickException(f"Invalid value for '--output': {exc}") from None
+
+
 def output_option(
     help: str = "Write to this file instead of the terminal.", folder: bool = False, **kwargs
 ) -> Callable:
-    """--output PATH: a file (or, where `folder`, a file or a folder)."""
+    """--output PATH: a file (or, where `folder`, a file or a folder), checked when parsed."""
     return click.option(
         "--output",
-        type=click.Path(dir_okay=folder, path_type=Path),
+        type=OutputPath(folder=folder),
         default=None,
         help=help,
         **kwargs,

@@ -10,6 +10,7 @@ Rules live in the marts, never here: "latest result per configuration" is `rpt_l
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -311,20 +312,70 @@ def integration_summary_sql(con) -> tuple[str, dict]:
 
 
 # ---------------------------------------------------------------------------------------------
-# parameters: the old `:name` style
+# a user's SQL: one statement, `$name` or the old `:name` parameters (CLI, REST and Python API)
 # ---------------------------------------------------------------------------------------------
 
 # strings and comments are matched (and kept) first, so ':x' inside them is left alone
 _COLON_PARAMETER = re.compile(
     r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/|(?<![:\w$]):([A-Za-z_]\w*)\b(?!:)", re.DOTALL
 )
+_parser_lock = threading.Lock()
+_parser: list[Any] = []  # one in-memory DuckDB connection, used only to split statements
 
 
-def bind_style(sql: str, parameters: Mapping[str, Any] | Sequence[Any] | None) -> str:
-    """The old API wrote `:name`; DuckDB binds `$name`. Rewrite `:name` for given names only."""
+class QueryError(WarehouseError):
+    """A user's SQL that is not run as given: more than one statement, or none."""
+
+
+def colon_to_dollar(sql: str, parameters: Mapping[str, Any] | Sequence[Any] | None) -> str:
+    """The old API wrote `:name`; DuckDB binds `$name`. Rewrites `:name` for given names only
+    (casts like `a::int`, strings and comments are left alone)."""
     if not isinstance(parameters, Mapping) or not parameters:
         return sql
     names = set(parameters)
     return _COLON_PARAMETER.sub(
         lambda m: f"${m.group(1)}" if m.group(1) in names else m.group(0), sql
     )
+
+
+def split_statements(sql: str) -> list[Any] | None:
+    """DuckDB's own split of `sql` into statements (each has .query and .type), or None when
+    it does not parse (running it then reports the syntax error in DuckDB's words)."""
+    import duckdb
+
+    with _parser_lock:
+        if not _parser:
+            _parser.append(duckdb.connect(":memory:"))
+        try:
+            return _parser[0].extract_statements(sql)
+        except duckdb.Error:
+            return None
+
+
+def one_statement(statements: Sequence[Any]) -> Any:
+    """The only statement, or QueryError saying how many there were (nothing is run)."""
+    if not statements:
+        raise QueryError("the SQL holds no statement: send exactly one statement")
+    if len(statements) > 1:
+        kinds = ", ".join(str(s.type).rsplit(".", 1)[-1] for s in statements[:5])
+        raise QueryError(
+            f"send exactly one statement, got {len(statements)} ({kinds}): nothing was run"
+        )
+    return statements[0]
+
+
+def prepare_query(sql: str, parameters: Mapping[str, Any] | Sequence[Any] | None = None) -> str:
+    """The one step every user query takes first (`benchdb query`, POST /query and
+    BenchmarkDBAPI.query): `:name` rewritten to `$name` for the names given, then exactly one
+    statement or QueryError. Returns the SQL to run (SQL that does not parse is returned as is,
+    for DuckDB to name the syntax error)."""
+    sql = colon_to_dollar(sql, parameters)
+    statements = split_statements(sql)
+    if statements is not None:
+        one_statement(statements)
+    return sql
+
+
+def bind_style(sql: str, parameters: Mapping[str, Any] | Sequence[Any] | None) -> str:
+    """The Python API's name for prepare_query (`:name` -> `$name`, one statement only)."""
+    return prepare_query(sql, parameters)

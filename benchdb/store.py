@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from benchdb.validation import validate_compatibility, validate_integration, validate_performance
-from runners import landing
+from runners import environment, landing
+from runners.benchmark import FAILED_STATUSES
 from runners.errors import ConfigurationError
 from runners.timing import TimingSettings
 
@@ -43,12 +44,13 @@ def _land_one(
 ) -> str:
     """Land one validated row of `kind` as its own run; returns the row's new id. `via` says
     what stored it (test_runs.command_line and metadata)."""
+    # when it was stored (the run's times, the landing partition); the row keeps its own time,
+    # or none when the caller gave none
     when = landing.utc_now()
     run_id = run_id or landing.new_run_id()
     row_id = landing.derived_id(run_id, kind, 0)
     row = {id_field: row_id, "run_id": run_id, **row}
     landing.ensure_writable(landing_root)
-    completed = row.get("status") in (None, "completed", "pass")
     run_row = {
         "run_id": run_id,
         "test_name": test_name,
@@ -56,12 +58,12 @@ def _land_one(
         "started_at": when,
         "completed_at": when,
         "execution_time_seconds": 0.0,
-        "success": completed,
-        "configurations_total": 1,
-        "configurations_completed": 1 if completed else 0,
-        "configurations_failed": 0 if completed else 1,
+        **_run_counts(kind, row),
         "host": socket.gethostname(),
+        "benchdb_version": environment.benchdb_version(),
         "command_line": f"{via} {test_name}",
+        # `stored_through` is how the warehouse tells an API row from a runner measurement
+        # (performance_results.result_source = 'api')
         "metadata": json.dumps({"stored_through": via, "kind": kind}),
     }
     # the run first: a result file never points at a run that was not landed
@@ -70,10 +72,43 @@ def _land_one(
     return row_id
 
 
+def _run_counts(kind: str, row: Mapping[str, Any]) -> dict[str, Any]:
+    """The test_runs counts of a run of one stored row, by the runner's rules: a performance
+    run succeeds only when it holds a measurement (completed and not an estimate) and nothing
+    failed; an estimate counts as simulated, never as completed."""
+    if kind != "benchmark_results":
+        passed = row.get("status") in (None, "completed", "pass")
+        return {
+            "success": passed,
+            "configurations_total": 1,
+            "configurations_completed": int(passed),
+            "configurations_failed": int(not passed),
+        }
+    return measured_counts([row])
+
+
+def measured_counts(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """success and configuration counts of a performance run, as runners/benchmark.py lands
+    them for `benchdb run`: measured = completed and not simulated; failed = failed, oom or
+    timeout; a run that measured nothing is no success."""
+    measured = sum(1 for r in rows if r.get("status") == "completed" and not r.get("is_simulated"))
+    failed = sum(1 for r in rows if r.get("status") in FAILED_STATUSES)
+    return {
+        "success": measured > 0 and failed == 0,
+        "configurations_total": len(rows),
+        "configurations_completed": measured,
+        "configurations_failed": failed,
+        "configurations_simulated": sum(
+            1 for r in rows if r.get("status") == "completed" and r.get("is_simulated")
+        ),
+        "configurations_noisy": sum(1 for r in rows if r.get("quality") == "noisy"),
+    }
+
+
 def store_performance(landing_root: Path, record: Mapping[str, Any], via: str = VIA_API) -> str:
-    """Validate one performance result (old or new names) and land it; returns its result_id."""
+    """Validate one performance result (old or new names) and land it as sent; returns its
+    result_id. Nothing is filled in: see benchdb.validation.validate_performance."""
     row = validate_performance(record)
-    row.setdefault("weights_source", "reported")
     return _land_one(
         landing_root, "benchmark_results", row, "result_id", "store_performance_result", via
     )
@@ -135,8 +170,6 @@ def store_measured_result(
     landing.ensure_writable(landing_root)
     if hardware_events:
         landing.write_rows(landing_root, "hardware_events", hardware_events, run_id, when)
-    completed = row["status"] == "completed"
-    failed = row["status"] in ("failed", "oom", "timeout")
     run_row = {
         "run_id": run_id,
         "test_name": "BenchmarkRunner.run_single_benchmark",
@@ -144,11 +177,10 @@ def store_measured_result(
         "started_at": when,
         "completed_at": landing.utc_now(),
         "execution_time_seconds": row.get("total_seconds"),
-        "success": not failed,
-        "configurations_total": 1,
-        "configurations_completed": int(completed),
-        "configurations_failed": int(failed),
+        # an estimate or an unavailable device is no success: nothing was measured
+        **measured_counts([row]),
         "host": row.get("host"),
+        **environment.benchdb_provenance(),
         "command_line": "benchdb.compat BenchmarkRunner.run_single_benchmark",
         "metadata": json.dumps(
             {

@@ -174,9 +174,8 @@ def _performance_values(renamed: Mapping[str, Any]) -> dict[str, Any]:
         "hardware_type": fields.text(
             "hardware_type", renamed.get("hardware_type"), required=True, choices=KNOWN_HARDWARE
         ),
-        "precision": fields.text(
-            "precision", renamed.get("precision") or "fp32", choices=PRECISIONS
-        ),
+        # not given stays NULL: a precision or a time nobody reported is not assumed
+        "precision": fields.text("precision", renamed.get("precision"), choices=PRECISIONS),
         "measured_at": fields.timestamp("measured_at", renamed.get("measured_at")),
     }
     if renamed.get("batch_size") is None:
@@ -213,7 +212,11 @@ def _performance_status(row: Mapping[str, Any], given: Any) -> str:
 
 
 def validate_performance(record: Mapping[str, Any]) -> dict[str, Any]:
-    """One performance result (old or new field names) -> a benchmark_results landing row."""
+    """One performance result (old or new field names) -> a benchmark_results landing row.
+
+    The row holds what the caller sent and nothing more: a precision, time or metric not given
+    is NULL (never fp32, the time of storing, or a throughput worked out from a latency). Only
+    the model's family and modality are filled in, from the model catalog."""
     renamed = _renamed(record)
     fields.check_unknown(renamed, [*PERFORMANCE_FIELDS, *OLD_NAMES], "performance result")
     row = _performance_values(renamed)
@@ -223,10 +226,8 @@ def validate_performance(record: Mapping[str, Any]) -> dict[str, Any]:
         raise ConfigurationError("field 'simulation_reason' is required when is_simulated is true")
     if not row["is_simulated"] and (row.get("simulation_reason") or row.get("simulation_method")):
         raise ConfigurationError("field 'simulation_reason' was given but is_simulated is not true")
-    if row["latency_mean_ms"] is None and row.get("latencies_ms"):
-        row["latency_mean_ms"] = sum(row["latencies_ms"]) / len(row["latencies_ms"])
-    if row["throughput_items_per_second"] is None and row["latency_mean_ms"]:
-        row["throughput_items_per_second"] = row["batch_size"] * 1000.0 / row["latency_mean_ms"]
+    # nothing is derived here: a throughput the caller did not send stays NULL (the warehouse
+    # computes the mean and percentiles of latencies_ms itself, and says so)
     for key, value in catalog_facts(row["model_name"]).items():
         row[key] = row.get(key) or value
     return {k: v for k, v in row.items() if v is not None}

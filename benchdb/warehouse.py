@@ -225,9 +225,13 @@ def coerce_parameter(value: str) -> object:
 
 
 def query(db_path: Path, sql: str, parameters: Mapping[str, object] | None = None):
-    """Run one SQL statement read-only with `$name` parameters; returns (columns, rows)."""
+    """Run one SQL statement read-only with `$name` (or the old `:name`) parameters; returns
+    (columns, rows). More than one statement is refused before anything runs."""
     import duckdb
 
+    from benchdb.queries import prepare_query
+
+    sql = prepare_query(sql, parameters)
     with connect_read_only(db_path) as con:
         try:
             cursor = con.execute(sql, dict(parameters or {}))

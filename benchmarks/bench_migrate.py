@@ -2,7 +2,7 @@
 
     python benchmarks/bench_migrate.py [--files 1000] [--keep DIR]
 
-The 1,000 files are made from the 30 real ones (../shared/legacy_json), laid out under their
+The 1,000 files are made from the 38 real ones (../shared/legacy_json), laid out under their
 original paths (SOURCES.tsv) in one folder per copy: copy k shifts every year in the file and in
 its path by k (2025 -> 2025 + k, so each copy is a different set of measurements, not a
 duplicate) and scales every decimal number by 1 + k/1000. The truncated file is copied as is and
@@ -40,6 +40,8 @@ TABLES = (
     "hardware_availability_log",
     "legacy_summaries",
     "legacy_files",
+    "legacy_metric_values",
+    "simulation_flags",
 )
 
 

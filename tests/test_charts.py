@@ -155,11 +155,16 @@ def test_history_keeps_the_configurations_with_most_results():
                 }
             )
     plot = charts.history_chart(pd.DataFrame(rows), "throughput", "m", "cpu")
-    # the 10 configurations with the most results: batch 3 .. 12 (3 + ... + 12 = 75 rows)
-    assert plot.data["series"].nunique() == charts.MAX_HISTORY_SERIES
-    assert len(plot.data) == 75
-    assert "batch 1," not in " ".join(plot.data["series"].unique())
-    assert "showing 10 of 12 configurations" in plot.labels.caption
+    # one colour each, at most 8 (Okabe-Ito): the 8 configurations with the most results,
+    # batch 5 .. 12 (5 + 6 + ... + 12 = 68 rows); 4 left out
+    assert charts.MAX_HISTORY_SERIES == 8
+    assert plot.data["configuration_label"].nunique() == 8
+    assert len(plot.data) == 68
+    kept = {label.split(",")[0] for label in plot.data["configuration_label"].unique()}
+    assert kept == {f"batch {b}" for b in range(5, 13)}
+    assert "showing 8 of 12 configurations (those with the most results), 4 left out" in (
+        " ".join(plot.labels.caption.split())
+    )
 
 
 def test_an_empty_selection_is_an_error_not_an_empty_chart():

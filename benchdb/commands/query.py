@@ -1,4 +1,6 @@
-"""`benchdb query`: read-only SQL on the warehouse, with bound `$name` parameters."""
+"""`benchdb query`: one read-only SQL statement on the warehouse, with bound `$name` (or the old
+`:name`) parameters; the same first step as POST /query and the Python API
+(benchdb.queries.prepare_query)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ def parse_params(items: tuple[str, ...]) -> dict[str, object]:
     bound: dict[str, object] = {}
     for item in items:
         name, sep, value = item.partition("=")
-        name = name.strip().lstrip("$")
+        name = name.strip().lstrip("$:")
         if not sep or not name:
             raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--param")
         if not name.isidentifier():
@@ -27,13 +29,13 @@ def parse_params(items: tuple[str, ...]) -> dict[str, object]:
 
 
 @click.command()
-@click.option("--sql", required=True, help="One SQL statement; bind values with $name.")
+@click.option("--sql", required=True, help="One SQL statement; bind values with $name (or :name).")
 @click.option(
     "--param",
     "params",
     multiple=True,
     metavar="NAME=VALUE",
-    help="Bind $NAME to VALUE (numbers are bound as numbers). Repeatable.",
+    help="Bind $NAME (or :NAME) to VALUE (numbers are bound as numbers). Repeatable.",
 )
 @format_option(QUERY_FORMATS, default="table", help="parquet needs --output.")
 @output_option()
@@ -41,19 +43,24 @@ def parse_params(items: tuple[str, ...]) -> dict[str, object]:
 def query(sql, params, fmt, output, db_path) -> None:
     """Run read-only SQL on the warehouse.
 
-    Values given with --param are bound by DuckDB, never pasted into the SQL. The warehouse is
-    opened read-only: statements that would change it fail.
+    Values given with --param are bound by DuckDB, never pasted into the SQL; `$name` and the
+    old `:name` both work. Exactly one statement runs: `select 1; select 2` is refused before
+    anything runs. The warehouse is opened read-only: statements that would change it fail.
 
     \b
       benchdb query --sql "select * from performance_results limit 5"
       benchdb query --sql 'select * from performance_results where batch_size = $b' --param b=4
       benchdb query --sql 'select * from rpt_latest_results where model_name = $m' \\
           --param m=bert-base-uncased --format markdown
+      benchdb query --sql 'select count(*) from performance_results where batch_size = :b' \\
+          --param b=4
       benchdb query --sql "select * from performance_results" --format parquet --output r.parquet
     """
+    from benchdb.queries import prepare_query
     from benchdb.reporting import data, formats
 
     bound = parse_params(params)
+    sql = prepare_query(sql, bound)
     if output is not None:
         output = output.resolve()
         if not output.parent.exists():

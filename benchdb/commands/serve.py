@@ -36,6 +36,26 @@ from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, r
     help="Seconds a POST /query may run before it is stopped.",
 )
 @click.option(
+    "--memory-limit",
+    default="2GB",
+    show_default=True,
+    help="Memory of the whole server: a quarter for this process, the rest split between the "
+    "query workers (each held to its share by the kernel).",
+)
+@click.option(
+    "--query-workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="POST /query worker processes (queries run at once; up to 16 more wait).",
+)
+@click.option(
+    "--result-limit",
+    default="32MB",
+    show_default=True,
+    help="Largest POST /query answer (JSON bytes); a larger result is refused.",
+)
+@click.option(
     "--workers",
     default=1,
     show_default=True,
@@ -44,24 +64,38 @@ from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, r
 )
 @click.option("--log-level", default="info", show_default=True, help="uvicorn log level.")
 def serve(
-    host, port, db_path, data_dir, cors_origins, row_limit, time_limit, workers, log_level
+    host,
+    port,
+    db_path,
+    data_dir,
+    cors_origins,
+    row_limit,
+    time_limit,
+    memory_limit,
+    query_workers,
+    result_limit,
+    workers,
+    log_level,
 ) -> None:
     """Serve the REST API: the old endpoints on the warehouse's marts.
 
     Reads answer from the last complete build, also while `benchdb build` runs. Writes
     (POST /performance, /compatibility, /integration) need `Authorization: Bearer $TOKEN`
     where TOKEN is BENCHDB_API_TOKEN; without it the server is read-only. POST /query runs
-    one read-only SELECT. OpenAPI docs at /docs.
+    one read-only SELECT of the warehouse's tables in a worker process, under the time limit,
+    its share of the memory limit and the row and result size limits. OpenAPI docs at /docs.
 
     \b
       benchdb serve
       BENCHDB_API_TOKEN=secret benchdb serve --host 0.0.0.0 --port 8000
       benchdb serve --db-path /srv/benchmark.duckdb --cors-origin https://dash.example.org
       benchdb serve --workers 2
+      benchdb serve --memory-limit 4GB --query-workers 4 --time-limit 30
     """
     import uvicorn
 
     from benchdb.server import ServerSettings, create_app
+    from benchdb.server.settings import parse_size
 
     origins = list(cors_origins) or [
         o.strip() for o in os.environ.get("BENCHDB_CORS_ORIGINS", "").split(",") if o.strip()
@@ -73,7 +107,15 @@ def serve(
         cors_origins=tuple(origins),
         row_limit=row_limit,
         time_limit_seconds=time_limit,
+        memory_limit=memory_limit,
+        query_workers=query_workers,
     )
+    settings.result_byte_limit = _checked(
+        "--result-limit", lambda: parse_size(result_limit, "result size limit")
+    )
+    _checked("--memory-limit", lambda: parse_size(memory_limit))
+    at_fault = "--result-limit" if settings.result_byte_limit < 1000 else "--memory-limit"
+    _checked(at_fault, settings.query_limits)
     if not settings.db_path.exists():
         click.echo(
             f"warning: no warehouse at {settings.db_path} yet: reads answer 503 until "
@@ -92,6 +134,9 @@ def serve(
         BENCHDB_CORS_ORIGINS=",".join(settings.cors_origins),
         BENCHDB_QUERY_ROW_LIMIT=str(row_limit),
         BENCHDB_QUERY_TIME_LIMIT=str(time_limit),
+        BENCHDB_MEMORY_LIMIT=memory_limit,
+        BENCHDB_QUERY_WORKERS=str(query_workers),
+        BENCHDB_QUERY_RESULT_LIMIT=str(settings.result_byte_limit),
     )
     uvicorn.run(
         "benchdb.server:app_from_environment",
@@ -101,6 +146,16 @@ def serve(
         workers=workers,
         log_level=log_level,
     )
+
+
+def _checked(option: str, check):
+    """check()'s value; its ConfigurationError as a bad value of `option` (one line)."""
+    from runners.errors import ConfigurationError
+
+    try:
+        return check()
+    except ConfigurationError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
 COMMANDS = [serve]

@@ -230,12 +230,75 @@ def default_hardware(con) -> str | None:
     return row[0][0] if row else None
 
 
-def check_output_file(path: Path, suffixes: tuple[str, ...]) -> Path:
-    """An output file whose folder exists and whose suffix is one of `suffixes`."""
-    if path.suffix.lower() not in suffixes:
+def check_output_file(
+    path: Path, suffixes: tuple[str, ...] = (), *, folder: bool | None = False
+) -> Path:
+    """`path` when an output can be written there; otherwise a `ReportError`, one line naming
+    the path and why. Every command checks its output with this before any work starts.
+
+    folder=False: a file, whose name ends in one of `suffixes` (when given); True: a folder
+    (created later if missing); None: either. The path's folder must exist, be a folder and
+    accept new files (tried by creating and removing a hidden file: permissions, read-only file
+    systems and places such as /proc that accept none all answer the same way); an existing
+    file must open for writing; an existing folder must accept new files.
+    """
+    import errno
+    import os
+    import stat
+    import tempfile
+
+    path = Path(path)
+    place = Path(os.path.abspath(path))
+
+    def why(exc: OSError) -> str:
+        return exc.strerror or errno.errorcode.get(exc.errno or 0, str(exc))
+
+    def accepts_files(where: Path) -> OSError | None:
+        try:
+            handle, name = tempfile.mkstemp(prefix=".benchdb-write-check-", dir=where)
+        except OSError as exc:
+            return exc
+        os.close(handle)
+        os.unlink(name)
+        return None
+
+    if folder is False and suffixes and path.suffix.lower() not in suffixes:
         raise ReportError(f"output file {path}: the name must end in {' or '.join(suffixes)}")
-    if not path.parent.exists():
-        raise ReportError(f"output folder {path.parent} does not exist (for {path})")
-    if path.is_dir():
-        raise ReportError(f"output {path} is a folder, not a file")
+    try:
+        mode = place.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None
+    except OSError as exc:
+        raise ReportError(f"cannot write {path}: {why(exc)}") from None
+    if mode is not None:
+        if stat.S_ISDIR(mode):
+            if folder is False:
+                raise ReportError(f"output {path} is a folder, not a file")
+            refused = accepts_files(place)
+            if refused:
+                raise ReportError(f"cannot write in output folder {path}: {why(refused)}")
+        elif folder is True:
+            raise ReportError(f"output {path} is a file, not a folder")
+        elif stat.S_ISREG(mode):
+            try:
+                with open(place, "ab"):  # opened, not written: the file is unchanged
+                    pass
+            except OSError as exc:
+                raise ReportError(f"cannot write {path}: {why(exc)}") from None
+        return path
+    parent = place.parent
+    shown = path.parent if str(path.parent) != "." else parent
+    try:
+        parent_mode = parent.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        raise ReportError(f"output folder {shown} does not exist (for {path})") from None
+    except OSError as exc:
+        raise ReportError(f"cannot write {path}: {why(exc)}") from None
+    if not stat.S_ISDIR(parent_mode):
+        raise ReportError(f"output folder {shown} is a file, not a folder (for {path})")
+    refused = accepts_files(parent)
+    if refused:
+        raise ReportError(
+            f"cannot write {path}: output folder {shown} accepts no new files ({why(refused)})"
+        )
     return path

@@ -12,7 +12,7 @@
 - `routes_query.py`: POST `/query`;
 - `performance.py`: GET /performance's JSON, made by DuckDB;
 - `reader.py`: read-only cursors on the current generation of the warehouse file;
-- `sandbox.py`: the checks and limits of POST /query;
+- `sandbox.py`: the checks and limits of POST /query, and its worker processes (QueryPool);
 - `answers.py`, `errors.py`, `jsonsafe.py`, `schemas.py`: reading through the reader, the error
   shape, NaN-safe JSON, the OpenAPI models.
 
@@ -22,24 +22,33 @@ writes validate and land through benchdb.store, as the Python API's do.
 
 from __future__ import annotations
 
-from benchdb.server.app import app_from_environment, create_app
-from benchdb.server.errors import ApiError
-from benchdb.server.jsonsafe import SafeJSONResponse, plain, rows_as_records
-from benchdb.server.reader import WarehouseReader
-from benchdb.server.sandbox import QueryRefused, check_read_only_sql, run_read_only_query
-from benchdb.server.settings import ServerSettings, settings_from_environment
+import importlib
+from typing import Any
 
-__all__ = [
-    "ApiError",
-    "QueryRefused",
-    "SafeJSONResponse",
-    "ServerSettings",
-    "WarehouseReader",
-    "app_from_environment",
-    "check_read_only_sql",
-    "create_app",
-    "plain",
-    "rows_as_records",
-    "run_read_only_query",
-    "settings_from_environment",
-]
+# name -> module: imported on first use, so a POST /query worker process (which imports
+# benchdb.server.sandbox) does not load FastAPI and every route
+_EXPORTS = {
+    "ApiError": "benchdb.server.errors",
+    "QueryPool": "benchdb.server.sandbox",
+    "QueryRefused": "benchdb.server.sandbox",
+    "SafeJSONResponse": "benchdb.server.jsonsafe",
+    "ServerSettings": "benchdb.server.settings",
+    "WarehouseReader": "benchdb.server.reader",
+    "app_from_environment": "benchdb.server.app",
+    "check_read_only_sql": "benchdb.server.sandbox",
+    "create_app": "benchdb.server.app",
+    "plain": "benchdb.server.jsonsafe",
+    "rows_as_records": "benchdb.server.jsonsafe",
+    "run_read_only_query": "benchdb.server.sandbox",
+    "settings_from_environment": "benchdb.server.settings",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'benchdb.server' has no attribute '{name}'")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value

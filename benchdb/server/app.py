@@ -1,4 +1,8 @@
-"""The app factory: settings in, a FastAPI app with every route out."""
+"""The app factory: settings in, a FastAPI app with every route out.
+
+The app holds the warehouse reader its GET endpoints read through (in this process, on the
+server's thread pool) and the POST /query pool (worker processes, on threads of their own:
+benchdb.server.sandbox), so a heavy query never holds up /health or a GET."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from benchdb.server import routes_chart, routes_meta, routes_query, routes_read,
 from benchdb.server.errors import install_error_handlers
 from benchdb.server.jsonsafe import SafeJSONResponse
 from benchdb.server.reader import WarehouseReader
+from benchdb.server.sandbox import QueryPool
 from benchdb.server.settings import ServerSettings, settings_from_environment
 
 DESCRIPTION = (
@@ -23,11 +28,14 @@ DESCRIPTION = (
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
-    reader = WarehouseReader(settings.db_path, settings.memory_limit)
+    limits = settings.query_limits()  # ConfigurationError naming a limit that cannot work
+    reader = WarehouseReader(settings.db_path, settings.reader_memory_limit())
+    query_pool = QueryPool(reader, limits)  # workers start on the first query
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
+        query_pool.close()  # end the query workers
         reader.close()  # detach the warehouse when the server stops
 
     app = FastAPI(
@@ -39,6 +47,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.reader = reader
+    app.state.query_pool = query_pool
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

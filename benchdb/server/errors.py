@@ -1,5 +1,6 @@
 """Every error in one shape: `{"error": "..."}`, plus `missing` (the mart a read needs) or
-`detail` (the field at fault, for 422)."""
+`detail` (the field at fault, for 422). No answer names a path on the server: the warehouse and
+the landing zone are named by their file and folder names only."""
 
 from __future__ import annotations
 
@@ -16,13 +17,30 @@ class ApiError(Exception):
     """An answer other than 2xx, with its status and message."""
 
     def __init__(
-        self, status: int, message: str, missing: str | None = None, field: str | None = None
+        self,
+        status: int,
+        message: str,
+        missing: str | None = None,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
     ):
         super().__init__(message)
         self.status = status
         self.message = message
         self.missing = missing
         self.field = field
+        self.headers = headers
+
+
+def without_server_paths(request: Request, message: str) -> str:
+    """`message` with the warehouse's and the data folder's paths cut to their names."""
+    settings = getattr(request.app.state, "settings", None)
+    if settings is None:
+        return message
+    for path in sorted((settings.db_path, settings.data_dir), key=lambda p: -len(str(p))):
+        for form in {str(path), str(path.resolve())}:
+            message = message.replace(form, path.name)
+    return message
 
 
 def field_of(message: str) -> str | None:
@@ -32,12 +50,13 @@ def field_of(message: str) -> str | None:
 
 
 async def _api_error(request: Request, exc: ApiError) -> SafeJSONResponse:
-    body: dict = {"error": exc.message}
+    message = without_server_paths(request, exc.message)
+    body: dict = {"error": message}
     if exc.missing:
         body["missing"] = exc.missing
     if exc.status == 422 and exc.field:
-        body["detail"] = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
-    return SafeJSONResponse(body, status_code=exc.status)
+        body["detail"] = [{"loc": ["body", exc.field], "msg": message, "type": "value_error"}]
+    return SafeJSONResponse(body, status_code=exc.status, headers=exc.headers)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> SafeJSONResponse:

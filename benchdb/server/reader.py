@@ -23,6 +23,16 @@ from runners.errors import WarehouseError
 
 DEFAULT_MEMORY_LIMIT = "2GB"
 
+# set, in this order, on a locked-down (POST /query) connection; lock_configuration last
+LOCKED_DOWN_SETTINGS = (
+    "set python_enable_replacements = false",
+    "set autoload_known_extensions = false",
+    "set autoinstall_known_extensions = false",
+    "set temp_directory = ''",
+    "set enable_external_access = false",
+    "set lock_configuration = true",
+)
+
 
 def quote_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
@@ -33,20 +43,30 @@ class Generation:
 
     `locked_down` (the POST /query sandbox): no file access, settings locked."""
 
-    def __init__(self, db_path: Path, signature: tuple, locked_down: bool, memory_limit: str):
+    def __init__(
+        self,
+        db_path: Path,
+        signature: tuple,
+        locked_down: bool,
+        memory_limit: str,
+        threads: int | None = None,
+    ):
         self.signature = signature
         self.alias = quote_identifier(db_path.stem)
         self.users = 0
         self.retired = False
         self.derived: dict[str, Any] = {}
         self.derived_lock = threading.Lock()
-        self.con = duckdb.connect(":memory:", config={"memory_limit": memory_limit})
+        config: dict[str, Any] = {"memory_limit": memory_limit}
+        if threads:
+            config["threads"] = threads
+        self.con = duckdb.connect(":memory:", config=config)
         try:
             self.con.execute(f"attach {quote_string(str(db_path))} as {self.alias} (read_only)")
             self.con.execute(f"use {self.alias}")
             if locked_down:
-                self.con.execute("set enable_external_access = false")
-                self.con.execute("set lock_configuration = true")
+                for statement in LOCKED_DOWN_SETTINGS:
+                    self.con.execute(statement)
         except duckdb.Error as exc:
             self.con.close()
             raise WarehouseError(f"cannot open {db_path}: {str(exc).splitlines()[0]}") from None
@@ -82,9 +102,12 @@ class Generation:
 class WarehouseReader:
     """Cursors on the last complete warehouse; a renamed-in file is picked up on the next call."""
 
-    def __init__(self, db_path: Path, memory_limit: str = DEFAULT_MEMORY_LIMIT):
+    def __init__(
+        self, db_path: Path, memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int | None = None
+    ):
         self.db_path = db_path
         self.memory_limit = memory_limit
+        self.threads = threads
         self._lock = threading.Lock()
         self._current: dict[bool, Generation] = {}
         self.generations_opened = 0
@@ -110,7 +133,9 @@ class WarehouseReader:
         with self._lock:
             gen = self._current.get(locked_down)
             if gen is None or gen.signature != signature:
-                fresh = Generation(self.db_path, signature, locked_down, self.memory_limit)
+                fresh = Generation(
+                    self.db_path, signature, locked_down, self.memory_limit, self.threads
+                )
                 self.generations_opened += 1
                 if gen is not None:
                     gen.retired = True

@@ -52,7 +52,7 @@ def health(reader: Reader, settings: Settings) -> dict[str, Any]:
     info = settings.db_path.stat()
     return {
         "status": "ok",
-        "warehouse": str(settings.db_path),
+        "warehouse": settings.db_path.name,  # its name only: no answer discloses a path
         "built_at": datetime.fromtimestamp(info.st_mtime).astimezone().isoformat(),
         "tables": tables,
         "rows": sizes,

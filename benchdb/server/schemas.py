@@ -32,12 +32,15 @@ class _Strict(BaseModel):
 
 
 class PerformanceIn(_Strict):
-    """One performance result. Old names are accepted: throughput, latency_avg, memory_peak."""
+    """One performance result, stored as sent: a field not given (precision, measured_at, a
+    metric) is NULL, never a default or a figure worked out from another. Old names are
+    accepted: throughput, latency_avg, memory_peak."""
 
     model_name: str = Field(min_length=1, max_length=200, examples=["bert-base-uncased"])
     hardware_type: HardwareName
     batch_size: int = Field(ge=1, le=1_000_000, examples=[4])
-    precision: PrecisionName = "fp32"
+    # not given: stored NULL, never assumed (fp32 was the old default)
+    precision: PrecisionName | None = None
     device_name: str | None = Field(None, max_length=200, examples=["NVIDIA RTX 4090"])
     sequence_length: int | None = Field(None, ge=1, le=10_000_000)
     image_size: int | None = Field(None, ge=1, le=100_000)

@@ -33,7 +33,21 @@ unioned as (
     -- row's source file) is NULL there
     select
         * exclude (schema_version, run_date),  -- noqa: RF02, RF03
-        'runner' as result_source
+        -- api: stored through BenchmarkDBAPI or POST /performance (its run's metadata says
+        -- `stored_through`, benchdb/store.py): the caller's numbers, not a runner measurement
+        case
+            when
+                run_id in (
+                    select api_runs.run_id
+                    from {{ ref('stg_landing__test_runs') }} as api_runs
+                    where
+                        json_extract_string(
+                            try_cast(api_runs.metadata as json), '$.stored_through'
+                        ) is not null
+                )
+                then 'api'
+            else 'runner'
+        end as result_source
     from runner_results
 
     union all by name

@@ -11,8 +11,6 @@
     `legacy_naive_timezone` setting decides ('configured'), or UTC is assumed. -#}
 {{ config(materialized='table') }}
 
-{%- set time_key = "'(timestamp|time|date|_at$)'" -%}
-
 with
 
 documents as (
@@ -51,24 +49,32 @@ registered as (
 
 time_leaves as (
 
-    -- the times a document writes under time-like keys: epoch seconds (2017-2039) and naive
-    -- local texts; the first 50 of each kind per file are enough to find its clock
+    -- the times a document writes under time-like keys (timestamp, time, date, *_at), found
+    -- in its text (a regular expression is far cheaper than walking the JSON tree): epoch
+    -- seconds (2017-2039) and naive local texts
     select
-        registered.file_id,
-        leaf.atom as written,
+        file_id,
+        written,
         case
-            when leaf.type in ('DOUBLE', 'UBIGINT', 'BIGINT')
-                then try_cast(leaf.atom as double)
+            when not starts_with(written, '"') then try_cast(written as double)
         end as epoch_seconds,
         case
-            when leaf.type = 'VARCHAR'
-                then epoch({{ legacy_naive_timestamp("leaf.value ->> '$'") }})
+            when starts_with(written, '"')
+                then epoch({{ legacy_naive_timestamp("trim(written, '\"')") }})
         end as naive_seconds
-    from registered
-    cross join json_tree(registered.document) as leaf
-    where
-        regexp_matches(lower(coalesce(leaf.key, '')), {{ time_key }})
-        and leaf.type in ('DOUBLE', 'UBIGINT', 'BIGINT', 'VARCHAR')
+    from (
+        select
+            file_id,
+            unnest(
+                regexp_extract_all(
+                    cast(document as varchar),
+                    -- "<time-like key>": "<text>" or <number>
+                    '(?i)"[^"\\]*(?:timestamp|time|date|_at)"\s*:\s*("[^"]{8,40}"|[0-9][0-9.eE+-]*)',  -- noqa: LT05
+                    1
+                )
+            ) as written
+        from registered
+    ) as extracted
 
 ),
 

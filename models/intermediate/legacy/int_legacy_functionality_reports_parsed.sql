@@ -133,7 +133,8 @@ final as (
         ) as metadata,
         cast(null as varchar) as simulation_evidence,
         block_key,
-        lower(stats -> 'hardware_platforms' ->> 0) as stats_hardware_type,
+        {{ legacy_result_hardware_type("stats -> 'hardware_platforms' ->> 0") }}
+            as stats_hardware_type,
 
         ----------  numerics
         cast(null as double) as execution_time_seconds,

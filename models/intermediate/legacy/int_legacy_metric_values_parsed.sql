@@ -14,11 +14,43 @@
     ~ "|_sec$|_secs$|realtime|real_time|rtf|speedup|bandwidth|flops)'" -%}
 {%- set not_metric_key = "'(timestamp|timeout|_at$|timezone|time_zone)'" -%}
 
-with
+with recursive
 
 documents as (
 
     select * from {{ ref('int_legacy_documents_registered') }}
+
+),
+
+nodes (file_id, json_path, metric_key, json_node, nesting_level) as (
+
+    -- the document walked level by level (json_each per container: far cheaper than
+    -- json_tree); an array element is named by its array's key
+    select
+        file_id,
+        '$' as json_path,
+        cast(null as varchar) as metric_key,
+        document as json_node,
+        0 as nesting_level
+    from documents
+
+    union all
+
+    select
+        nodes.file_id,
+        nodes.json_path || case
+            when json_type(nodes.json_node) = 'ARRAY' then '[' || child.key || ']'
+            when regexp_full_match(child.key, '[A-Za-z_][A-Za-z0-9_]*') then '.' || child.key
+            else '."' || replace(child.key, '"', '\"') || '"'
+        end as json_path,
+        case
+            when json_type(nodes.json_node) = 'ARRAY' then nodes.metric_key else child.key
+        end as metric_key,
+        child.value as json_node,
+        nodes.nesting_level + 1 as nesting_level
+    from nodes
+    cross join json_each(nodes.json_node) as child
+    where json_type(nodes.json_node) in ('OBJECT', 'ARRAY') and nodes.nesting_level < 100
 
 ),
 
@@ -29,24 +61,19 @@ leaves as (
         documents.run_id,
         documents.source_path,
         documents.source_shape,
-        leaf.fullkey as json_path,
-        leaf.type as json_type,
-        leaf.atom,
-        -- an array element is named by its array's key
+        nodes.json_path,
+        nodes.metric_key,
+        json_type(nodes.json_node) as json_type,
         case
-            when regexp_matches(leaf.fullkey, '\[\d+\]$')
-                then
-                    trim(
-                        regexp_extract(
-                            leaf.fullkey, '\.("[^"]*"|[^."\[\]]+)(\[\d+\])+$', 1
-                        ),
-                        '"'
-                    )
-            else leaf.key
-        end as metric_key
-    from documents
-    cross join json_tree(documents.document) as leaf
-    where leaf.type in ('DOUBLE', 'UBIGINT', 'BIGINT', 'VARCHAR')
+            when json_type(nodes.json_node) = 'VARCHAR' then nodes.json_node ->> '$'
+            else cast(nodes.json_node as varchar)
+        end as atom
+    from nodes
+    inner join documents
+        on nodes.file_id = documents.file_id
+    where
+        nodes.metric_key is not null
+        and json_type(nodes.json_node) in ('DOUBLE', 'UBIGINT', 'BIGINT', 'VARCHAR')
 
 ),
 
@@ -55,7 +82,7 @@ metric_leaves as (
     select
         *,
         case
-            when json_type = 'VARCHAR' then try_cast(trim(atom, '"') as double)
+            when json_type = 'VARCHAR' then try_cast(trim(atom) as double)
             else try_cast(atom as double)
         end as reported_value
     from leaves
@@ -64,9 +91,7 @@ metric_leaves as (
         and not regexp_matches(lower(metric_key), {{ not_metric_key }})
         and (
             json_type != 'VARCHAR'
-            or regexp_full_match(
-                trim(atom, '"'), '\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*'
-            )
+            or regexp_full_match(atom, '\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*')
         )
 
 ),

@@ -102,6 +102,27 @@ final as (
                     'sequence_length', 'image_size', 'audio_seconds',
                 ]) }}
         end as configuration_id,
+        latency_cv,
+        timed_seconds,
+        memory_peak_rss_mb,
+        memory_baseline_rss_mb,
+        memory_loaded_mb,
+        memory_inference_growth_mb,
+        isolation,
+        load_avg_1m_before,
+        load_avg_1m_after,
+        process_cpu_seconds,
+        other_cpu_seconds,
+        quality,
+        quality_reason,
+        num_interop_threads,
+        host_cpu_count,
+        host_physical_cores,
+        float32_matmul_precision,
+        cuda_matmul_allow_tf32,
+        cudnn_allow_tf32,
+        onednn_enabled,
+        benchdb_version,
         current_timestamp as loaded_at
     from results
 

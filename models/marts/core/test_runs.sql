@@ -43,8 +43,17 @@ final as (
             host,
             configurations_total,
             configurations_completed,
-            configurations_failed
-        )
+            configurations_failed,
+            configurations_noisy,
+            git_is_dirty,
+            git_commit_note,
+            benchdb_version
+        ),
+        -- added after the first release: appended, so earlier columns keep their places
+        configurations_noisy,
+        git_is_dirty,
+        git_commit_note,
+        benchdb_version
     from runs
 
 )

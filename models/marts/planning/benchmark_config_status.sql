@@ -4,7 +4,9 @@
 
 {#- One row per configuration ever attempted for real (model x hardware x precision x batch size
     x sequence length): is it done, when was it last measured and with which software, what
-    happened last time. Simulated rows never make a configuration done. The planning views and
+    happened last time. Simulated rows never make a configuration done, and neither does a
+    completed row whose configuration is incomplete (an API row that did not say its precision,
+    its time, or a text model's sequence length): it is counted apart. The planning views and
     `benchmark_plan` read this table. -#}
 with
 
@@ -21,7 +23,14 @@ versioned as (
         *,
         coalesce(sequence_length, -1) as sequence_length_key,
         regexp_extract(torch_version, '^(\d+\.\d+)') as torch_minor,
-        regexp_extract(transformers_version, '^(\d+\.\d+)') as transformers_minor
+        regexp_extract(transformers_version, '^(\d+\.\d+)') as transformers_minor,
+        -- measured only when it says what was measured and when
+        (
+            precision is not null
+            and batch_size is not null
+            and measured_at is not null
+            and (modality is distinct from 'text' or sequence_length is not null)
+        ) as is_complete_configuration
     from results
 
 ),
@@ -73,12 +82,18 @@ summarized as (
         batch_size,
         sequence_length_key,
         count(*) as attempts,
-        count(*) filter (where status = 'completed') as completed_count,
-        max(measured_at) filter (where status = 'completed') as newest_result_at,
-        arg_max(torch_minor, measured_at) filter (where status = 'completed')
-            as newest_result_torch_minor,
-        arg_max(transformers_minor, measured_at) filter (where status = 'completed')
-            as newest_result_transformers_minor,
+        count(*) filter (where status = 'completed' and is_complete_configuration)
+            as completed_count,
+        count(*) filter (where status = 'completed' and not is_complete_configuration)
+            as incomplete_count,
+        max(measured_at) filter (where status = 'completed' and is_complete_configuration)
+            as newest_result_at,
+        arg_max(torch_minor, measured_at) filter (
+            where status = 'completed' and is_complete_configuration
+        ) as newest_result_torch_minor,
+        arg_max(transformers_minor, measured_at) filter (
+            where status = 'completed' and is_complete_configuration
+        ) as newest_result_transformers_minor,
         max(measured_at) as last_attempt_at,
         arg_max(status, measured_at) as last_status,
         arg_max(error_message, measured_at) as last_error,

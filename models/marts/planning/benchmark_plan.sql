@@ -112,6 +112,7 @@ joined as (
     select
         wanted.*,
         config_status.attempts,
+        config_status.incomplete_count,
         config_status.last_status,
         config_status.last_error,
         config_status.last_attempt_at,
@@ -171,6 +172,10 @@ final as (
         plan_kind,
         case
             when plan_kind = 'missing' and attempts is null then 'never run'
+            when plan_kind = 'missing' and incomplete_count > 0
+                then
+                    'completed only by results that lack their time or input size (stored '
+                    || 'through the API without them): not counted as measured'
             when plan_kind = 'missing' and last_status = 'unavailable'
                 then 'hardware was unavailable'
             when plan_kind = 'missing' and last_status = 'unsupported'

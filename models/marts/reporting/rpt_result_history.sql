@@ -1,6 +1,10 @@
-{#- History over time per configuration: every completed result in the order it was measured,
-    with the change against the previous result of the same configuration. is_latest marks the
-    result that stands for the configuration in rpt_latest_results (its rule, not a second one). -#}
+{#- History over time per configuration: every completed result in the order it was measured.
+    Measurements and estimates are two series of one configuration, never one: an estimate is
+    labelled (result_kind 'estimate', 'estimate' in configuration_label, so a chart draws it
+    apart), its change columns are NULL, and a measurement's change is against the previous
+    measurement only, so an estimate after measurements is never a "latency change". is_latest
+    marks the measurement that stands for the configuration in rpt_latest_results (its rule, not
+    a second one); an estimate is never the latest point of a history. -#}
 with
 
 results as (
@@ -25,20 +29,21 @@ sequenced as (
             'model_name', 'hardware_type', 'precision', 'batch_size',
             'sequence_length', 'image_size', 'audio_seconds',
         ]) }} as configuration_id,
-        row_number() over configuration_in_time as result_number,
-        count(*) over configuration as results_in_configuration,
-        lag(throughput_items_per_second) over configuration_in_time
+        case when is_simulated then 'estimate' else 'measured' end as result_kind,
+        row_number() over kind_in_time as result_number,
+        count(*) over configuration_kind as results_in_configuration,
+        lag(throughput_items_per_second) over kind_in_time
             as previous_throughput_items_per_second,
-        lag(latency_p50_ms) over configuration_in_time as previous_latency_p50_ms
+        lag(latency_p50_ms) over kind_in_time as previous_latency_p50_ms
     from results
     window
-        configuration as (
+        configuration_kind as (
             partition by
                 model_name, hardware_type, precision, batch_size,
-                sequence_length, image_size, audio_seconds
+                sequence_length, image_size, audio_seconds, is_simulated
         ),
-        configuration_in_time as (
-            configuration order by measured_at asc nulls first, result_id asc
+        kind_in_time as (
+            configuration_kind order by measured_at asc nulls first, result_id asc
         )
 
 ),
@@ -57,11 +62,15 @@ final as (
         sequenced.device_name,
         sequenced.precision,
         latest.input_label,
-        'batch ' || sequenced.batch_size || ', ' || sequenced.precision || ', '
-        || latest.input_label as configuration_label,
+        'batch ' || sequenced.batch_size || ', '
+        || coalesce(sequenced.precision, 'precision unknown') || ', ' || latest.input_label
+        || case when sequenced.is_simulated then ', estimate' else '' end
+            as configuration_label,
+        sequenced.result_kind,
         sequenced.simulation_reason,
         sequenced.torch_version,
         sequenced.host,
+        sequenced.quality,
 
         -- numerics
         sequenced.batch_size,
@@ -76,17 +85,25 @@ final as (
         sequenced.latency_p99_ms,
         sequenced.throughput_items_per_second,
         sequenced.memory_peak_mb,
-        sequenced.previous_throughput_items_per_second,
-        100.0 * (
-            sequenced.throughput_items_per_second
-            / sequenced.previous_throughput_items_per_second
-            - 1
-        ) as throughput_change_pct,
-        100.0 * (sequenced.latency_p50_ms / sequenced.previous_latency_p50_ms - 1)
-            as latency_p50_change_pct,
+        case
+            when not sequenced.is_simulated then sequenced.previous_throughput_items_per_second
+        end as previous_throughput_items_per_second,
+        case
+            when not sequenced.is_simulated
+                then
+                    100.0 * (
+                        sequenced.throughput_items_per_second
+                        / sequenced.previous_throughput_items_per_second
+                        - 1
+                    )
+        end as throughput_change_pct,
+        case
+            when not sequenced.is_simulated
+                then 100.0 * (sequenced.latency_p50_ms / sequenced.previous_latency_p50_ms - 1)
+        end as latency_p50_change_pct,
 
         -- booleans
-        standing.result_id is not null as is_latest,
+        standing.result_id is not null and not sequenced.is_simulated as is_latest,
         sequenced.is_simulated,
 
         -- timestamps

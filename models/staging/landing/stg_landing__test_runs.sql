@@ -19,6 +19,8 @@ renamed as (
         host,
         git_commit,
         git_branch,
+        git_commit_note,
+        benchdb_version,
         command_line,
         metadata,
 
@@ -29,9 +31,11 @@ renamed as (
         configurations_completed,
         configurations_failed,
         configurations_simulated,
+        configurations_noisy,
 
         ----------  booleans
         success,
+        git_is_dirty,
 
         ----------  timestamps
         started_at,

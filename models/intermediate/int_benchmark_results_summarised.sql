@@ -51,12 +51,12 @@ merged as (
 
     -- a summary the new rows add to: old and new first and last times together
     select * from summarised
-    union all by name
-    select * exclude (loaded_at)
-    from {{ this if watermark is not none else 'summarised' }}
-    where
-        {{ watermark is not none }}
-        and environment_id in (select summarised.environment_id from summarised)
+    {%- if watermark is not none %}
+        union all by name
+        select * exclude (loaded_at)
+        from {{ this }}
+        where environment_id in (select summarised.environment_id from summarised)
+    {%- endif %}
 
 ),
 

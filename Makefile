@@ -61,10 +61,11 @@ lint: install
 	BENCHMARK_DB_PATH=$(SCRATCH)/lint.duckdb BENCHMARK_DATA_DIR=$(SCRATCH)/lint-data \
 		$(BIN)/sqlfluff lint models tests/data_tests analyses
 
-# dbt build (models, seeds, data tests and unit tests) on the committed fixture landing zone
+# dbt build (models, seeds, data tests and unit tests) on the committed fixture landing zone;
+# other builds leave the unit tests out (they check the SQL, not the data)
 dbt-fixtures: install
 	rm -f $(SCRATCH)/fixtures.duckdb
-	$(BIN)/benchdb build --quiet --data-dir tests/fixtures/data --db-path $(SCRATCH)/fixtures.duckdb
+	$(BIN)/benchdb build --quiet --unit-tests --data-dir tests/fixtures/data --db-path $(SCRATCH)/fixtures.duckdb
 
 pytest: install
 	$(BIN)/pytest -q

@@ -6,10 +6,12 @@ generation, a complete DuckDB file in the warehouse's state folder:
     data/benchmark.duckdb -> .benchmark.duckdb.d/g000012/benchmark.duckdb
     data/.benchmark.duckdb.d/
         lock                 one build at a time (flock; released when the process dies)
-        build/               the generation being built (a fixed path: dbt's parse is reused)
+        build/               the generation being built (build/warehouse.duckdb: one relative
+                             path for every warehouse, so dbt's parse is reused)
         g000011/ g000012/    published generations: benchmark.duckdb, snapshot.parquet,
                              generation.json (snapshot id, files, project hash, timings)
-        dbt-target/          dbt's target folder, kept between builds (partial parsing)
+        dbt-target/          dbt's target folder, kept between builds (partial parsing; a new
+                             warehouse starts from the last parse, benchdb/parse_cache.py)
 
 A build takes the oldest generation nobody reads (DuckDB's own file lock says who does), renames
 it to `build/`, lets dbt bring it up to date incrementally (each incremental model loads only the
@@ -37,6 +39,7 @@ from benchdb import snapshot
 from benchdb.paths import PROJECT_DIR
 
 GENERATION_PREFIX = "g"
+BUILD_FILE = "warehouse.duckdb"
 KEEP_PUBLISHED = 2  # the current generation and the one before (readers may still hold it)
 # what dbt builds from: a change in any of these means a full refresh
 PROJECT_INPUTS = (
@@ -69,8 +72,14 @@ class Layout:
 
     @property
     def build_db(self) -> Path:
-        # the file keeps the warehouse's name: DuckDB names the catalog after the file
-        return self.build_dir / self.db_path.name
+        """The file dbt builds: one name for every warehouse, so dbt's profile (which holds
+        the path, relative to the state folder) is the same everywhere and its parse can be
+        reused (benchdb.parse_cache). Views name no catalog, so the file is renamed freely."""
+        return self.build_dir / BUILD_FILE
+
+    @property
+    def build_db_relative(self) -> Path:
+        return self.build_db.relative_to(self.state_dir)
 
     @property
     def dbt_target(self) -> Path:
@@ -208,6 +217,7 @@ def prepare(layout: Layout, project: str, full_refresh: bool) -> Slot:
     if candidates:
         n, folder = candidates[-1]  # the newest free one has the least to catch up
         folder.rename(layout.build_dir)
+        _rename_db(layout.build_dir / layout.db_path.name, layout.build_db)
         source = (f"generation {folder.name}", layout.build_dir)
     elif current is not None:
         layout.build_dir.mkdir(parents=True)
@@ -249,6 +259,7 @@ def publish(layout: Layout, info: dict) -> Path:
     info = {**info, "generation": number}
     (layout.build_dir / "generation.json").write_text(json.dumps(info, indent=2, default=str))
     folder = layout.generation_dir(number)
+    _rename_db(layout.build_db, layout.build_dir / layout.db_path.name)
     layout.build_dir.rename(folder)
     target = os.path.relpath(folder / layout.db_path.name, layout.db_path.parent)
     link = layout.db_path.with_name(f".{layout.db_path.name}.{os.getpid()}.link")
@@ -259,6 +270,16 @@ def publish(layout: Layout, info: dict) -> Path:
     if stale_wal.exists() and not stale_wal.is_symlink():
         stale_wal.unlink()  # the write-ahead log of a plain file this link replaced
     return folder
+
+
+def _rename_db(source: Path, target: Path) -> None:
+    """A DuckDB file and its write-ahead log, if one was left, under a new name."""
+    if source == target:
+        return
+    for suffix in ("", ".wal"):
+        part = source.with_name(source.name + suffix)
+        if part.exists():
+            part.rename(target.with_name(target.name + suffix))
 
 
 def clean_old(layout: Layout, keep: int = KEEP_PUBLISHED) -> list[Path]:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchdb import generations, snapshot
+from benchdb import generations, parse_cache, snapshot
 from benchdb.paths import PROJECT_DIR
 from runners import landing
 from runners.errors import WarehouseError
@@ -68,11 +68,13 @@ def run_dbt(
     echo: Callable[[str], None] | None = None,
     target_dir: Path | None = None,
     snapshot_file: Path | None = None,
+    cwd: Path | None = None,
 ) -> list[str]:
     """Run a dbt command against `db_path`; returns its output lines, raises with dbt's errors.
 
     `target_dir` keeps dbt's target (and so its parse) between runs; without it each
-    invocation gets throwaway target and log folders.
+    invocation gets throwaway target and log folders. A relative `db_path` is taken from `cwd`
+    (the project folder by default).
     """
     with tempfile.TemporaryDirectory(prefix="benchdb-dbt-") as scratch:
         target = target_dir or Path(scratch) / "target"
@@ -89,7 +91,7 @@ def run_dbt(
             str(target.parent / "dbt-logs" if target_dir else Path(scratch) / "logs"),
             "--no-use-colors",
         ]
-        return _stream(command, dbt_env(db_path, data_dir, snapshot_file), echo)
+        return _stream(command, dbt_env(db_path, data_dir, snapshot_file), echo, cwd)
 
 
 def _die_with_parent() -> None:
@@ -101,10 +103,10 @@ def _die_with_parent() -> None:
         pass
 
 
-def _stream(command, env, echo) -> list[str]:
+def _stream(command, env, echo, cwd: Path | None = None) -> list[str]:
     process = subprocess.Popen(
         command,
-        cwd=PROJECT_DIR,
+        cwd=cwd or PROJECT_DIR,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -138,6 +140,7 @@ def build(
     echo: Callable[[str], None] | None = None,
     extra_args: tuple[str, ...] = (),
     full_refresh: bool = False,
+    unit_tests: bool = False,
 ) -> dict[str, int]:
     """Build the warehouse from a snapshot of the landing zone and publish it as a new
     generation; returns the core marts' row counts. See the module's docstring."""
@@ -162,12 +165,28 @@ def build(
                 f"snapshot {taken.snapshot_id}: {taken.count()} landing files; building from "
                 f"{slot.origin} ({slot.reason})"
             )
-        args = ["build", *extra_args, *(["--full-refresh"] if slot.full_refresh else [])]
+        args = [
+            "build",
+            *extra_args,
+            *(["--full-refresh"] if slot.full_refresh else []),
+            # unit tests check the SQL, not the data: `make test` runs them (--unit-tests)
+            *([] if unit_tests else ["--exclude-resource-type", "unit_test"]),
+        ]
+        parse_cache.restore(layout.dbt_target)
         try:
-            run_dbt(args, layout.build_db, data_dir, echo, layout.dbt_target, snapshot_file)
+            run_dbt(
+                args,
+                layout.build_db_relative,
+                data_dir,
+                echo,
+                layout.dbt_target,
+                snapshot_file,
+                cwd=layout.state_dir,
+            )
         except BaseException:
             generations.discard_leftovers(layout)
             raise
+        parse_cache.save(layout.dbt_target)
         folder = generations.publish(
             layout,
             {

@@ -58,9 +58,19 @@
     {%- else -%}
         {%- set query -%}
             select file
-            from glob('{{ var("landing_root") }}/{{ kind }}/run_date=*/*.parquet')
+            from glob('{{ landing_root() }}/{{ kind }}/run_date=*/*.parquet')
             order by file
         {%- endset -%}
     {%- endif -%}
     {{ return(run_query(query).columns[0].values() | list) }}
+{%- endmacro %}
+
+
+{#-
+    The landing zone's root: the `landing_root` var when given, else <BENCHMARK_DATA_DIR>/landing
+    (benchdb passes an absolute path; `data/landing` from the project folder without it). Called
+    only while running, never while parsing, so a new data folder keeps dbt's parse.
+-#}
+{% macro landing_root() -%}
+    {{ return(var('landing_root', env_var('BENCHMARK_DATA_DIR', 'data') ~ '/landing')) }}
 {%- endmacro %}

@@ -7,13 +7,14 @@
 -#}
 {% macro read_legacy(table_name) -%}
     {%- set relation = source('legacy', table_name) -%}
-    {%- if table_name == 'manifest' -%}
-        {%- set pattern = var('landing_root') ~ '/legacy_manifest/run_date=*/*.parquet' -%}
-    {%- else -%}
-        {%- set pattern = var('landing_root') ~ '/legacy_files/*/*.json' -%}
-    {%- endif -%}
     {%- set ns = namespace(file_count=0) -%}
     {%- if execute -%}
+        {#- the landing root is read only while running (a new data folder keeps the parse) -#}
+        {%- if table_name == 'manifest' -%}
+            {%- set pattern = landing_root() ~ '/legacy_manifest/run_date=*/*.parquet' -%}
+        {%- else -%}
+            {%- set pattern = landing_root() ~ '/legacy_files/*/*.json' -%}
+        {%- endif -%}
         {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')") -%}
         {%- set ns.file_count = found.columns[0].values()[0] -%}
     {%- endif -%}

@@ -17,13 +17,18 @@ from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, r
     help="Rebuild every table from the whole landing zone instead of only what landed since.",
 )
 @click.option(
+    "--unit-tests",
+    is_flag=True,
+    help="Also run dbt's unit tests (checks of the SQL on fixed rows; `make test` runs them).",
+)
+@click.option(
     "--vars",
     "dbt_vars",
     default=None,
     metavar="YAML",
     help="dbt vars, e.g. '{older_than_days: 14, legacy_naive_timezone: America/Los_Angeles}'.",
 )
-def build(db_path, data_dir, quiet, full_refresh, dbt_vars) -> None:
+def build(db_path, data_dir, quiet, full_refresh, unit_tests, dbt_vars) -> None:
     """Build the warehouse with dbt from the landing zone and the seeds.
 
     The new warehouse replaces the old one only when every model and test passed; until then
@@ -40,7 +45,12 @@ def build(db_path, data_dir, quiet, full_refresh, dbt_vars) -> None:
     data = resolve_data_dir(data_dir)
     extra = ("--vars", dbt_vars) if dbt_vars else ()
     counts = warehouse.build(
-        db, data, echo=None if quiet else click.echo, extra_args=extra, full_refresh=full_refresh
+        db,
+        data,
+        echo=None if quiet else click.echo,
+        extra_args=extra,
+        full_refresh=full_refresh,
+        unit_tests=unit_tests,
     )
     click.echo(f"\nwarehouse built: {db}")
     click.echo(f"landing zone:    {data / 'landing'}")

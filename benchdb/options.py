@@ -208,15 +208,23 @@ class OutputPath(click.ParamType):
     def convert(self, value, param, ctx):
         if ctx is not None and ctx.resilient_parsing:  # shell completion: nothing is written
             return Path(value)
-        from benchdb.reporting.data import ReportError, check_output_file
-
-        path = Path(value)
         if not str(value).strip():
             raise click.ClickException("Invalid value for '--output': an empty path")
-        try:
-            return check_output_file(path, folder=None if self.folder else False)
-        except ReportError as exc:
-            raise click.ClickException(f"Invalid value for '--output': {exc}") from None
+        return check_output(Path(value), folder=None if self.folder else False)
+
+
+def check_output(path: Path, suffixes: Sequence[str] = (), folder: bool | None = False) -> Path:
+    """`check_output_file` for the CLI: a refusal is one line naming --output, and exit 1.
+
+    Commands call it for what the option's type cannot know: the suffixes their --format
+    writes, a file (not a folder) for one chart, and the default path when none was given.
+    """
+    from benchdb.reporting.data import ReportError, check_output_file
+
+    try:
+        return check_output_file(path, tuple(suffixes), folder=folder)
+    except ReportError as exc:
+        raise click.ClickException(f"Invalid value for '--output': {exc}") from None
 
 
 def output_option(

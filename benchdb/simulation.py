@@ -5,7 +5,11 @@ latency = max(FLOPs / peak FLOP/s, bytes moved / memory bandwidth) + fixed overh
 FLOPs of one forward pass come from torch's FlopCounterMode, run on the meta device (no memory,
 no compute) or, when a model needs real values, once on the CPU. Bytes moved are the weights
 plus every operator's outputs written once and read once. Peak figures come from
-seeds/hardware_catalog.csv (vendor datasheets; the source of each figure is in the row).
+seeds/hardware_catalog.csv (vendor datasheets; the source of each figure is in the row). The
+fixed overhead is a device's only fitted constant: the catalog gives it only where measured rows
+of that device were fitted (simulation_accuracy's fitted_overhead_ms, cited in the row); a device
+without one is uncalibrated, and its estimate is the roofline bound alone, which the method
+record says (`overhead_calibration`) instead of adding an invented figure.
 A simulated row is `is_simulated = true` and says why (`simulation_reason`) and how
 (`simulation_method`: this method's versioned name and every input, as JSON).
 """
@@ -36,7 +40,7 @@ class DeviceSpec:
     peak_tflops: dict[str, float | None]
     memory_bandwidth_gb_per_s: float
     memory_gb: float | None
-    fixed_overhead_ms: float
+    fixed_overhead_ms: float | None  # None: uncalibrated (no measured rows of the device)
     source: str
 
 
@@ -66,7 +70,7 @@ def load_hardware_catalog(path: Path = HARDWARE_CATALOG_CSV) -> list[DeviceSpec]
                     peak_tflops={p: _number(row, c, path, line) for p, c in PEAK_COLUMNS.items()},
                     memory_bandwidth_gb_per_s=_number(row, "memory_bandwidth_gb_per_s", path, line),
                     memory_gb=_number(row, "memory_gb", path, line),
-                    fixed_overhead_ms=_number(row, "fixed_overhead_ms", path, line) or 0.0,
+                    fixed_overhead_ms=_number(row, "fixed_overhead_ms", path, line),
                     source=row["source"].strip(),
                 )
             )
@@ -192,14 +196,18 @@ def estimate_latency_ms(
         )
     compute_ms = cost.flops / (peak * 1e12) * 1e3
     memory_ms = cost.bytes_moved / (device.memory_bandwidth_gb_per_s * 1e9) * 1e3
-    latency = max(compute_ms, memory_ms) + device.fixed_overhead_ms
+    roofline_ms = max(compute_ms, memory_ms)
+    overhead = device.fixed_overhead_ms
+    latency = roofline_ms + (overhead if overhead is not None else 0.0)
     inputs = {
         "method": METHOD,
         "device_name": device.device_name,
         "precision": precision,
         "peak_tflops": peak,
         "memory_bandwidth_gb_per_s": device.memory_bandwidth_gb_per_s,
-        "fixed_overhead_ms": device.fixed_overhead_ms,
+        "fixed_overhead_ms": overhead,
+        "overhead_calibration": overhead_calibration(device),
+        "roofline_ms": roofline_ms,
         "flops": cost.flops,
         "bytes_moved": cost.bytes_moved,
         "operators": cost.operators,
@@ -210,6 +218,17 @@ def estimate_latency_ms(
         "catalog_source": device.source,
     }
     return latency, inputs
+
+
+def overhead_calibration(device: DeviceSpec) -> str:
+    """Where the device's fixed overhead comes from, in words for the method record."""
+    if device.fixed_overhead_ms is None:
+        return (
+            f"uncalibrated: the hardware catalog has no overhead fitted from measured rows of "
+            f"{device.device_name}; the estimate is the roofline bound alone (a lower bound). "
+            "Measure with --also-estimate and see simulation_accuracy"
+        )
+    return "from the hardware catalog (its source cites the measurement it was fitted on)"
 
 
 def method_record(inputs: dict) -> str:

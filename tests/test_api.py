@@ -139,6 +139,9 @@ def test_store_returns_ids_and_lands_the_values_under_new_names(project, stored)
     assert row["status"] == "completed"
     assert row["is_simulated"] is False
     assert row["model_family"] == "bert"  # from the catalog
+    # a precision or time not given stays null (never fp32, never the time of storing)
+    assert rows[ids["kwargs"]]["precision"] is None
+    assert rows[ids["t5_estimate"]]["measured_at"] is None
     # a metric not given stays null, never 0
     assert rows[ids["kwargs"]]["memory_peak_mb"] is None
     assert rows[ids["kwargs"]]["latency_p50_ms"] is None
@@ -192,12 +195,20 @@ def test_a_metric_or_a_status_is_required():
     assert row["status"] == "unsupported" and "throughput_items_per_second" not in row
 
 
-def test_throughput_is_derived_from_latency_when_only_latency_is_given():
+def test_nothing_the_caller_did_not_send_is_filled_in():
+    # issue 15: throughput used to be derived (8 x 1000 / 20 = 400 items/s), the precision
+    # assumed fp32 and the time taken as the time of storing; now each stays NULL
     row = validate_performance(
         {"model_name": "m", "hardware_type": "cpu", "batch_size": 8, "latency_avg": 20.0}
     )
-    # 8 items every 20 ms = 400 items/s
-    assert row["throughput_items_per_second"] == pytest.approx(400.0)
+    assert row == {
+        "model_name": "m",
+        "hardware_type": "cpu",
+        "batch_size": 8,
+        "latency_mean_ms": 20.0,
+        "status": "completed",
+        "is_simulated": False,
+    }
 
 
 def test_compatibility_and_integration_results_land_in_their_own_kinds(tmp_path):
@@ -247,8 +258,8 @@ def test_get_performance_metrics_latest_only_is_the_result_standing_for_each_con
     api, ids, _ = stored
     df = api.get_performance_metrics(model_name="bert-base-uncased", hardware_type="cuda")
     by_id = df.set_index("result_id")
-    # (cuda, batch 4, fp32): "newer" (February) stands, not "kwargs" (January), nor the
-    # estimate of March
+    # (cuda, batch 4, no precision given: NULL, one configuration): "newer" (February) stands,
+    # not "kwargs" (January), nor the estimate of March
     assert set(by_id.index) == {ids["newer"], ids["dict"], ids["estimate_only"]}
     assert by_id.loc[ids["newer"], "throughput_items_per_second"] == 130.0
     assert by_id.loc[ids["newer"], "average_latency_ms"] == 7.5
@@ -274,8 +285,8 @@ def test_comparison_uses_the_old_metric_words(stored):
     df = api.get_performance_comparison(model_name="bert-base-uncased", metric="memory")
     assert list(df["memory_peak_mb"]) == [2100.0]  # the only result with a memory reading
     df = api.get_performance_comparison("bert-base-uncased", "throughput")
-    # the standing results: batch 4 fp32 measured (130.0, not the estimate 999.0), batch 4 fp16
-    # measured, batch 16 estimated only
+    # the standing results: batch 4 without precision measured (130.0, not the estimate 999.0),
+    # batch 4 fp16 measured, batch 16 estimated only
     assert sorted(df["throughput_items_per_second"]) == [130.0, 162.5, 400.0]
     with pytest.raises(ConfigurationError, match="unknown metric 'speed'"):
         api.get_performance_comparison("bert-base-uncased", "speed")
@@ -359,21 +370,42 @@ def test_model_and_hardware_lists_include_what_was_stored(stored):
     assert "NVIDIA RTX 4090" in set(hw["device_name"].dropna())
 
 
-def test_missing_marts_are_named(stored):
-    api, _, _ = stored
-    for call, mart in (
-        (api.get_model_hardware_compatibility, "hardware_compatibility"),
-        (api.get_integration_test_summary, "integration_test_results"),
-    ):
-        with api._connect() as con:
-            from benchdb.compat import mart_exists
+def test_missing_marts_are_named(project, stored, tmp_path):
+    import duckdb
 
-            exists = mart_exists(con, mart)
-        if exists:
-            call()  # built by the legacy models: the read works
-        else:
-            with pytest.raises(MissingMartError, match=mart):
-                call()
+    data_dir, _ = project
+    api, _, _ = stored
+    # the built warehouse has both marts (the legacy models build them, empty or not)
+    compatibility = api.get_model_hardware_compatibility()
+    assert {"model_name", "hardware_type", "is_compatible"} <= set(compatibility.columns)
+    summary = api.get_integration_test_summary()
+    assert list(summary.columns) == [
+        "test_module",
+        "tests",
+        "passed",
+        "failed",
+        "errors",
+        "skipped",
+    ]
+    # a warehouse built before them (a copy without them) names the one it lacks
+    old = tmp_path / "old" / api.db_path.name  # the same name: views refer to the catalog by it
+    old.parent.mkdir()
+    shutil.copy(api.db_path, old)
+    with duckdb.connect(str(old)) as con:
+        for mart in ("hardware_compatibility", "integration_test_results"):
+            (kind,) = con.execute(
+                "select table_type from information_schema.tables "
+                "where table_schema = 'main' and table_name = $n",
+                {"n": mart},
+            ).fetchone()
+            con.execute(f"drop {'view' if kind == 'VIEW' else 'table'} {mart}")
+    old_api = BenchmarkDBAPI(db_path=old, data_dir=data_dir, auto_refresh=False)
+    for call, mart in (
+        (old_api.get_model_hardware_compatibility, "hardware_compatibility"),
+        (old_api.get_integration_test_summary, "integration_test_results"),
+    ):
+        with pytest.raises(MissingMartError, match=mart):
+            call()
 
 
 def test_reads_rebuild_when_something_new_landed(project, stored):
@@ -445,6 +477,19 @@ def test_use_simulation_gives_a_flagged_estimate_not_a_measurement(tmp_path):
     runner.store_benchmark_result(result)
     (row,) = landed(tmp_path / "data", "benchmark_results")
     assert row["is_simulated"] is True and row["simulation_reason"] == result["simulation_reason"]
+    # an estimate is no measurement: its run is no success, and counts it as simulated
+    (run,) = landed(tmp_path / "data", "test_runs")
+    assert (run["success"], run["configurations_completed"], run["configurations_simulated"]) == (
+        False,
+        0,
+        1,
+    )
+    # the same in the old run summary: estimates are not successful benchmarks
+    summary = runner.run_benchmarks(
+        ["test/tiny-bert"], ["rocm"], [1, 2], sequence_length=8, force_simulation=True
+    )
+    assert summary["by_status"] == {"completed": 2}
+    assert (summary["successful"], summary["simulated"], summary["failed"]) == (0, 2, 0)
 
 
 def test_run_benchmarks_summary_counts_every_configuration(tmp_path):
@@ -452,7 +497,7 @@ def test_run_benchmarks_summary_counts_every_configuration(tmp_path):
     summary = runner.run_benchmarks(["test/tiny-bert"], ["cpu", "qnn"], [1, 2], sequence_length=8)
     # 1 model x 2 hardware types x 2 batch sizes; qnn has no Python probe: unavailable
     assert summary["total"] == 4
-    assert summary["successful"] == 2 and summary["failed"] == 2
+    assert summary["successful"] == 2 and summary["failed"] == 2 and summary["simulated"] == 0
     assert summary["by_status"] == {"completed": 2, "unavailable": 2}
     landed_ids = {r["result_id"] for r in landed(tmp_path / "data", "benchmark_results")}
     assert landed_ids == {r["result_id"] for r in summary["results"]}

@@ -324,3 +324,23 @@ def test_history_of_one_run_seconds_apart_renders(tmp_path):
     )
     out = charts.save(charts.history_chart(frame, "latency", "m"), tmp_path / "h.png", dpi=40)
     assert not is_blank(out)
+
+
+def test_one_batch_size_on_a_log_axis_renders(tmp_path):
+    # one batch size (one major break on the log2 axis) and latencies spanning more than 10x
+    # (a log value axis with one power of ten inside): mizani's log minor breaks failed on both
+    frame = _rows(
+        model_name=["m"] * 2,
+        hardware_type=["cpu", "cuda"],
+        precision=["fp32"] * 2,
+        input_label=["seq 8"] * 2,
+        batch_size=[4, 4],
+        latency_p50_ms=[0.5, 6.0],
+        latency_p90_ms=[0.6, 7.0],
+        latency_p99_ms=[0.7, 8.0],
+        is_simulated=[False, False],
+    )
+    plot = charts.batch_size_chart(frame, "latency", "m")
+    assert plot.scales.get_scales("x").breaks == [4]
+    out = charts.save(plot, tmp_path / "b.png", dpi=40)
+    assert not is_blank(out)

@@ -116,6 +116,12 @@ def _check_page(browser: Browser, page: Path, shots: Path, expected_images: int)
     for n, ref in enumerate(
         browser.do("POST", "/elements", {"using": "css selector", "value": "img"})
     ):
+        # scrolled into view first: an image at the window's edge is otherwise cut to a line
+        browser.do(
+            "POST",
+            "/execute/sync",
+            {"script": "arguments[0].scrollIntoView({block: 'center'});", "args": [ref]},
+        )
         png = base64.b64decode(browser.do("GET", f"/element/{ref[ELEMENT]}/screenshot"))
         shot = shots / f"{page.stem}-{n}.png"
         shot.write_bytes(png)

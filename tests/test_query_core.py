@@ -250,13 +250,19 @@ def test_an_estimate_only_where_nothing_was_measured(core):
 
 
 def test_latest_result_is_answered_once(core):
-    # rpt_result_history's latest is rpt_latest_results' standing result, row for row
+    # rpt_result_history's latest is rpt_latest_results' standing result, row for row, where
+    # that is a measurement (an estimate is never the latest point of a history)
     assert _one(
         core[1],
         "select count(*) from rpt_result_history h join rpt_latest_results l "
         "on h.configuration_id = l.configuration_id "
-        "where h.is_latest <> (h.result_id = l.result_id)",
+        "where h.is_latest <> (h.result_id = l.result_id and not l.is_simulated)",
     ) == [(0,)]
+    # and the fixture has configurations of both kinds, so the rule is exercised both ways
+    assert _one(
+        core[1],
+        "select count(distinct is_simulated) from rpt_latest_results",
+    ) == [(2,)]
 
 
 # ---------------------------------------------------------------- the surfaces agree

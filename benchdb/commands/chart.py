@@ -8,6 +8,7 @@ import click
 
 from benchdb.options import (
     batch_size_option,
+    check_output,
     db_path_option,
     hardware_option,
     metric_option,
@@ -82,15 +83,19 @@ def chart(
     for name in metrics:
         data.metric(name)
     if chart_type == "dashboard":
-        _dashboard(db, output or Path("dashboard"), metrics, models, hardware, dpi)
+        output = check_output(output or Path("dashboard").resolve(), folder=True)
+        _dashboard(db, output, metrics, models, hardware, dpi)
         return
     if len(metrics) > 1:
         raise click.BadParameter(
             "one metric per chart (several only for the dashboard)", param_hint="--metric"
         )
     metric_name = metrics[0] if metrics else "throughput"
-    output = output or Path(f"{chart_type}-{metric_name}.png")
-    from benchdb.reporting import visualizer
+    from benchdb.reporting import charts, visualizer
+
+    # a file, not a folder, with a chart's suffix (the default's folder is checked too)
+    default = Path(f"{chart_type}-{metric_name}.png").resolve()
+    output = check_output(output or default, charts.SAVE_FORMATS)
 
     path = visualizer.chart_file(
         db,

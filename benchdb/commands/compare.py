@@ -47,9 +47,7 @@ def compare(model, hardware, metric, precision, batch_size, fmt, output, db_path
 
     if bool(model) == bool(hardware):
         raise click.UsageError("give exactly one of --model or --hardware")
-    data.metric(metric)
-    if output is not None and not output.resolve().parent.exists():
-        raise data.ReportError(f"output folder {output.resolve().parent} does not exist")
+    data.metric(metric)  # --output was checked when parsed (benchdb.options.OutputPath)
     with data.connect(resolve_db_path(db_path)) as con:
         if model:
             result = comparing.compare_hardware(con, model, metric, precision, batch_size)
@@ -68,7 +66,7 @@ def compare(model, hardware, metric, precision, batch_size, fmt, output, db_path
         columns, rows = result.cells(mark=False)
         text = json.dumps([dict(zip(columns, r)) for r in rows], default=str, indent=2)
     if output:
-        output.write_text(text + "\n", encoding="utf-8")
+        formats.write_text(output, text + "\n")
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text)

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from benchdb.options import db_path_option, format_option, output_option, resolve_db_path
+from benchdb.options import (
+    check_output,
+    db_path_option,
+    format_option,
+    output_option,
+    resolve_db_path,
+)
 
 REPORTS = ("performance", "hardware", "compatibility", "simulation")
 SUFFIX = {"html": "html", "markdown": "md", "csv": "csv"}
@@ -32,9 +38,10 @@ def report(kind, fmt, output, db_path) -> None:
       benchdb report compatibility --format csv --output compatibility.csv
       benchdb report simulation
     """
-    from benchdb.reporting.reports import write_report
+    from benchdb.reporting.reports import SUFFIXES, write_report
 
     output = (output or Path(f"{kind}-report.{SUFFIX[fmt]}")).resolve()
+    check_output(output, SUFFIXES[fmt])  # the suffix of --format, or the default's folder
     written = write_report(resolve_db_path(db_path), kind, fmt, output)
     click.echo(written.simulated_sentence, err=True)
     click.echo(f"wrote {output}")

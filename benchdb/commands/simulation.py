@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -97,12 +98,14 @@ def list_simulated(output, db_path) -> None:
     from benchdb.text_table import render
 
     columns, rows = simulated_results(resolve_db_path(db_path))
-    if output:
-        _check_folder(output)
-        with output.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            writer.writerows(rows)
+    if output:  # checked when parsed (benchdb.options.OutputPath), before any work
+        from benchdb.reporting.formats import write_text
+
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        write_text(output, buffer.getvalue())
         click.echo(f"wrote {len(rows)} simulated result(s) to {output}")
     else:
         click.echo(render(columns, rows))
@@ -146,15 +149,11 @@ def run_csv(csv_file, min_duration, data_dir) -> None:
     print_run_summary(outcome)
 
 
-def _check_folder(path: Path) -> None:
-    if not path.parent.is_dir():
-        raise click.BadParameter(f"folder {path.parent} does not exist", param_hint="--output")
-
-
 def _emit(text: str, output: Path | None) -> None:
-    if output:
-        _check_folder(output)
-        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    if output:  # checked when parsed (benchdb.options.OutputPath), before any work
+        from benchdb.reporting.formats import write_text
+
+        write_text(output, text)
         click.echo(f"wrote {output}")
     else:
         click.echo(text)

@@ -175,7 +175,8 @@ def tick_label(value: float) -> str:
 def _value_scale(log: bool) -> list:
     labels = lambda values: [tick_label(v) for v in values]  # noqa: E731
     if log:
-        return [scale_y_log10(labels=labels)]
+        # no minor breaks: mizani's log minor breaks fail when the range holds one major break
+        return [scale_y_log10(labels=labels, minor_breaks=[])]
     return [scale_y_continuous(labels=labels), expand_limits(y=0)]
 
 
@@ -585,7 +586,10 @@ def batch_size_chart(
     return (
         ggplot(data)
         + layers
-        + scale_x_continuous(trans="log2", breaks=breaks, labels=[str(b) for b in breaks])
+        # no minor breaks: mizani's log minor breaks fail with a single batch size
+        + scale_x_continuous(
+            trans="log2", breaks=breaks, labels=[str(b) for b in breaks], minor_breaks=[]
+        )
         + facet_wrap("input_label", ncol=min(n, 3))
         + _value_scale(log)
         + scale_color_manual(

@@ -167,15 +167,12 @@ def build_dashboard(
     workers: int | None = None,
     echo: Callable[[str], None] | None = None,
 ) -> Dashboard:
-    """Write output_dir/index.html and one PNG per chart; output_dir's parent must exist."""
+    """Write output_dir/index.html and one PNG per chart. output_dir is checked first: its
+    parent must exist and it must be (or become) a folder that accepts files."""
     metrics = list(metrics or DEFAULT_METRICS)
     for m in metrics:
         data.metric(m)
-    output_dir = Path(output_dir)
-    if not output_dir.parent.exists():
-        raise ReportError(f"output folder {output_dir.parent} does not exist (for {output_dir})")
-    if output_dir.exists() and not output_dir.is_dir():
-        raise ReportError(f"output {output_dir} is a file, not a folder")
+    output_dir = data.check_output_file(Path(output_dir), folder=True)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     with data.connect(db_path) as con:
@@ -204,7 +201,10 @@ def build_dashboard(
         summary = simulation_summary(con)
     timings["read marts"] = time.perf_counter() - started
 
-    output_dir.mkdir(exist_ok=True)
+    try:
+        output_dir.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot create {output_dir}: {exc.strerror or exc}") from None
     results = _render_all(jobs, workers)
     charts: list[Path] = []
     for (spec, _frame, path, _dpi), (seconds, error) in zip(jobs, results):
@@ -220,7 +220,7 @@ def build_dashboard(
     drawn = [(spec, path) for (spec, _f, path, _d) in jobs if path in charts]
     page = dashboard_html(drawn, skipped, tables, summary, db_path)
     index = output_dir / "index.html"
-    index.write_text(page, encoding="utf-8")
+    formats.write_text(index, page)
     timings["write index.html"] = time.perf_counter() - started
     return Dashboard(index=index, charts=charts, skipped=skipped, timings=timings)
 

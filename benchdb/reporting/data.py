@@ -262,21 +262,21 @@ def check_output_file(
         os.unlink(name)
         return None
 
-    if folder is False and suffixes and path.suffix.lower() not in suffixes:
-        raise ReportError(f"output file {path}: the name must end in {' or '.join(suffixes)}")
     try:
         mode = place.stat().st_mode
     except (FileNotFoundError, NotADirectoryError):
         mode = None
     except OSError as exc:
         raise ReportError(f"cannot write {path}: {why(exc)}") from None
+    if folder is False and mode is not None and stat.S_ISDIR(mode):
+        raise ReportError(f"output {path} is a folder, not a file")
+    if folder is False and suffixes and path.suffix.lower() not in suffixes:
+        raise ReportError(f"output file {path}: the name must end in {' or '.join(suffixes)}")
     if mode is not None:
         if stat.S_ISDIR(mode):
-            if folder is False:
-                raise ReportError(f"output {path} is a folder, not a file")
             refused = accepts_files(place)
             if refused:
-                raise ReportError(f"cannot write in output folder {path}: {why(refused)}")
+                raise ReportError(f"output folder {path} accepts no new files ({why(refused)})")
         elif folder is True:
             raise ReportError(f"output {path} is a file, not a folder")
         elif stat.S_ISREG(mode):

@@ -157,7 +157,28 @@ def render_text(table, fmt: str) -> str:
     raise ValueError(f"not a text format: {fmt}")
 
 
+def _refused(path: Path, exc: OSError):
+    from benchdb.reporting.data import ReportError
+
+    return ReportError(f"cannot write {path}: {exc.strerror or exc}")
+
+
 def write_parquet(table, path: Path) -> None:
+    """The table as a zstd Parquet file; an OS refusal (disk full, a folder removed since the
+    --output check) is a one-line ReportError, not a traceback."""
     import pyarrow.parquet as pq
 
-    pq.write_table(table, path, compression="zstd")
+    try:
+        pq.write_table(table, path, compression="zstd")
+    except OSError as exc:
+        raise _refused(path, exc) from None
+
+
+def write_text(path: Path, text: str) -> Path:
+    """`text` to an output file (UTF-8, ending in a newline); an OS refusal is a one-line
+    ReportError naming the file."""
+    try:
+        Path(path).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise _refused(path, exc) from None
+    return Path(path)

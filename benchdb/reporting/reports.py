@@ -476,5 +476,5 @@ def write_report(db_path: Path, kind: str, fmt: str, output: Path, dpi: int = 90
             text = render_markdown(report)
         else:
             text = render_csv(report)
-    output.write_text(text, encoding="utf-8")
+    formats.write_text(output, text)
     return report

@@ -52,6 +52,10 @@ PROJECT_INPUTS = (
 )
 
 
+# settings the models read from the environment (a change rebuilds what was built with the old)
+MODEL_SETTINGS = ("BENCHMARK_LEGACY_TIMEZONE",)
+
+
 @dataclass(frozen=True)
 class Layout:
     """Where one warehouse keeps its generations."""
@@ -171,6 +175,8 @@ def project_hash(extra: str = "") -> str:
     """A hash of everything dbt builds from (and of `extra`, e.g. the vars): when it changes,
     incremental state built by the old project cannot be trusted and the build starts over."""
     digest = hashlib.sha256(extra.encode())
+    for name in MODEL_SETTINGS:
+        digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
     for name in PROJECT_INPUTS:
         root = PROJECT_DIR / name
         paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())

@@ -152,6 +152,22 @@ def build(
         started = time.perf_counter()
         taken = snapshot.take(landing_root)
         project = generations.project_hash(" ".join(extra_args))
+        published = layout.current_info() or {}
+        if (
+            not (full_refresh or unit_tests)
+            and published.get("snapshot_id") == taken.snapshot_id
+            and published.get("project_hash") == project
+            and published.get("landing_root") == str(landing_root)
+            # planning's "outdated" is counted in days from the build: a new day rebuilds
+            and str(published.get("built_at", ""))[:10]
+            == datetime.now(timezone.utc).date().isoformat()
+        ):
+            if echo:
+                echo(
+                    f"nothing new: generation {published.get('generation')} was built today from "
+                    f"snapshot {taken.snapshot_id} with this project; nothing to build"
+                )
+            return table_counts(db_path)
         slot = generations.prepare(layout, project, full_refresh)
         withdrawn = generations.withdrawn_files(layout, taken)
         if withdrawn and not slot.full_refresh:

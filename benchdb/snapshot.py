@@ -2,10 +2,12 @@
 
 A build lists every landed file (each Parquet kind and the registered legacy JSON files) with its
 size and modification time, writes the list as `snapshot.parquet` beside the warehouse it builds,
-and dbt reads exactly those files (macros/read_landing.sql, macros/read_legacy.sql). A file that
-lands while the build runs is not in its snapshot and waits for the next build. Landed files are
-immutable, so (path, size) names a file's content; the modification time is kept as the file's
-generation, so a rewritten file (which the landing contract forbids) is noticed.
+and dbt reads exactly those Parquet files (macros/read_landing.sql). A file that lands while the
+build runs is not in its snapshot and waits for the next build. Legacy JSON is still read by
+pattern (macros/read_legacy.sql); it is listed here so that a migration makes the warehouse
+stale. Landed files are immutable, so (path, size) names a file's content; the modification time
+is kept as the file's generation, so a rewritten file (which the landing contract forbids) is
+noticed.
 
 The snapshot id is a hash of the sorted list: two builds of the same landing zone have the same id,
 and `is_stale` compares the landing zone's current id with the published warehouse's.

@@ -25,6 +25,8 @@ from benchdb.paths import PROJECT_DIR
 from runners import landing
 from runners.errors import WarehouseError
 
+# a landing zone with fewer than 1/SHRINK_FACTOR of the files the warehouse came from is refused
+SHRINK_FACTOR = 2
 CORE_MARTS = (
     "models",
     "hardware_platforms",
@@ -141,6 +143,7 @@ def build(
     extra_args: tuple[str, ...] = (),
     full_refresh: bool = False,
     unit_tests: bool = False,
+    allow_shrink: bool = False,
 ) -> dict[str, int]:
     """Build the warehouse from a snapshot of the landing zone and publish it as a new
     generation; returns the core marts' row counts. See the module's docstring."""
@@ -153,6 +156,8 @@ def build(
         taken = snapshot.take(landing_root)
         project = generations.project_hash(" ".join(extra_args))
         published = layout.current_info() or {}
+        if not allow_shrink:
+            check_not_shrinking(published, taken, landing_root)
         if (
             not (full_refresh or unit_tests)
             and published.get("snapshot_id") == taken.snapshot_id
@@ -223,6 +228,20 @@ def build(
         if echo:
             echo(f"published {folder.name} in {generations.elapsed(started):.1f} s")
     return table_counts(db_path)
+
+
+def check_not_shrinking(published: dict, taken: snapshot.Snapshot, landing_root: Path) -> None:
+    """Refuse a landing zone with far fewer files than the published warehouse was built from
+    (none, or under half): most often a mistyped --data-dir, which would empty the warehouse."""
+    before = int(published.get("files") or 0)
+    now = taken.count()
+    if before and now * SHRINK_FACTOR < before:
+        raise WarehouseError(
+            f"refusing to build: the landing zone {landing_root} holds {now} file(s), but the "
+            f"warehouse was built from {before} (generation {published.get('generation')}, "
+            f"landing zone {published.get('landing_root')}). A mistyped --data-dir? To build "
+            "from this landing zone anyway, pass --allow-shrink"
+        )
 
 
 def is_stale(db_path: Path, data_dir: Path) -> bool:

@@ -137,10 +137,16 @@ def test_a_build_publishes_a_generation_readers_open_through_the_link(first_buil
     assert info["files"] == 3 and info["full_refresh"] is True
     assert not warehouse.is_stale(first_build, zone)
     assert len(run_ids(first_build)) == 1
+    # nothing new: the build publishes nothing and returns at once
+    started = time.monotonic()
+    result = invoke("build", "--data-dir", zone, "--db-path", first_build)
+    assert "nothing new" in result.output and time.monotonic() - started < 10
+    assert layout.current_info() == info and len(layout.generations()) == 1
 
 
 def test_a_result_landing_mid_build_waits_for_the_next_build(first_build, zone):
     layout = generations.Layout(first_build)
+    land_run(zone / "landing")  # something new, so that this build runs dbt
     landed: list[str] = []
 
     def land_once_dbt_runs() -> None:
@@ -165,7 +171,7 @@ def test_a_result_landing_mid_build_waits_for_the_next_build(first_build, zone):
 
 
 def test_overlapping_builds_lose_nothing_and_never_publish_older_data(first_build, zone):
-    before = run_ids(first_build)
+    before = run_ids(first_build) | {land_run(zone / "landing")}  # the first build has work
     env = {**os.environ, "BENCHMARK_DB_PATH": str(first_build), "BENCHMARK_DATA_DIR": str(zone)}
     command = [sys.executable, "-c", "from benchdb.cli import main; main()", "build", "--quiet"]
     first = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,

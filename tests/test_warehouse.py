@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections import defaultdict
@@ -11,7 +12,9 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from benchdb import snapshot, warehouse
 from runners import landing
+from runners.errors import WarehouseError
 from tests.conftest import invoke
 
 # shared/reference/old_system.md, "Columns the old tables had"
@@ -316,3 +319,30 @@ def test_every_model_has_a_primary_key_tested_unique_and_not_null(dbt_nodes):
         if not any({"unique", "not_null"} <= names for names in tested[key].values())
     )
     assert without_key == []
+
+
+def test_a_landing_zone_far_smaller_than_the_warehouses_is_refused(tiny_warehouse, tmp_path):
+    # a mistyped --data-dir: nothing there, the published warehouse came from the tiny run
+    before = os.readlink(tiny_warehouse)
+    result = invoke(
+        "build", "--quiet", "--data-dir", tmp_path / "mistyped", "--db-path", tiny_warehouse,
+        expect_exit=1,
+    )  # fmt: skip
+    assert "refusing to build" in result.output and "holds 0 file(s)" in result.output
+    assert "--allow-shrink" in result.output and "Traceback" not in result.output
+    assert os.readlink(tiny_warehouse) == before  # the warehouse in place is untouched
+
+
+@pytest.mark.parametrize(("files_now", "refused"), [(0, True), (4, True), (5, False), (12, False)])
+def test_shrinking_below_half_the_files_is_refused(tmp_path, files_now, refused):
+    published = {"files": 10, "generation": 3, "landing_root": "/data/landing"}
+    taken = snapshot.Snapshot(
+        tmp_path,
+        tuple(snapshot.SnapshotFile("test_runs", f"f{i}.parquet", 1, 0) for i in range(files_now)),
+    )
+    if refused:
+        with pytest.raises(WarehouseError, match=f"holds {files_now} file"):
+            warehouse.check_not_shrinking(published, taken, tmp_path)
+    else:
+        warehouse.check_not_shrinking(published, taken, tmp_path)
+    warehouse.check_not_shrinking({}, taken, tmp_path)  # a first build has nothing to shrink

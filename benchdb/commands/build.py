@@ -22,13 +22,19 @@ from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, r
     help="Also run dbt's unit tests (checks of the SQL on fixed rows; `make test` runs them).",
 )
 @click.option(
+    "--allow-shrink",
+    is_flag=True,
+    help="Build even when the landing zone holds far fewer files than the warehouse was built "
+    "from (refused otherwise: most often a mistyped --data-dir).",
+)
+@click.option(
     "--vars",
     "dbt_vars",
     default=None,
     metavar="YAML",
     help="dbt vars, e.g. '{older_than_days: 14, legacy_naive_timezone: America/Los_Angeles}'.",
 )
-def build(db_path, data_dir, quiet, full_refresh, unit_tests, dbt_vars) -> None:
+def build(db_path, data_dir, quiet, full_refresh, unit_tests, allow_shrink, dbt_vars) -> None:
     """Build the warehouse with dbt from the landing zone and the seeds.
 
     The new warehouse replaces the old one only when every model and test passed; until then
@@ -51,6 +57,7 @@ def build(db_path, data_dir, quiet, full_refresh, unit_tests, dbt_vars) -> None:
         extra_args=extra,
         full_refresh=full_refresh,
         unit_tests=unit_tests,
+        allow_shrink=allow_shrink,
     )
     click.echo(f"\nwarehouse built: {db}")
     click.echo(f"landing zone:    {data / 'landing'}")

@@ -143,10 +143,13 @@ def build(
     extra_args: tuple[str, ...] = (),
     full_refresh: bool = False,
     unit_tests: bool = False,
+    dbt_output: Callable[[str], None] | None = None,
     allow_shrink: bool = False,
 ) -> dict[str, int]:
     """Build the warehouse from a snapshot of the landing zone and publish it as a new
-    generation; returns the core marts' row counts. See the module's docstring."""
+    generation; returns the core marts' row counts. See the module's docstring.
+
+    `echo` gets benchdb's own messages, and dbt's log lines too unless `dbt_output` is given."""
     landing_root = data_dir / "landing"
     landing.check_readable(landing_root)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -199,7 +202,7 @@ def build(
                 args,
                 layout.build_db_relative,
                 data_dir,
-                echo,
+                dbt_output or echo,
                 layout.dbt_target,
                 snapshot_file,
                 cwd=layout.state_dir,

@@ -26,8 +26,21 @@ PRIMARY_KEYS = {
 
 
 def mart_rows(db: Path, table: str) -> list[tuple]:
+    """Every row, without `loaded_at` (when a build wrote the row, not what the row says)."""
     with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(f"select * from {table} order by {PRIMARY_KEYS[table]}").fetchall()
+        columns = [
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'main' and table_name = ? order by ordinal_position",
+                [table],
+            ).fetchall()
+            if c != "loaded_at"
+        ]
+        select = ", ".join(f'"{c}"' for c in columns)
+        return con.execute(
+            f"select {select} from {table} order by {PRIMARY_KEYS[table]}"
+        ).fetchall()
 
 
 def landed_count(data_dir: Path, kind: str) -> int:

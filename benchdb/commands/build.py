@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import sys
+import time
+
 import click
 
 from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, resolve_db_path
@@ -10,7 +14,8 @@ from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, r
 @click.command()
 @db_path_option()
 @data_dir_option()
-@click.option("--quiet", is_flag=True, help="Print only the summary, not dbt's progress.")
+@click.option("--quiet", is_flag=True, help="Print only the summary.")
+@click.option("--verbose", is_flag=True, help="Print dbt's own log instead of a progress bar.")
 @click.option(
     "--full-refresh",
     is_flag=True,
@@ -34,7 +39,9 @@ from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, r
     metavar="YAML",
     help="dbt vars, e.g. '{older_than_days: 14, legacy_naive_timezone: America/Los_Angeles}'.",
 )
-def build(db_path, data_dir, quiet, full_refresh, unit_tests, allow_shrink, dbt_vars) -> None:
+def build(
+    db_path, data_dir, quiet, verbose, full_refresh, unit_tests, allow_shrink, dbt_vars
+) -> None:
     """Build the warehouse with dbt from the landing zone and the seeds.
 
     The new warehouse replaces the old one only when every model and test passed; until then
@@ -50,18 +57,70 @@ def build(db_path, data_dir, quiet, full_refresh, unit_tests, allow_shrink, dbt_
     db = resolve_db_path(db_path)
     data = resolve_data_dir(data_dir)
     extra = ("--vars", dbt_vars) if dbt_vars else ()
+    progress = None if quiet or verbose else DbtProgress()
     counts = warehouse.build(
         db,
         data,
         echo=None if quiet else click.echo,
+        dbt_output=progress.line if progress else None,
         extra_args=extra,
         full_refresh=full_refresh,
         unit_tests=unit_tests,
         allow_shrink=allow_shrink,
     )
+    if progress:
+        progress.close()
     click.echo(f"\nwarehouse built: {db}")
     click.echo(f"landing zone:    {data / 'landing'}")
     click.echo(render(["table", "rows"], list(counts.items())))
+
+
+class DbtProgress:
+    """dbt's log as one progress bar on stderr: nodes done of the build's total, and time.
+
+    On a terminal the bar is redrawn in place; otherwise a line is printed every tenth of the
+    nodes. A node that fails or warns is printed in full as it happens."""
+
+    NODE = re.compile(r"\b(\d+) of (\d+) (OK|PASS|ERROR|FAIL|WARN|SKIP|NO-OP)\b")
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.done = 0
+        self.total = 0
+        self.shown = -1
+        self.terminal = sys.stderr.isatty()
+
+    def line(self, text: str) -> None:
+        match = self.NODE.search(text)
+        if not match:
+            return
+        self.done += 1
+        self.total = int(match.group(2))
+        if match.group(3) in ("ERROR", "FAIL", "WARN"):
+            self._clear()
+            click.echo(text.strip(), err=True)
+        self._draw()
+
+    def _draw(self) -> None:
+        share = self.done / self.total if self.total else 0.0
+        tenth = int(share * 10)
+        if not self.terminal and tenth == self.shown and self.done != self.total:
+            return
+        self.shown = tenth
+        bar = "#" * int(share * 30)
+        text = (
+            f"dbt [{bar:<30}] {self.done}/{self.total} nodes, "
+            f"{time.monotonic() - self.started:.0f} s"
+        )
+        click.echo(f"\r{text}" if self.terminal else text, err=True, nl=not self.terminal)
+
+    def _clear(self) -> None:
+        if self.terminal and self.shown >= 0:
+            click.echo("", err=True)
+
+    def close(self) -> None:
+        if self.terminal and self.shown >= 0:
+            click.echo("", err=True)
 
 
 COMMANDS = [build]

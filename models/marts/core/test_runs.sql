@@ -47,7 +47,10 @@ final as (
             configurations_noisy,
             git_is_dirty,
             git_commit_note,
-            benchdb_version
+            benchdb_version,
+            -- bookkeeping of the incremental staging, not the run's
+            source_file,
+            loaded_at
         ),
         -- added after the first release: appended, so earlier columns keep their places
         configurations_noisy,

@@ -209,8 +209,12 @@ def test_in_process_fallback_is_recorded(tmp_path, monkeypatch):
 
 CTRL_C_SCRIPT = textwrap.dedent(
     """
+    import signal
     import sys
     from pathlib import Path
+    # Ctrl-C as in a terminal's foreground job: a suite started in the background (make under
+    # `&`, CI) hands its children SIGINT ignored, and Python then keeps it ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from runners import benchmark
     from runners.catalog import load_catalog
     from runners.timing import TimingSettings

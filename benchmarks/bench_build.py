@@ -352,25 +352,26 @@ def main() -> None:
 
 def _merge_zone(source: Path, target: Path) -> None:
     """Move a generated zone's files into a zone whose kind folders are links to the big one:
-    the new files go into real folders beside it (the link is replaced by a folder of links)."""
+    the new files go into real folders beside it (a linked folder on the way becomes a folder
+    of links)."""
     for path in sorted(source.rglob("*.parquet")):
         relative = path.relative_to(source)
-        kind = target / relative.parts[0]
-        if kind.is_symlink():
-            real = kind.resolve()
-            kind.unlink()
-            kind.mkdir()
-            for partition in real.iterdir():
-                (kind / partition.name).symlink_to(partition)
-        partition = kind / relative.parts[1]
-        if partition.is_symlink():
-            real = partition.resolve()
-            partition.unlink()
-            partition.mkdir()
-            for file in real.iterdir():
-                (partition / file.name).symlink_to(file)
+        kind = _unlinked(target / relative.parts[0])
+        partition = _unlinked(kind / relative.parts[1])
         partition.mkdir(parents=True, exist_ok=True)
         shutil.move(str(path), partition / path.name)
+
+
+def _unlinked(folder: Path) -> Path:
+    """`folder` as a real folder: a link to a folder is replaced by a folder of links to its
+    entries."""
+    if folder.is_symlink():
+        real = folder.resolve()
+        folder.unlink()
+        folder.mkdir()
+        for entry in real.iterdir():
+            (folder / entry.name).symlink_to(entry)
+    return folder
 
 
 if __name__ == "__main__":

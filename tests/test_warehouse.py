@@ -310,9 +310,17 @@ def test_every_model_has_a_primary_key_tested_unique_and_not_null(dbt_nodes):
             continue
         if node["config"].get("where"):
             continue  # a test of some rows does not make a key
-        column = node.get("column_name") or node["test_metadata"]["kwargs"].get("column_name")
+        name = node["test_metadata"]["name"]
+        kwargs = node["test_metadata"]["kwargs"]
+        # columns_not_null checks a model's required columns in one test
+        columns = (
+            kwargs["columns"]
+            if name == "columns_not_null"
+            else [node.get("column_name") or kwargs.get("column_name")]
+        )
         for dep in node["depends_on"]["nodes"]:
-            tested[dep][column].add(node["test_metadata"]["name"])
+            for column in columns:
+                tested[dep][column].add("not_null" if name == "columns_not_null" else name)
     without_key = sorted(
         node["name"]
         for key, node in _models(dbt_nodes).items()

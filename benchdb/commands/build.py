@@ -24,7 +24,9 @@ from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, r
 @click.option(
     "--unit-tests",
     is_flag=True,
-    help="Also run dbt's unit tests (checks of the SQL on fixed rows; `make test` runs them).",
+    help="Also check the models' logic: dbt's unit tests (the SQL on fixed rows) and the data "
+    "tests of staging and intermediate models (`make test` runs them; every build tests the "
+    "marts).",
 )
 @click.option(
     "--allow-shrink",

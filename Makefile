@@ -81,6 +81,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_migrate.py
 	$(BIN)/python benchmarks/bench_dashboard.py
 	$(BIN)/python benchmarks/bench_api.py
+	$(BIN)/python benchmarks/bench_build.py --rows 1000000
 
 clean:
 	rm -rf target logs .pytest_cache .ruff_cache

@@ -4,14 +4,33 @@
     apart), its change columns are NULL, and a measurement's change is against the previous
     measurement only, so an estimate after measurements is never a "latency change". is_latest
     marks the measurement that stands for the configuration in rpt_latest_results (its rule, not
-    a second one); an estimate is never the latest point of a history. -#}
+    a second one); an estimate is never the latest point of a history.
+
+    Incremental (macros/incremental.sql): a build writes again the history of every
+    configuration that has a result written since this model last ran, and only those. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='configuration_id',
+    incremental_strategy='delete+insert',
+) }}
+{%- set watermark = incremental_watermark() %}
+
 with
 
 results as (
 
     -- a configuration is keyed on its batch size: legacy web results without one stay out
-    select * from {{ ref('performance_results') }}
-    where status = 'completed' and batch_size is not null
+    select * exclude (loaded_at) from {{ ref('performance_results') }}
+    where
+        status = 'completed'
+        and configuration_id is not null
+        and (
+            {{ watermark is none }}
+            or configuration_id in (
+                select changed.configuration_id from {{ ref('performance_results') }} as changed
+                where {{ newer_than_watermark('changed.loaded_at', watermark) }}
+            )
+        )
 
 ),
 
@@ -25,10 +44,6 @@ sequenced as (
 
     select
         *,
-        {{ stable_id([
-            'model_name', 'hardware_type', 'precision', 'batch_size',
-            'sequence_length', 'image_size', 'audio_seconds',
-        ]) }} as configuration_id,
         case when is_simulated then 'estimate' else 'measured' end as result_kind,
         row_number() over kind_in_time as result_number,
         count(*) over configuration_kind as results_in_configuration,
@@ -107,7 +122,8 @@ final as (
         sequenced.is_simulated,
 
         -- timestamps
-        sequenced.measured_at
+        sequenced.measured_at,
+        current_timestamp as loaded_at
     from sequenced
     left join latest on sequenced.configuration_id = latest.configuration_id
     left join latest as standing on sequenced.result_id = standing.result_id

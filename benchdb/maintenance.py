@@ -28,8 +28,6 @@ from runners.errors import BenchdbError, WarehouseError
 BACKUP_PREFIX = "benchdb-backup-"
 _BACKUP_NAME = re.compile(rf"^{BACKUP_PREFIX}(\d{{8}}T\d{{6}}\d{{6}}Z)(\.tar\.gz)?$")
 MANIFEST = "manifest.json"
-# foreign keys every mart may carry, and the mart that owns each id
-PARENTS = {"model_id": "models", "hardware_id": "hardware_platforms", "run_id": "test_runs"}
 # landing kinds whose rows a mart must hold, by id column
 ACCOUNTED = {
     "benchmark_results": ("result_id", "performance_results", "result_id"),
@@ -167,25 +165,80 @@ def _check_tables_read(report: CheckReport, con, tables: list[str]) -> None:
         report.add("tables read back", "ok", f"{len(tables)} tables, {rows} rows read in full")
 
 
-def _check_orphans(report: CheckReport, con, tables: list[str]) -> None:
+@dataclass(frozen=True)
+class Relationship:
+    """One dbt `relationships` test of the project: `child.column` must be in `parent.field`,
+    for the child rows `where` selects (dbt's own filter, e.g. a whole-family entry has no model)."""
+
+    child: str
+    column: str
+    parent: str
+    field: str
+    where: str | None = None
+
+
+_REF = re.compile(r"""ref\(\s*['"](\w+)['"]\s*\)""")
+
+
+def relationships(project_dir: Path | None = None) -> list[Relationship]:
+    """Every `relationships` data test in the dbt project's model yml files: the orphan check
+    asks exactly what the build's tests ask, so it cannot fail where the build passed."""
+    import yaml
+
+    from benchdb.paths import PROJECT_DIR
+
     found = []
-    for table in tables:
-        columns = _columns(con, table)
-        for fk, parent in PARENTS.items():
-            if fk not in columns or table == parent or parent not in tables:
-                continue
-            if table == "test_runs" and fk == "run_id":
-                continue
-            orphans = con.execute(
-                f'select count(*) from "{table}" as child where child.{fk} is not null '
-                f'and not exists (select 1 from "{parent}" as p where p.{fk} = child.{fk})'
-            ).fetchone()[0]
-            if orphans:
-                found.append(f"{table}.{fk}: {orphans} id(s) not in {parent}")
+    for path in sorted(((project_dir or PROJECT_DIR) / "models").rglob("*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for model in document.get("models") or []:
+            for column in model.get("columns") or []:
+                for test in column.get("data_tests") or column.get("tests") or []:
+                    spec = test.get("relationships") if isinstance(test, dict) else None
+                    if not isinstance(spec, dict):
+                        continue
+                    arguments = spec.get("arguments") or spec
+                    parent = _REF.search(str(arguments.get("to", "")))
+                    if parent is None:
+                        continue
+                    where = (spec.get("config") or {}).get("where") or spec.get("where")
+                    found.append(
+                        Relationship(
+                            model["name"],
+                            column["name"],
+                            parent.group(1),
+                            arguments["field"],
+                            where,
+                        )
+                    )
+    return found
+
+
+def _check_orphans(report: CheckReport, con, tables: list[str]) -> None:
+    found, checked = [], 0
+    for rel in relationships():
+        if rel.child not in tables or rel.parent not in tables:
+            continue
+        if rel.column not in _columns(con, rel.child) or rel.field not in _columns(con, rel.parent):
+            found.append(
+                f"{rel.child}.{rel.column}: the column or {rel.parent}.{rel.field} is gone"
+            )
+            continue
+        checked += 1
+        where = f"and ({rel.where})" if rel.where else ""
+        orphans, example = con.execute(
+            f'select count(*), min(child."{rel.column}") from "{rel.child}" as child '
+            f'where child."{rel.column}" is not null {where} and not exists '
+            f'(select 1 from "{rel.parent}" as p where p."{rel.field}" = child."{rel.column}")'
+        ).fetchone()
+        if orphans:
+            found.append(
+                f"{rel.child}.{rel.column}: {orphans} row(s) with an id not in "
+                f"{rel.parent}.{rel.field} (e.g. {example})"
+            )
     if found:
         report.add("no orphan ids", "fail", "; ".join(found))
     else:
-        report.add("no orphan ids", "ok", "every model_id, hardware_id and run_id has its parent")
+        report.add("no orphan ids", "ok", f"{checked} relationship(s) of the dbt project hold")
 
 
 def _check_landing_readable(report: CheckReport, landing_root: Path) -> None:

@@ -15,6 +15,7 @@ from benchdb import maintenance
 from benchdb.compat import BenchmarkDBAPI, BenchmarkDBMaintenance
 from benchdb.warehouse import CORE_MARTS
 from tests.conftest import invoke
+from tests.test_migrate import LEGACY_DIR
 
 PRIMARY_KEYS = {
     "models": "model_id",
@@ -130,7 +131,50 @@ def test_check_fails_on_orphan_ids(site):
             "where result_id = (select min(result_id) from performance_results)"
         )
     result = invoke("db", "check", *args(site), "--skip-dbt-tests", expect_exit=1)
-    assert "performance_results.model_id: 1 id(s) not in models" in result.output
+    assert "performance_results.model_id: 1 row(s) with an id not in models.model_id" in (
+        result.output
+    )
+    assert "(e.g. no-such-model)" in result.output
+
+
+def test_the_orphan_check_asks_what_the_dbt_project_tests_ask():
+    """Its relationships are read from the models' yml, `where` filters included: the one on
+    hardware_compatibility.model_id leaves out whole-family entries (no model_name)."""
+    found = {(r.child, r.column): r for r in maintenance.relationships()}
+    assert found[("performance_results", "model_id")].parent == "models"
+    assert found[("performance_results", "hardware_id")].field == "hardware_id"
+    assert found[("hardware_compatibility", "model_id")].where == "model_name is not null"
+
+
+@pytest.mark.slow
+def test_check_passes_on_the_shipped_legacy_files_and_names_a_real_orphan(tmp_path):
+    """Issue 14: `db check` failed every warehouse holding the shipped legacy files ("no orphan
+    ids: hardware_compatibility.model_id not in models") while the build's tests passed."""
+    data_dir, db = tmp_path / "data", tmp_path / "benchmark.duckdb"
+    invoke("migrate", "--input-dir", LEGACY_DIR, "--data-dir", data_dir)
+    invoke("build", "--quiet", "--data-dir", data_dir, "--db-path", db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        (family_entries,) = con.execute(
+            "select count(*) from hardware_compatibility hc where model_name is null and not "
+            "exists (select 1 from models m where m.model_id = hc.model_id)"
+        ).fetchone()
+    assert family_entries > 0  # what the old check called orphans: the test means something
+    site = ["--db-path", db, "--data-dir", data_dir]
+    out = invoke("db", "check", *site, "--skip-dbt-tests", "--json").output
+    report = json.loads(out[out.index("{") :])
+    assert report["ok"] is True, report
+    assert {c["name"]: c["status"] for c in report["checks"]}["no orphan ids"] == "ok"
+
+    published = db.resolve()
+    published.chmod(0o644)
+    with duckdb.connect(str(published)) as con:
+        con.execute(
+            "update hardware_compatibility set model_name = 'ghost', model_id = 'ghost-id' "
+            "where compatibility_id = (select min(compatibility_id) from hardware_compatibility)"
+        )
+    result = invoke("db", "check", *site, "--skip-dbt-tests", expect_exit=1)
+    assert "hardware_compatibility.model_id: 1 row(s) with an id not in models" in result.output
+    assert "integrity check failed: no orphan ids" in result.output
 
 
 def test_check_warns_about_results_landed_after_the_build(site):

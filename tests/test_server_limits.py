@@ -203,7 +203,10 @@ def test_a_gigabyte_answer_is_refused_two_at_once_within_the_limit(server):
         assert status == 400
         assert len(body) < 1000  # not the 1 GB body
         error = json.loads(body)["error"]
-        assert "MB" in error and ("memory" in error or "response may hold" in error), error
+        # the memory or the size limit stops it; on a loaded host the time limit may come first
+        assert ("MB" in error and ("memory" in error or "response may hold" in error)) or (
+            "time limit" in error
+        ), error
     assert rss.peak_total < MEMORY_LIMIT, rss.peak_total
     assert rss.peak_server < SERVER_SHARE, rss.peak_server
     shown = [(a[0], round(a[2], 2)) for a in answers]

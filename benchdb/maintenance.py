@@ -47,6 +47,93 @@ def default_backup_dir(data_dir: Path) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------
+# what interrupted writers leave behind
+# ---------------------------------------------------------------------------------------------
+
+# a hidden temporary file untouched this long belongs to a writer that died (writers name them
+# by a random id, not a process id: their age is what tells)
+ABANDONED_AFTER_SECONDS = 3600
+# hidden names that carry the id of the process writing them: gone once that process is
+_PID_NAMED = re.compile(r"^\.(?:optimize-(\d+)|.+\.restore-(\d+)|.+\.(\d+)\.link)$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _newest_change(path: Path) -> float:
+    """The latest modification time in a file or folder tree (a writer still at work keeps it
+    recent)."""
+    if not path.is_dir():
+        return path.lstat().st_mtime
+    return max([path.lstat().st_mtime, *(p.lstat().st_mtime for p in path.rglob("*"))])
+
+
+def leftovers(
+    data_dir: Path | None, db_path: Path | None = None, now: float | None = None
+) -> list[Path]:
+    """Temporaries of writers that died mid-write, never anything a live writer is using:
+
+    hidden `.*.tmp` files in the landing zone (runner, API and migrate writes) and partial
+    backups (`.benchdb-backup-*.partial`) untouched for ABANDONED_AFTER_SECONDS; the
+    warehouse folder's `.optimize-PID/`, `.NAME.restore-PID` and `.NAME.PID.link` whose process
+    is gone. (A killed build's `build/` folder is discarded by the next build, under its lock.)
+    """
+    now = time.time() if now is None else now
+    found: list[Path] = []
+    aged = []
+    if data_dir is not None:
+        aged += (data_dir / "landing").rglob(".*.tmp")
+        aged += default_backup_dir(data_dir).glob(f".{BACKUP_PREFIX}*.partial")
+    for path in aged:
+        try:
+            if now - _newest_change(path) > ABANDONED_AFTER_SECONDS:
+                found.append(path)
+        except FileNotFoundError:  # finished (renamed) meanwhile
+            continue
+    if db_path is not None and db_path.parent.is_dir():
+        for path in db_path.parent.iterdir():
+            named = _PID_NAMED.match(path.name)
+            if named and not _alive(int(next(g for g in named.groups() if g))):
+                found.append(path)
+    return sorted(found)
+
+
+def clean_leftovers(data_dir: Path | None, db_path: Path | None = None) -> list[Path]:
+    """Remove `leftovers()`; returns what was removed. Safe to call at the start of any run."""
+    removed = []
+    for path in leftovers(data_dir, db_path):
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(path)
+    return removed
+
+
+def _report_leftovers(report: CheckReport, data_dir: Path, db_path: Path) -> None:
+    removed = clean_leftovers(data_dir, db_path)
+    if removed:
+        report.add(
+            "no abandoned temporary files",
+            "warn",
+            f"removed {len(removed)} temporary file(s) of writers that died mid-write: "
+            + ", ".join(str(p) for p in removed[:5]),
+        )
+    else:
+        report.add("no abandoned temporary files", "ok", "none left by interrupted writes")
+
+
+# ---------------------------------------------------------------------------------------------
 # check
 # ---------------------------------------------------------------------------------------------
 
@@ -140,6 +227,7 @@ def check(
         _check_tables_read(report, con, tables)
         _check_orphans(report, con, tables)
         _check_landing_readable(report, landing_root)
+        _report_leftovers(report, data_dir, db_path)
         _check_accounted(report, con, tables, landing_root, db_path)
     if run_dbt_tests:
         say("running dbt test on a copy of the warehouse ...")
@@ -167,8 +255,8 @@ def _check_tables_read(report: CheckReport, con, tables: list[str]) -> None:
 
 @dataclass(frozen=True)
 class Relationship:
-    """One dbt `relationships` test of the project: `child.column` must be in `parent.field`,
-    for the child rows `where` selects (dbt's own filter, e.g. a whole-family entry has no model)."""
+    """One dbt `relationships` test of the project: `child.column` must be in `parent.field`
+    for the child rows `where` selects (dbt's filter: a whole-family entry names no model)."""
 
     child: str
     column: str
@@ -257,18 +345,6 @@ def _check_landing_readable(report: CheckReport, landing_root: Path) -> None:
     else:
         report.add(
             "landing files readable", "ok", f"{len(files)} Parquet file(s) in {landing_root}"
-        )
-    stale_tmp = [
-        p
-        for p in landing_root.glob("**/.*.tmp")
-        if p.is_file() and time.time() - p.stat().st_mtime > 3600
-    ]
-    if stale_tmp:
-        report.add(
-            "no abandoned temporary files",
-            "warn",
-            f"{len(stale_tmp)} temporary file(s) over an hour old (a writer died mid-write): "
-            + ", ".join(str(p) for p in stale_tmp[:5]),
         )
     _check_legacy_files(report, landing_root)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -177,13 +178,24 @@ def metric_option(
     )
 
 
+class FiniteRange(click.FloatRange):
+    """click.FloatRange that also refuses `nan` and `inf` (float() takes both, and every
+    comparison with nan is false, so FloatRange lets it through to fail later in a traceback)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
 def min_duration_option(default: float = 1.0) -> Callable:
     """--min-duration SECONDS: time iterations for at least this long."""
     return click.option(
         "--min-duration",
         default=default,
         show_default=True,
-        type=click.FloatRange(min=0),
+        type=FiniteRange(min=0),
         help="Seconds of timed iterations, at least.",
     )
 

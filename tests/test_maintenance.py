@@ -293,3 +293,67 @@ def test_maintenance_class_keeps_the_old_method_names(site, tmp_path):
     stats = m.get_database_stats()
     assert stats["tables"]["models"] >= 3 and stats["total_rows"] > 0
     assert m.optimize_db()["tables"] >= len(CORE_MARTS)
+
+
+# ------------------------------------------------------------------------ leftovers
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended (and was reaped)."""
+    import subprocess
+
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def test_temporaries_of_dead_writers_go_on_the_next_run_and_live_ones_stay(site):
+    import os
+    import time
+
+    data_dir, db = site
+    folder = next((data_dir / "landing" / "benchmark_results").glob("run_date=*"))
+    abandoned = folder / ".r.parquet.0123abcd.tmp"
+    fresh = folder / ".r.parquet.4567ef01.tmp"
+    for tmp in (abandoned, fresh):
+        tmp.write_bytes(b"half a parquet file")
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(abandoned, (two_hours_ago, two_hours_ago))
+    dead_optimize = db.parent / f".optimize-{dead_pid()}"
+    (dead_optimize / "benchmark.duckdb").parent.mkdir()
+    (dead_optimize / "benchmark.duckdb").write_bytes(b"x")
+    live_optimize = db.parent / f".optimize-{os.getpid()}"  # this process is alive
+    live_optimize.mkdir()
+    dead_link = db.parent / f".benchmark.duckdb.{dead_pid()}.link"
+    dead_link.symlink_to("nowhere")
+    partial = data_dir / "backups" / ".benchdb-backup-20200101T000000000000Z.partial"
+    (partial / "landing").mkdir(parents=True)
+    (partial / "landing" / "f").write_bytes(b"x")
+    for path in (partial / "landing" / "f", partial / "landing", partial):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+
+    assert maintenance.leftovers(data_dir, db) == sorted(
+        [abandoned, dead_optimize, dead_link, partial]
+    )
+    result = invoke("db", "check", *args(site), "--skip-dbt-tests")
+    assert "removed 4 temporary file(s) of writers that died mid-write" in result.output
+    for gone in (abandoned, dead_optimize, dead_link, partial):
+        assert not os.path.lexists(gone), gone
+    assert fresh.exists() and live_optimize.exists()  # a writer may still be at work on them
+    again = invoke("db", "check", *args(site), "--skip-dbt-tests").output
+    assert "none left by interrupted writes" in again
+
+
+def test_backup_cleans_what_an_interrupted_backup_left(site):
+    import os
+    import time
+
+    data_dir, db = site
+    partial = data_dir / "backups" / ".benchdb-backup-20200101T000000000000Z.tar.gz.partial"
+    partial.parent.mkdir(parents=True)
+    partial.write_bytes(b"half an archive")
+    os.utime(partial, (time.time() - 7200, time.time() - 7200))
+    result = invoke("db", "backup", *args(site))
+    assert f"removed {partial} (left by an interrupted write)" in result.output
+    assert not partial.exists()
+    assert len(maintenance.list_backups(data_dir / "backups")) == 1

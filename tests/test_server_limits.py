@@ -25,7 +25,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from benchdb.compat import BenchmarkDBAPI
-from benchdb.queries import QueryError, prepare_query
+from benchdb.queries import QueryError, colon_to_dollar, prepare_query
 from benchdb.server import ServerSettings, create_app
 from benchdb.server.sandbox import QueryPool, process_status, without_paths
 from benchdb.server.settings import parse_size
@@ -484,9 +484,24 @@ def test_both_parameter_styles_on_every_surface(client, site, prefix):
 
 def test_colon_rewriting_leaves_casts_strings_and_other_names_alone():
     sql = "select a::int, ':m' as s from t where b = :m and c = :other"
-    assert prepare_query(sql, {"m": 1}) == (
+    assert colon_to_dollar(sql, {"m": 1}) == (
         "select a::int, ':m' as s from t where b = $m and c = :other"
     )
+    with pytest.raises(QueryError, match="no value given for :other"):
+        prepare_query(sql, {"m": 1})
+
+
+def test_a_colon_name_without_a_value_is_named_on_every_surface(client, site):
+    root, db = site
+    sql = "select :m as m, ':x' as s, 1::int as i -- :y"
+    expected = "no value given for :m: bind each name"
+    rest = client.post("/query", json={"sql": sql})
+    assert rest.status_code == 400 and rest.json()["error"].startswith(expected), rest.text
+    cli = invoke("query", "--db-path", db, "--sql", sql, "--param", "n=1", expect_exit=1)
+    assert cli.output.startswith(f"Error: {expected}")
+    api = BenchmarkDBAPI(db_path=db, data_dir=root / "data", auto_refresh=False)
+    with pytest.raises(QueryError, match=expected):
+        api.query(sql)
 
 
 # ------------------------------------------------------------------------------ settings

@@ -135,9 +135,10 @@ class Server:
             status, body = exc.code, exc.read()
         return status, body, time.monotonic() - started
 
-    def health(self) -> tuple[int, float]:
+    def health(self, path: str = "/health") -> tuple[int, float]:
+        """(status, seconds) of one GET (/health unless another path is given)."""
         started = time.monotonic()
-        with urllib.request.urlopen(f"{self.base}/health", timeout=60) as r:
+        with urllib.request.urlopen(f"{self.base}{path}", timeout=60) as r:
             r.read()
             return r.status, time.monotonic() - started
 
@@ -268,7 +269,10 @@ def test_a_worker_that_does_not_stop_is_killed_and_replaced(site):
     assert not any(running(pid) for pid in stuck + list(replaced))
 
 
-def test_health_answers_while_fifty_slow_queries_run(server):
+GETS = ("/health", "/performance?limit=5", "/models", "/summary")
+
+
+def test_health_and_gets_answer_while_fifty_slow_queries_run(server):
     finished: list[tuple[int, float]] = []  # (status, when it came back)
     health: list[tuple[int, float, float]] = []  # (status, seconds, when it came back)
 
@@ -282,7 +286,7 @@ def test_health_answers_while_fifty_slow_queries_run(server):
             t.start()
         time.sleep(0.5)
         while any(t.is_alive() for t in threads):
-            status, seconds = server.health()
+            status, seconds = server.health(GETS[len(health) % len(GETS)])
             health.append((status, seconds, time.monotonic()))
             time.sleep(0.2)
         for t in threads:
@@ -297,7 +301,10 @@ def test_health_answers_while_fifty_slow_queries_run(server):
     assert ran_out and health[0][2] < min(ran_out)
     assert rss.peak_total < MEMORY_LIMIT and rss.peak_server < SERVER_SHARE
     worst = max(seconds for _, seconds, _ in health)
-    print(f"\n/health under 50 slow queries: {len(health)} answers, slowest {worst:.3f} s; "
+    # measured 0.3 s at load 6.5 on 2 cores; behind the queries it would be the 10 s limit
+    assert worst < 5.0, health
+    print(f"\n/health and GETs under 50 slow queries: {len(health)} answers, "
+          f"slowest {worst:.3f} s; "
           f"queries {sorted(statuses)}; peak RSS {rss.peak_server / 1e6:.0f} MB server, "
           f"{rss.peak_total / 1e6:.0f} MB with workers")  # fmt: skip
 

@@ -148,7 +148,10 @@ class BenchmarkDBAPI:
         if info is None or folder is None:
             if not self.db_path.exists():
                 return f"there is no warehouse at {self.db_path} yet"
-            return f"{self.db_path} records no build of {self.landing_root} (not built here)"
+            return (
+                f"{self.db_path} is a plain file, not a build published from "
+                f"{self.landing_root}: whether it holds every landed file is unknown"
+            )
         taken = snapshot.take(self.landing_root)
         if taken.snapshot_id == info.get("snapshot_id"):
             return None

@@ -215,6 +215,7 @@ def check(
     except WarehouseError as exc:
         report.add("warehouse opens", "fail", str(exc))
         _check_landing_readable(report, landing_root)
+        _report_leftovers(report, data_dir, db_path)
         return report
     with con:
         tables = _tables(con)

@@ -637,11 +637,14 @@ def backup(
         )
     if keep is not None and keep < 1:
         raise MaintenanceError(f"--keep must be at least 1, got {keep}")
-    backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     name = f"{BACKUP_PREFIX}{stamp}"
     work = backup_dir / f".{name}.partial"
-    work.mkdir()
+    try:
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        work.mkdir()
+    except OSError as exc:
+        raise MaintenanceError(f"cannot write backups into {backup_dir}: {exc.strerror}") from None
     try:
         files = []
         for path in _landing_tree(landing_root):
@@ -684,6 +687,11 @@ def backup(
         else:
             result = backup_dir / name
             os.replace(work, result)
+    except OSError as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        raise MaintenanceError(
+            f"backup into {backup_dir} failed, nothing kept: {exc.strerror or exc}"
+        ) from None
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

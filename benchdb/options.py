@@ -225,18 +225,21 @@ class OutputPath(click.ParamType):
         return check_output(Path(value), folder=None if self.folder else False)
 
 
-def check_output(path: Path, suffixes: Sequence[str] = (), folder: bool | None = False) -> Path:
-    """`check_output_file` for the CLI: a refusal is one line naming --output, and exit 1.
+def check_output(
+    path: Path, suffixes: Sequence[str] = (), folder: bool | None = False, option: str = "--output"
+) -> Path:
+    """`check_output_file` for the CLI: a refusal is one line naming the option, and exit 1.
 
     Commands call it for what the option's type cannot know: the suffixes their --format
-    writes, a file (not a folder) for one chart, and the default path when none was given.
+    writes, a file (not a folder) for one chart, the default path when none was given, and
+    other options that name where to write (`db backup --dir`).
     """
     from benchdb.reporting.data import ReportError, check_output_file
 
     try:
         return check_output_file(path, tuple(suffixes), folder=folder)
     except ReportError as exc:
-        raise click.ClickException(f"Invalid value for '--output': {exc}") from None
+        raise click.ClickException(f"Invalid value for '{option}': {exc}") from None
 
 
 def output_option(

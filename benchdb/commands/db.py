@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from benchdb.options import (
+    check_output,
     data_dir_option,
     db_path_option,
     format_option,
@@ -132,8 +133,10 @@ def backup(db_path, data_dir, compress, backup_dir, keep) -> None:
     from benchdb import maintenance
 
     data = resolve_data_dir(data_dir)
+    if backup_dir is not None:  # before any work: one line naming --dir, not a traceback
+        backup_dir = check_output(backup_dir.resolve(), folder=True, option="--dir")
     _clean(data, resolve_db_path(db_path))
-    target_dir = backup_dir.resolve() if backup_dir else maintenance.default_backup_dir(data)
+    target_dir = backup_dir or maintenance.default_backup_dir(data)
     before = set(maintenance.list_backups(target_dir))
     path = maintenance.backup(resolve_db_path(db_path), data, target_dir, compress, keep)
     click.echo(f"backup written: {path}")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import tarfile
+import time
 from pathlib import Path
 
 import duckdb
@@ -300,17 +303,12 @@ def test_maintenance_class_keeps_the_old_method_names(site, tmp_path):
 
 def dead_pid() -> int:
     """The id of a process that has ended (and was reaped)."""
-    import subprocess
-
     child = subprocess.Popen(["true"])
     child.wait()
     return child.pid
 
 
 def test_temporaries_of_dead_writers_go_on_the_next_run_and_live_ones_stay(site):
-    import os
-    import time
-
     data_dir, db = site
     folder = next((data_dir / "landing" / "benchmark_results").glob("run_date=*"))
     abandoned = folder / ".r.parquet.0123abcd.tmp"
@@ -345,9 +343,6 @@ def test_temporaries_of_dead_writers_go_on_the_next_run_and_live_ones_stay(site)
 
 
 def test_backup_cleans_what_an_interrupted_backup_left(site):
-    import os
-    import time
-
     data_dir, db = site
     partial = data_dir / "backups" / ".benchdb-backup-20200101T000000000000Z.tar.gz.partial"
     partial.parent.mkdir(parents=True)

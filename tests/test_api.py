@@ -28,6 +28,7 @@ from benchdb.compat import (
     resolve_model_name,
     validate_performance,
 )
+from benchdb.queries import QueryError, colon_to_dollar
 from runners import landing
 from runners.catalog import load_catalog
 from runners.errors import CatalogError, ConfigurationError
@@ -346,7 +347,13 @@ def test_query_binds_dollar_and_old_colon_parameters(stored):
 
 def test_bind_style_leaves_casts_and_strings_of_other_names_alone():
     sql = "select a::int, ':x' as s from t where b = :x and c = :y"
-    assert bind_style(sql, {"x": 1}) == "select a::int, ':x' as s from t where b = $x and c = :y"
+    assert colon_to_dollar(sql, {"x": 1}) == (
+        "select a::int, ':x' as s from t where b = $x and c = :y"
+    )
+    with pytest.raises(QueryError, match="no value given for :y"):  # not DuckDB's syntax error
+        bind_style(sql, {"x": 1})
+    sql = "select a::int, ':x' as s from t where b = :x and c = :x"
+    assert bind_style(sql, {"x": 1}) == "select a::int, ':x' as s from t where b = $x and c = $x"
 
 
 def test_the_documented_join_query_runs_unchanged(stored):

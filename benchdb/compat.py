@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -69,6 +70,15 @@ from runners.timing import TimingSettings
 DEFAULT_TIMING = TimingSettings()
 # says when a read rebuilds the warehouse, and why (WARNING: shown even with logging unset)
 log = logging.getLogger("benchdb")
+
+
+def _callers_level() -> int:
+    """warnings.warn's stacklevel, for the caller of this function, that names the first frame
+    outside this module: the user's line, however deep the old API's call chain."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class StaleWarehouseWarning(UserWarning):
@@ -177,10 +187,10 @@ class BenchmarkDBAPI:
             return self.db_path
         if not self.auto_refresh:
             warnings.warn(
-                f"reading a stale warehouse ({self.db_path}): {reason}; its rows leave those "
-                "out. Call refresh() or run `benchdb build`, or pass auto_refresh=True",
+                f"reading a stale warehouse ({self.db_path}): {reason}. Call refresh() or run "
+                "`benchdb build` to read everything landed, or pass auto_refresh=True",
                 StaleWarehouseWarning,
-                stacklevel=3,
+                stacklevel=_callers_level(),
             )
             return self.db_path
         log.warning(

@@ -472,6 +472,7 @@ def test_reads_without_auto_refresh_say_the_warehouse_is_stale(project, stored, 
     assert set(df["result_id"]) == shown and unseen not in shown  # nothing was built
     assert not caplog.records
     message = str(caught[0].message)
+    assert caught[0].filename == __file__  # the warning names the user's line, not ours
     assert "2 file(s) landed since its build" in message
     assert any(f in message for f in new_files)
     assert "refresh()" in message

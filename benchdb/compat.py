@@ -17,7 +17,8 @@ Each class is a thin layer of the old names over the library modules that do the
 - BenchmarkVisualizer: benchdb.reporting.visualizer.
 
 Writes go to the landing zone; reads come from the marts of the last complete build, and rebuild
-first when the landing zone holds files the warehouse has not seen (`auto_refresh=True`).
+first when the landing zone holds files the warehouse has not seen (`auto_refresh=True`, saying
+so and why on the `benchdb` logger), or warn that it is stale (`auto_refresh=False`).
 Nothing is invented: hardware this host lacks becomes a row with status `unavailable`. This module
 imports nothing from DuckDB at import time, so the runner works on a hardware host without the
 warehouse extra.
@@ -25,8 +26,11 @@ warehouse extra.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import sys
+import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -64,6 +68,23 @@ from runners.timing import TimingSettings
 
 # the timing BenchmarkRunner uses unless given its own (tests make it small)
 DEFAULT_TIMING = TimingSettings()
+# says when a read rebuilds the warehouse, and why (WARNING: shown even with logging unset)
+log = logging.getLogger("benchdb")
+
+
+def _callers_level() -> int:
+    """warnings.warn's stacklevel, for the caller of this function, that names the first frame
+    outside this module: the user's line, however deep the old API's call chain."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+class StaleWarehouseWarning(UserWarning):
+    """A read with auto_refresh=False served a warehouse the landing zone has moved past
+    (`warnings.simplefilter("error", StaleWarehouseWarning)` makes it an error)."""
+
 
 # ---------------------------------------------------------------------------------------------
 # BenchmarkDBAPI
@@ -77,7 +98,10 @@ class BenchmarkDBAPI:
 
     `db_path` defaults to BENCHMARK_DB_PATH, `data_dir` (the landing zone's root) to
     BENCHMARK_DATA_DIR. With `auto_refresh` (the default), a read first rebuilds the warehouse
-    when results were landed after its last build, so what you stored is what you read.
+    when results were landed after its last build, so what you stored is what you read; the
+    rebuild (a dbt build: seconds to minutes) is logged with its reason on the `benchdb` logger.
+    With `auto_refresh=False` reads never build: a stale warehouse is read as it is, with a
+    StaleWarehouseWarning naming what it lacks.
     """
 
     def __init__(
@@ -120,9 +144,65 @@ class BenchmarkDBAPI:
     def is_stale(self) -> bool:
         """True when the landing zone holds files the published warehouse was not built from
         (its snapshot, benchdb/snapshot.py), or there is no warehouse yet."""
-        from benchdb import warehouse
+        return self.staleness() is not None
 
-        return warehouse.is_stale(self.db_path, self.data_dir)
+    def staleness(self) -> str | None:
+        """Why the warehouse is stale (files landed or withdrawn since its build, or no build
+        recorded), or None when it was built from the landing zone as it is now."""
+        import pyarrow.parquet as pq
+
+        from benchdb import generations, snapshot
+
+        layout = generations.Layout(self.db_path)
+        info, folder = layout.current_info(), layout.current()
+        if info is None or folder is None:
+            if not self.db_path.exists():
+                return f"there is no warehouse at {self.db_path} yet"
+            return (
+                f"{self.db_path} is a plain file, not a build published from "
+                f"{self.landing_root}: whether it holds every landed file is unknown"
+            )
+        taken = snapshot.take(self.landing_root)
+        if taken.snapshot_id == info.get("snapshot_id"):
+            return None
+        built = set(pq.read_table(folder / "snapshot.parquet").column("relative_path").to_pylist())
+        now = {f.relative_path for f in taken.files}
+        new, gone = sorted(now - built), sorted(built - now)
+        reasons = []
+        if new:
+            reasons.append(f"{len(new)} file(s) landed since its build (e.g. {new[-1]})")
+        if gone:
+            reasons.append(f"{len(gone)} file(s) withdrawn since its build (e.g. {gone[-1]})")
+        built_at = str(info.get("built_at", "?"))[:19]
+        return (
+            f"{'; '.join(reasons) or 'landing files changed since its build'} "
+            f"(generation {info.get('generation')}, built {built_at} UTC)"
+        )
+
+    def ensure_fresh(self) -> Path:
+        """Before a read: rebuild a stale warehouse (auto_refresh), logging why and how long it
+        took, or warn that it is stale (StaleWarehouseWarning). Returns the warehouse path."""
+        reason = self.staleness()
+        if reason is None:
+            return self.db_path
+        if not self.auto_refresh:
+            warnings.warn(
+                f"reading a stale warehouse ({self.db_path}): {reason}. Call refresh() or run "
+                "`benchdb build` to read everything landed, or pass auto_refresh=True",
+                StaleWarehouseWarning,
+                stacklevel=_callers_level(),
+            )
+            return self.db_path
+        log.warning(
+            "rebuilding the warehouse %s before this read (dbt build: seconds to minutes): %s. "
+            "BenchmarkDBAPI(auto_refresh=False) reads it as it is",
+            self.db_path,
+            reason,
+        )
+        started = time.perf_counter()
+        self.refresh(echo=log.info)
+        log.warning("rebuilt %s in %.1f s", self.db_path, time.perf_counter() - started)
+        return self.db_path
 
     def refresh(self, echo=None) -> dict[str, int]:
         """Rebuild the warehouse from the landing zone (dbt build); returns mart row counts."""
@@ -133,9 +213,7 @@ class BenchmarkDBAPI:
     def _connect(self):
         from benchdb import warehouse
 
-        if self.auto_refresh and self.is_stale():
-            self.refresh()
-        return warehouse.connect_read_only(self.db_path)
+        return warehouse.connect_read_only(self.ensure_fresh())
 
     def _frame(self, sql: str | SqlBuilder, parameters=None, marts: Sequence[str] = ()):
         """A DataFrame of `sql`; `sql` may be a builder (connection -> (sql, parameters)) and
@@ -540,8 +618,9 @@ class IncrementalBenchmarkRunner:
         db_path: str | os.PathLike | None = None,
         data_dir: str | os.PathLike | None = None,
         timing: TimingSettings | None = None,
+        auto_refresh: bool = True,
     ) -> None:
-        self.api = BenchmarkDBAPI(db_path, data_dir)
+        self.api = BenchmarkDBAPI(db_path, data_dir, auto_refresh)
         self.runner = BenchmarkRunner(self.api.db_path, self.api.data_dir, timing)
         self.last_run: dict | None = None
 
@@ -554,9 +633,7 @@ class IncrementalBenchmarkRunner:
         if request.get("models"):
             catalog = load_catalog()
             request["models"] = [resolve_model_name(m, catalog) for m in request["models"]]
-        if self.api.auto_refresh and self.api.is_stale():
-            self.api.refresh()
-        rows = planning.build_plan(self.api.db_path, planning.PlanRequest(**request))
+        rows = planning.build_plan(self.api.ensure_fresh(), planning.PlanRequest(**request))
         return pd.DataFrame(rows, columns=planning.PLAN_COLUMNS)
 
     def identify_missing_benchmarks(
@@ -621,15 +698,14 @@ class SimulationDetection:
         db_path: str | os.PathLike | None = None,
         data_dir: str | os.PathLike | None = None,
         timing: TimingSettings | None = None,
+        auto_refresh: bool = True,
     ) -> None:
-        self.api = BenchmarkDBAPI(db_path, data_dir)
+        self.api = BenchmarkDBAPI(db_path, data_dir, auto_refresh)
         self.runner = BenchmarkRunner(self.api.db_path, self.api.data_dir, timing)
         self.last_run: dict | None = None
 
     def _fresh(self) -> Path:
-        if self.api.auto_refresh and self.api.is_stale():
-            self.api.refresh()
-        return self.api.db_path
+        return self.api.ensure_fresh()
 
     def mark_hardware_as_simulated(self, hardware_type: str, reason: str) -> str:
         from benchdb.marks import mark_hardware
@@ -677,14 +753,15 @@ class BenchmarkVisualizer:
     file it wrote."""
 
     def __init__(
-        self, db_path: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None
+        self,
+        db_path: str | os.PathLike | None = None,
+        data_dir: str | os.PathLike | None = None,
+        auto_refresh: bool = True,
     ) -> None:
-        self.api = BenchmarkDBAPI(db_path, data_dir)
+        self.api = BenchmarkDBAPI(db_path, data_dir, auto_refresh)
 
     def _db(self) -> Path:
-        if self.api.auto_refresh and self.api.is_stale():
-            self.api.refresh()
-        return self.api.db_path
+        return self.api.ensure_fresh()
 
     @staticmethod
     def _name(name: str) -> str:

@@ -28,8 +28,6 @@ from runners.errors import BenchdbError, WarehouseError
 BACKUP_PREFIX = "benchdb-backup-"
 _BACKUP_NAME = re.compile(rf"^{BACKUP_PREFIX}(\d{{8}}T\d{{6}}\d{{6}}Z)(\.tar\.gz)?$")
 MANIFEST = "manifest.json"
-# foreign keys every mart may carry, and the mart that owns each id
-PARENTS = {"model_id": "models", "hardware_id": "hardware_platforms", "run_id": "test_runs"}
 # landing kinds whose rows a mart must hold, by id column
 ACCOUNTED = {
     "benchmark_results": ("result_id", "performance_results", "result_id"),
@@ -46,6 +44,93 @@ class MaintenanceError(BenchdbError):
 
 def default_backup_dir(data_dir: Path) -> Path:
     return data_dir / "backups"
+
+
+# ---------------------------------------------------------------------------------------------
+# what interrupted writers leave behind
+# ---------------------------------------------------------------------------------------------
+
+# a hidden temporary file untouched this long belongs to a writer that died (writers name them
+# by a random id, not a process id: their age is what tells)
+ABANDONED_AFTER_SECONDS = 3600
+# hidden names that carry the id of the process writing them: gone once that process is
+_PID_NAMED = re.compile(r"^\.(?:optimize-(\d+)|.+\.restore-(\d+)|.+\.(\d+)\.link)$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _newest_change(path: Path) -> float:
+    """The latest modification time in a file or folder tree (a writer still at work keeps it
+    recent)."""
+    if not path.is_dir():
+        return path.lstat().st_mtime
+    return max([path.lstat().st_mtime, *(p.lstat().st_mtime for p in path.rglob("*"))])
+
+
+def leftovers(
+    data_dir: Path | None, db_path: Path | None = None, now: float | None = None
+) -> list[Path]:
+    """Temporaries of writers that died mid-write, never anything a live writer is using:
+
+    hidden `.*.tmp` files in the landing zone (runner, API and migrate writes) and partial
+    backups (`.benchdb-backup-*.partial`) untouched for ABANDONED_AFTER_SECONDS; the
+    warehouse folder's `.optimize-PID/`, `.NAME.restore-PID` and `.NAME.PID.link` whose process
+    is gone. (A killed build's `build/` folder is discarded by the next build, under its lock.)
+    """
+    now = time.time() if now is None else now
+    found: list[Path] = []
+    aged = []
+    if data_dir is not None:
+        aged += (data_dir / "landing").rglob(".*.tmp")
+        aged += default_backup_dir(data_dir).glob(f".{BACKUP_PREFIX}*.partial")
+    for path in aged:
+        try:
+            if now - _newest_change(path) > ABANDONED_AFTER_SECONDS:
+                found.append(path)
+        except FileNotFoundError:  # finished (renamed) meanwhile
+            continue
+    if db_path is not None and db_path.parent.is_dir():
+        for path in db_path.parent.iterdir():
+            named = _PID_NAMED.match(path.name)
+            if named and not _alive(int(next(g for g in named.groups() if g))):
+                found.append(path)
+    return sorted(found)
+
+
+def clean_leftovers(data_dir: Path | None, db_path: Path | None = None) -> list[Path]:
+    """Remove `leftovers()`; returns what was removed. Safe to call at the start of any run."""
+    removed = []
+    for path in leftovers(data_dir, db_path):
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(path)
+    return removed
+
+
+def _report_leftovers(report: CheckReport, data_dir: Path, db_path: Path) -> None:
+    removed = clean_leftovers(data_dir, db_path)
+    if removed:
+        report.add(
+            "no abandoned temporary files",
+            "warn",
+            f"removed {len(removed)} temporary file(s) of writers that died mid-write: "
+            + ", ".join(str(p) for p in removed[:5]),
+        )
+    else:
+        report.add("no abandoned temporary files", "ok", "none left by interrupted writes")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,6 +215,7 @@ def check(
     except WarehouseError as exc:
         report.add("warehouse opens", "fail", str(exc))
         _check_landing_readable(report, landing_root)
+        _report_leftovers(report, data_dir, db_path)
         return report
     with con:
         tables = _tables(con)
@@ -142,6 +228,7 @@ def check(
         _check_tables_read(report, con, tables)
         _check_orphans(report, con, tables)
         _check_landing_readable(report, landing_root)
+        _report_leftovers(report, data_dir, db_path)
         _check_accounted(report, con, tables, landing_root, db_path)
     if run_dbt_tests:
         say("running dbt test on a copy of the warehouse ...")
@@ -167,25 +254,80 @@ def _check_tables_read(report: CheckReport, con, tables: list[str]) -> None:
         report.add("tables read back", "ok", f"{len(tables)} tables, {rows} rows read in full")
 
 
-def _check_orphans(report: CheckReport, con, tables: list[str]) -> None:
+@dataclass(frozen=True)
+class Relationship:
+    """One dbt `relationships` test of the project: `child.column` must be in `parent.field`
+    for the child rows `where` selects (dbt's filter: a whole-family entry names no model)."""
+
+    child: str
+    column: str
+    parent: str
+    field: str
+    where: str | None = None
+
+
+_REF = re.compile(r"""ref\(\s*['"](\w+)['"]\s*\)""")
+
+
+def relationships(project_dir: Path | None = None) -> list[Relationship]:
+    """Every `relationships` data test in the dbt project's model yml files: the orphan check
+    asks exactly what the build's tests ask, so it cannot fail where the build passed."""
+    import yaml
+
+    from benchdb.paths import PROJECT_DIR
+
     found = []
-    for table in tables:
-        columns = _columns(con, table)
-        for fk, parent in PARENTS.items():
-            if fk not in columns or table == parent or parent not in tables:
-                continue
-            if table == "test_runs" and fk == "run_id":
-                continue
-            orphans = con.execute(
-                f'select count(*) from "{table}" as child where child.{fk} is not null '
-                f'and not exists (select 1 from "{parent}" as p where p.{fk} = child.{fk})'
-            ).fetchone()[0]
-            if orphans:
-                found.append(f"{table}.{fk}: {orphans} id(s) not in {parent}")
+    for path in sorted(((project_dir or PROJECT_DIR) / "models").rglob("*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for model in document.get("models") or []:
+            for column in model.get("columns") or []:
+                for test in column.get("data_tests") or column.get("tests") or []:
+                    spec = test.get("relationships") if isinstance(test, dict) else None
+                    if not isinstance(spec, dict):
+                        continue
+                    arguments = spec.get("arguments") or spec
+                    parent = _REF.search(str(arguments.get("to", "")))
+                    if parent is None:
+                        continue
+                    where = (spec.get("config") or {}).get("where") or spec.get("where")
+                    found.append(
+                        Relationship(
+                            model["name"],
+                            column["name"],
+                            parent.group(1),
+                            arguments["field"],
+                            where,
+                        )
+                    )
+    return found
+
+
+def _check_orphans(report: CheckReport, con, tables: list[str]) -> None:
+    found, checked = [], 0
+    for rel in relationships():
+        if rel.child not in tables or rel.parent not in tables:
+            continue
+        if rel.column not in _columns(con, rel.child) or rel.field not in _columns(con, rel.parent):
+            found.append(
+                f"{rel.child}.{rel.column}: the column or {rel.parent}.{rel.field} is gone"
+            )
+            continue
+        checked += 1
+        where = f"and ({rel.where})" if rel.where else ""
+        orphans, example = con.execute(
+            f'select count(*), min(child."{rel.column}") from "{rel.child}" as child '
+            f'where child."{rel.column}" is not null {where} and not exists '
+            f'(select 1 from "{rel.parent}" as p where p."{rel.field}" = child."{rel.column}")'
+        ).fetchone()
+        if orphans:
+            found.append(
+                f"{rel.child}.{rel.column}: {orphans} row(s) with an id not in "
+                f"{rel.parent}.{rel.field} (e.g. {example})"
+            )
     if found:
         report.add("no orphan ids", "fail", "; ".join(found))
     else:
-        report.add("no orphan ids", "ok", "every model_id, hardware_id and run_id has its parent")
+        report.add("no orphan ids", "ok", f"{checked} relationship(s) of the dbt project hold")
 
 
 def _check_landing_readable(report: CheckReport, landing_root: Path) -> None:
@@ -204,18 +346,6 @@ def _check_landing_readable(report: CheckReport, landing_root: Path) -> None:
     else:
         report.add(
             "landing files readable", "ok", f"{len(files)} Parquet file(s) in {landing_root}"
-        )
-    stale_tmp = [
-        p
-        for p in landing_root.glob("**/.*.tmp")
-        if p.is_file() and time.time() - p.stat().st_mtime > 3600
-    ]
-    if stale_tmp:
-        report.add(
-            "no abandoned temporary files",
-            "warn",
-            f"{len(stale_tmp)} temporary file(s) over an hour old (a writer died mid-write): "
-            + ", ".join(str(p) for p in stale_tmp[:5]),
         )
     _check_legacy_files(report, landing_root)
 
@@ -507,11 +637,14 @@ def backup(
         )
     if keep is not None and keep < 1:
         raise MaintenanceError(f"--keep must be at least 1, got {keep}")
-    backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     name = f"{BACKUP_PREFIX}{stamp}"
     work = backup_dir / f".{name}.partial"
-    work.mkdir()
+    try:
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        work.mkdir()
+    except OSError as exc:
+        raise MaintenanceError(f"cannot write backups into {backup_dir}: {exc.strerror}") from None
     try:
         files = []
         for path in _landing_tree(landing_root):
@@ -554,6 +687,11 @@ def backup(
         else:
             result = backup_dir / name
             os.replace(work, result)
+    except OSError as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        raise MaintenanceError(
+            f"backup into {backup_dir} failed, nothing kept: {exc.strerror or exc}"
+        ) from None
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

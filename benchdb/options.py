@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -177,13 +178,24 @@ def metric_option(
     )
 
 
+class FiniteRange(click.FloatRange):
+    """click.FloatRange that also refuses `nan` and `inf` (float() takes both, and every
+    comparison with nan is false, so FloatRange lets it through to fail later in a traceback)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
 def min_duration_option(default: float = 1.0) -> Callable:
     """--min-duration SECONDS: time iterations for at least this long."""
     return click.option(
         "--min-duration",
         default=default,
         show_default=True,
-        type=click.FloatRange(min=0),
+        type=FiniteRange(min=0),
         help="Seconds of timed iterations, at least.",
     )
 
@@ -213,18 +225,21 @@ class OutputPath(click.ParamType):
         return check_output(Path(value), folder=None if self.folder else False)
 
 
-def check_output(path: Path, suffixes: Sequence[str] = (), folder: bool | None = False) -> Path:
-    """`check_output_file` for the CLI: a refusal is one line naming --output, and exit 1.
+def check_output(
+    path: Path, suffixes: Sequence[str] = (), folder: bool | None = False, option: str = "--output"
+) -> Path:
+    """`check_output_file` for the CLI: a refusal is one line naming the option, and exit 1.
 
     Commands call it for what the option's type cannot know: the suffixes their --format
-    writes, a file (not a folder) for one chart, and the default path when none was given.
+    writes, a file (not a folder) for one chart, the default path when none was given, and
+    other options that name where to write (`db backup --dir`).
     """
     from benchdb.reporting.data import ReportError, check_output_file
 
     try:
         return check_output_file(path, tuple(suffixes), folder=folder)
     except ReportError as exc:
-        raise click.ClickException(f"Invalid value for '--output': {exc}") from None
+        raise click.ClickException(f"Invalid value for '{option}': {exc}") from None
 
 
 def output_option(

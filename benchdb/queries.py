@@ -373,7 +373,21 @@ def prepare_query(sql: str, parameters: Mapping[str, Any] | Sequence[Any] | None
     statements = split_statements(sql)
     if statements is not None:
         one_statement(statements)
+    else:
+        unbound = colon_parameters(sql)
+        if unbound:
+            names = ", ".join(f":{name}" for name in unbound)
+            raise QueryError(
+                f"no value given for {names}: bind each name (`--param NAME=VALUE`, or "
+                "`parameters={'NAME': value}`), or write $NAME"
+            )
     return sql
+
+
+def colon_parameters(sql: str) -> list[str]:
+    """The `:name` placeholders left in `sql` (outside strings, comments and casts)."""
+    found = [m.group(1) for m in _COLON_PARAMETER.finditer(sql) if m.group(1)]
+    return sorted(set(found))
 
 
 def bind_style(sql: str, parameters: Mapping[str, Any] | Sequence[Any] | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,11 +19,16 @@ import pytest
 from benchdb.compat import (
     BenchmarkDBAPI,
     BenchmarkRunner,
+    BenchmarkVisualizer,
+    IncrementalBenchmarkRunner,
     MissingMartError,
+    SimulationDetection,
+    StaleWarehouseWarning,
     bind_style,
     resolve_model_name,
     validate_performance,
 )
+from benchdb.queries import QueryError, colon_to_dollar
 from runners import landing
 from runners.catalog import load_catalog
 from runners.errors import CatalogError, ConfigurationError
@@ -341,7 +347,13 @@ def test_query_binds_dollar_and_old_colon_parameters(stored):
 
 def test_bind_style_leaves_casts_and_strings_of_other_names_alone():
     sql = "select a::int, ':x' as s from t where b = :x and c = :y"
-    assert bind_style(sql, {"x": 1}) == "select a::int, ':x' as s from t where b = $x and c = :y"
+    assert colon_to_dollar(sql, {"x": 1}) == (
+        "select a::int, ':x' as s from t where b = $x and c = :y"
+    )
+    with pytest.raises(QueryError, match="no value given for :y"):  # not DuckDB's syntax error
+        bind_style(sql, {"x": 1})
+    sql = "select a::int, ':x' as s from t where b = :x and c = :x"
+    assert bind_style(sql, {"x": 1}) == "select a::int, ':x' as s from t where b = $x and c = $x"
 
 
 def test_the_documented_join_query_runs_unchanged(stored):
@@ -408,20 +420,74 @@ def test_missing_marts_are_named(project, stored, tmp_path):
             call()
 
 
-def test_reads_rebuild_when_something_new_landed(project, stored):
+def landing_files(data_dir: Path) -> set[str]:
+    """Every landed file, as a path under the landing root."""
+    root = data_dir / "landing"
+    return {str(f.relative_to(root)) for f in root.glob("*/run_date=*/*.parquet")}
+
+
+def test_reads_rebuild_when_something_new_landed_and_say_why(project, stored, caplog):
     data_dir, db = project
     api, _, _ = stored
+    before = landing_files(data_dir)
     new_id = api.store_performance_result(
         model_name="gpt2", hardware_type="cpu", batch_size=2, throughput=33.0
     )
-    assert api.is_stale()
-    df = api.get_performance_metrics(model_name="gpt2")
+    new_files = landing_files(data_dir) - before  # the result and its test run
+    added = len(new_files)
+    assert added == 2 and api.is_stale()
+    example = api.staleness().split("(e.g. ", 1)[1].split(")", 1)[0]
+    assert api.staleness().startswith(f"{added} file(s) landed since its build (e.g. ")
+    assert example in new_files
+    with caplog.at_level("WARNING", logger="benchdb"):
+        df = api.get_performance_metrics(model_name="gpt2")
     assert list(df["result_id"]) == [new_id] and not api.is_stale()
+    said = [r.getMessage() for r in caplog.records if r.name == "benchdb"]
+    assert said[0].startswith(f"rebuilding the warehouse {db} before this read")
+    assert f"{added} file(s) landed since its build" in said[0]
+    assert "auto_refresh=False" in said[0]
+    assert said[-1].startswith(f"rebuilt {db} in ")
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="benchdb"):
+        api.get_performance_metrics(model_name="gpt2")  # fresh: nothing rebuilt, nothing said
+    assert not [r for r in caplog.records if r.name == "benchdb"]
+
+
+def test_reads_without_auto_refresh_say_the_warehouse_is_stale(project, stored, caplog):
+    data_dir, db = project
+    api, _, _ = stored
+    api.get_model_list()  # fresh to begin with
+    shown = set(api.get_performance_metrics(model_name="gpt2", latest_only=False)["result_id"])
     quiet = BenchmarkDBAPI(db_path=db, data_dir=data_dir, auto_refresh=False)
-    quiet.store_performance_result(
+    before = landing_files(data_dir)
+    unseen = quiet.store_performance_result(
         model_name="gpt2", hardware_type="cpu", batch_size=4, throughput=1.0
     )
-    assert list(quiet.get_performance_metrics(model_name="gpt2")["result_id"]) == [new_id]
+    new_files = landing_files(data_dir) - before
+    with (
+        caplog.at_level("INFO", logger="benchdb"),
+        pytest.warns(StaleWarehouseWarning, match=r"reading a stale warehouse") as caught,
+    ):
+        df = quiet.get_performance_metrics(model_name="gpt2", latest_only=False)
+    assert set(df["result_id"]) == shown and unseen not in shown  # nothing was built
+    assert not caplog.records
+    message = str(caught[0].message)
+    assert caught[0].filename == __file__  # the warning names the user's line, not ours
+    assert "2 file(s) landed since its build" in message
+    assert any(f in message for f in new_files)
+    assert "refresh()" in message
+    quiet.refresh()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StaleWarehouseWarning)
+        df = quiet.get_performance_metrics(model_name="gpt2", latest_only=False)
+    assert unseen in set(df["result_id"])
+
+
+def test_the_other_classes_can_be_told_not_to_rebuild(project):
+    data_dir, db = project
+    for cls in (IncrementalBenchmarkRunner, SimulationDetection, BenchmarkVisualizer):
+        assert cls(db, data_dir, auto_refresh=False).api.auto_refresh is False
+        assert cls(db, data_dir).api.auto_refresh is True
 
 
 # ------------------------------------------------------------------------ runner

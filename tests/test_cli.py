@@ -449,6 +449,21 @@ def test_json_flag_is_format_json(command, tiny_run, tiny_warehouse):
         ),
         (["plan", "--limit", "-1"], 2, "Invalid value for '--limit': -1 is not in the range x>=0."),
         (
+            ["run", "--model", "test/tiny-bert", "--min-duration", "nan"],
+            2,
+            "Invalid value for '--min-duration': 'nan' is not a finite number",
+        ),
+        (
+            ["simulation", "run-csv", "configs.csv", "--min-duration", "inf"],
+            2,
+            "Invalid value for '--min-duration': 'inf' is not a finite number",
+        ),
+        (
+            ["serve", "--time-limit", "nan"],
+            2,
+            "Invalid value for '--time-limit': 'nan' is not a finite number",
+        ),
+        (
             ["compare", "--model", "a,b"],
             2,
             "Invalid value for '--model': 'a,b': give one model, not a list",
@@ -477,12 +492,52 @@ def test_json_flag_is_format_json(command, tiny_run, tiny_warehouse):
         ),
     ],
 )
-def test_bad_values_are_one_line_naming_option_and_value(args, exit_code, message, tmp_path):
+def test_bad_values_are_one_line_naming_option_and_value(
+    args, exit_code, message, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    Path("configs.csv").write_text("model_name,hardware_type,batch_size\ntest/tiny-bert,cpu,1\n")
     data = tmp_path / "data"
-    place = ["--data-dir", data] if args[0] in ("run", "db") else []
-    if args[0] != "run":
+    place = ["--data-dir", data] if args[0] in ("run", "db", "simulation") else []
+    if args[0] not in ("run", "simulation"):
         place += ["--db-path", tmp_path / "none.duckdb"]
     result = invoke(*args, *place, expect_exit=exit_code)
     assert result.output.strip().splitlines()[-1] == f"Error: {message}"
     assert not any("Traceback" in line for line in result.output.splitlines())
     assert not data.exists()  # nothing measured, nothing landed
+
+
+# ------------------------------------------------------------------------ docs/old_cli.md
+
+OLD_CLI = PROJECT_ROOT / "docs" / "old_cli.md"
+OLD_REFERENCE = PROJECT_ROOT.parent / "shared" / "reference" / "duckdb_benchmark_api.md"
+
+
+def old_cli_lines(pattern: str) -> list[str]:
+    """What `pattern` finds in the map's rows (an old command line, then benchdb's)."""
+    rows = [r for r in OLD_CLI.read_text(encoding="utf-8").splitlines() if r.startswith("| `py")]
+    return [found for row in rows for found in re.findall(pattern, row)]
+
+
+@pytest.mark.parametrize("line", old_cli_lines(r"`(benchdb [^`]+)`"))
+def test_every_benchdb_line_of_the_old_cli_map_parses(line, tmp_path, monkeypatch):
+    """Each line's command, options and values as the real CLI parses them (nothing runs):
+    a renamed option or a value the command refuses breaks this test, not a user."""
+    monkeypatch.chdir(tmp_path)
+    for folder in ("benchmark_results", "old_results", "ci_results"):
+        Path(folder).mkdir()
+    for name in ("plan.csv", "benchmark_configs.csv"):
+        Path(name).write_text("model_name,hardware_type,batch_size\n")
+    args = shlex.split(line)[1:]
+    command = main
+    while isinstance(command, click.Group):
+        command = command.commands[args.pop(0)]
+    with command.make_context(command.name, args) as ctx:
+        assert ctx.params
+
+
+@pytest.mark.skipif(not OLD_REFERENCE.exists(), reason="the old system's documentation is not here")
+def test_every_old_command_line_is_mapped():
+    documented = re.findall(r"^(python -m duckdb_api\S* .*)$", OLD_REFERENCE.read_text(), re.M)
+    mapped = set(old_cli_lines(r"`(python -m duckdb_api[^`]+)`"))
+    assert documented and not [line for line in documented if line.strip() not in mapped]

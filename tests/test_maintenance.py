@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import tarfile
+import time
 from pathlib import Path
 
 import duckdb
@@ -15,6 +18,7 @@ from benchdb import maintenance
 from benchdb.compat import BenchmarkDBAPI, BenchmarkDBMaintenance
 from benchdb.warehouse import CORE_MARTS
 from tests.conftest import invoke
+from tests.test_migrate import LEGACY_DIR
 
 PRIMARY_KEYS = {
     "models": "model_id",
@@ -130,7 +134,50 @@ def test_check_fails_on_orphan_ids(site):
             "where result_id = (select min(result_id) from performance_results)"
         )
     result = invoke("db", "check", *args(site), "--skip-dbt-tests", expect_exit=1)
-    assert "performance_results.model_id: 1 id(s) not in models" in result.output
+    assert "performance_results.model_id: 1 row(s) with an id not in models.model_id" in (
+        result.output
+    )
+    assert "(e.g. no-such-model)" in result.output
+
+
+def test_the_orphan_check_asks_what_the_dbt_project_tests_ask():
+    """Its relationships are read from the models' yml, `where` filters included: the one on
+    hardware_compatibility.model_id leaves out whole-family entries (no model_name)."""
+    found = {(r.child, r.column): r for r in maintenance.relationships()}
+    assert found[("performance_results", "model_id")].parent == "models"
+    assert found[("performance_results", "hardware_id")].field == "hardware_id"
+    assert found[("hardware_compatibility", "model_id")].where == "model_name is not null"
+
+
+@pytest.mark.slow
+def test_check_passes_on_the_shipped_legacy_files_and_names_a_real_orphan(tmp_path):
+    """Issue 14: `db check` failed every warehouse holding the shipped legacy files ("no orphan
+    ids: hardware_compatibility.model_id not in models") while the build's tests passed."""
+    data_dir, db = tmp_path / "data", tmp_path / "benchmark.duckdb"
+    invoke("migrate", "--input-dir", LEGACY_DIR, "--data-dir", data_dir)
+    invoke("build", "--quiet", "--data-dir", data_dir, "--db-path", db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        (family_entries,) = con.execute(
+            "select count(*) from hardware_compatibility hc where model_name is null and not "
+            "exists (select 1 from models m where m.model_id = hc.model_id)"
+        ).fetchone()
+    assert family_entries > 0  # what the old check called orphans: the test means something
+    site = ["--db-path", db, "--data-dir", data_dir]
+    out = invoke("db", "check", *site, "--skip-dbt-tests", "--json").output
+    report = json.loads(out[out.index("{") :])
+    assert report["ok"] is True, report
+    assert {c["name"]: c["status"] for c in report["checks"]}["no orphan ids"] == "ok"
+
+    published = db.resolve()
+    published.chmod(0o644)
+    with duckdb.connect(str(published)) as con:
+        con.execute(
+            "update hardware_compatibility set model_name = 'ghost', model_id = 'ghost-id' "
+            "where compatibility_id = (select min(compatibility_id) from hardware_compatibility)"
+        )
+    result = invoke("db", "check", *site, "--skip-dbt-tests", expect_exit=1)
+    assert "hardware_compatibility.model_id: 1 row(s) with an id not in models" in result.output
+    assert "integrity check failed: no orphan ids" in result.output
 
 
 def test_check_warns_about_results_landed_after_the_build(site):
@@ -249,3 +296,59 @@ def test_maintenance_class_keeps_the_old_method_names(site, tmp_path):
     stats = m.get_database_stats()
     assert stats["tables"]["models"] >= 3 and stats["total_rows"] > 0
     assert m.optimize_db()["tables"] >= len(CORE_MARTS)
+
+
+# ------------------------------------------------------------------------ leftovers
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended (and was reaped)."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def test_temporaries_of_dead_writers_go_on_the_next_run_and_live_ones_stay(site):
+    data_dir, db = site
+    folder = next((data_dir / "landing" / "benchmark_results").glob("run_date=*"))
+    abandoned = folder / ".r.parquet.0123abcd.tmp"
+    fresh = folder / ".r.parquet.4567ef01.tmp"
+    for tmp in (abandoned, fresh):
+        tmp.write_bytes(b"half a parquet file")
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(abandoned, (two_hours_ago, two_hours_ago))
+    dead_optimize = db.parent / f".optimize-{dead_pid()}"
+    (dead_optimize / "benchmark.duckdb").parent.mkdir()
+    (dead_optimize / "benchmark.duckdb").write_bytes(b"x")
+    live_optimize = db.parent / f".optimize-{os.getpid()}"  # this process is alive
+    live_optimize.mkdir()
+    dead_link = db.parent / f".benchmark.duckdb.{dead_pid()}.link"
+    dead_link.symlink_to("nowhere")
+    partial = data_dir / "backups" / ".benchdb-backup-20200101T000000000000Z.partial"
+    (partial / "landing").mkdir(parents=True)
+    (partial / "landing" / "f").write_bytes(b"x")
+    for path in (partial / "landing" / "f", partial / "landing", partial):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+
+    assert maintenance.leftovers(data_dir, db) == sorted(
+        [abandoned, dead_optimize, dead_link, partial]
+    )
+    result = invoke("db", "check", *args(site), "--skip-dbt-tests")
+    assert "removed 4 temporary file(s) of writers that died mid-write" in result.output
+    for gone in (abandoned, dead_optimize, dead_link, partial):
+        assert not os.path.lexists(gone), gone
+    assert fresh.exists() and live_optimize.exists()  # a writer may still be at work on them
+    again = invoke("db", "check", *args(site), "--skip-dbt-tests").output
+    assert "none left by interrupted writes" in again
+
+
+def test_backup_cleans_what_an_interrupted_backup_left(site):
+    data_dir, db = site
+    partial = data_dir / "backups" / ".benchdb-backup-20200101T000000000000Z.tar.gz.partial"
+    partial.parent.mkdir(parents=True)
+    partial.write_bytes(b"half an archive")
+    os.utime(partial, (time.time() - 7200, time.time() - 7200))
+    result = invoke("db", "backup", *args(site))
+    assert f"removed {partial} (left by an interrupted write)" in result.output
+    assert not partial.exists()
+    assert len(maintenance.list_backups(data_dir / "backups")) == 1

@@ -166,6 +166,32 @@ def test_the_suffix_of_the_format_is_checked_before_work(tmp_path):
     assert line == (
         f"{PREFIX}output file {tmp_path / 'h.gif'}: the name must end in .png or .svg or .pdf"
     )
+    # a Parquet file under a text file's name: refused like the others
+    line = refused(COMMANDS["query parquet"][0], tmp_path / "q.csv", tmp_path)
+    assert line == f"{PREFIX}output file {tmp_path / 'q.csv'}: the name must end in .parquet"
+    assert not (tmp_path / "q.csv").exists()
+
+
+def test_a_backup_folder_that_cannot_be_written_is_one_line(tmp_path, read_only_folder):
+    data_dir = tmp_path / "data"
+    (data_dir / "landing").mkdir(parents=True)
+    place = ["--data-dir", data_dir, "--db-path", tmp_path / "no-warehouse.duckdb"]
+    for target, why in (
+        (
+            "/proc/backups",
+            "cannot write /proc/backups: output folder /proc accepts no new files "
+            "(No such file or directory)",
+        ),
+        (
+            read_only_folder,
+            f"output folder {read_only_folder} accepts no new files (Permission denied)",
+        ),
+    ):
+        with as_ordinary_user():
+            result = invoke("db", "backup", "--dir", target, *place, expect_exit=None)
+        assert result.exit_code == 1, result.output
+        assert result.output.strip().splitlines() == [f"Error: Invalid value for '--dir': {why}"]
+    assert os.listdir(read_only_folder) == ["old.csv"]
 
 
 def test_an_unwritable_default_output_is_refused(tmp_path, read_only_folder, monkeypatch):

@@ -25,7 +25,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from benchdb.compat import BenchmarkDBAPI
-from benchdb.queries import QueryError, prepare_query
+from benchdb.queries import QueryError, colon_to_dollar, prepare_query
 from benchdb.server import ServerSettings, create_app
 from benchdb.server.sandbox import QueryPool, process_status, without_paths
 from benchdb.server.settings import parse_size
@@ -135,9 +135,10 @@ class Server:
             status, body = exc.code, exc.read()
         return status, body, time.monotonic() - started
 
-    def health(self) -> tuple[int, float]:
+    def health(self, path: str = "/health") -> tuple[int, float]:
+        """(status, seconds) of one GET (/health unless another path is given)."""
         started = time.monotonic()
-        with urllib.request.urlopen(f"{self.base}/health", timeout=60) as r:
+        with urllib.request.urlopen(f"{self.base}{path}", timeout=60) as r:
             r.read()
             return r.status, time.monotonic() - started
 
@@ -203,7 +204,10 @@ def test_a_gigabyte_answer_is_refused_two_at_once_within_the_limit(server):
         assert status == 400
         assert len(body) < 1000  # not the 1 GB body
         error = json.loads(body)["error"]
-        assert "MB" in error and ("memory" in error or "response may hold" in error), error
+        # the memory or the size limit stops it; on a loaded host the time limit may come first
+        assert ("MB" in error and ("memory" in error or "response may hold" in error)) or (
+            "time limit" in error
+        ), error
     assert rss.peak_total < MEMORY_LIMIT, rss.peak_total
     assert rss.peak_server < SERVER_SHARE, rss.peak_server
     shown = [(a[0], round(a[2], 2)) for a in answers]
@@ -265,7 +269,10 @@ def test_a_worker_that_does_not_stop_is_killed_and_replaced(site):
     assert not any(running(pid) for pid in stuck + list(replaced))
 
 
-def test_health_answers_while_fifty_slow_queries_run(server):
+GETS = ("/health", "/performance?limit=5", "/models", "/summary")
+
+
+def test_health_and_gets_answer_while_fifty_slow_queries_run(server):
     finished: list[tuple[int, float]] = []  # (status, when it came back)
     health: list[tuple[int, float, float]] = []  # (status, seconds, when it came back)
 
@@ -279,7 +286,7 @@ def test_health_answers_while_fifty_slow_queries_run(server):
             t.start()
         time.sleep(0.5)
         while any(t.is_alive() for t in threads):
-            status, seconds = server.health()
+            status, seconds = server.health(GETS[len(health) % len(GETS)])
             health.append((status, seconds, time.monotonic()))
             time.sleep(0.2)
         for t in threads:
@@ -294,7 +301,10 @@ def test_health_answers_while_fifty_slow_queries_run(server):
     assert ran_out and health[0][2] < min(ran_out)
     assert rss.peak_total < MEMORY_LIMIT and rss.peak_server < SERVER_SHARE
     worst = max(seconds for _, seconds, _ in health)
-    print(f"\n/health under 50 slow queries: {len(health)} answers, slowest {worst:.3f} s; "
+    # measured 0.3 s at load 6.5 on 2 cores; behind the queries it would be the 10 s limit
+    assert worst < 5.0, health
+    print(f"\n/health and GETs under 50 slow queries: {len(health)} answers, "
+          f"slowest {worst:.3f} s; "
           f"queries {sorted(statuses)}; peak RSS {rss.peak_server / 1e6:.0f} MB server, "
           f"{rss.peak_total / 1e6:.0f} MB with workers")  # fmt: skip
 
@@ -481,9 +491,24 @@ def test_both_parameter_styles_on_every_surface(client, site, prefix):
 
 def test_colon_rewriting_leaves_casts_strings_and_other_names_alone():
     sql = "select a::int, ':m' as s from t where b = :m and c = :other"
-    assert prepare_query(sql, {"m": 1}) == (
+    assert colon_to_dollar(sql, {"m": 1}) == (
         "select a::int, ':m' as s from t where b = $m and c = :other"
     )
+    with pytest.raises(QueryError, match="no value given for :other"):
+        prepare_query(sql, {"m": 1})
+
+
+def test_a_colon_name_without_a_value_is_named_on_every_surface(client, site):
+    root, db = site
+    sql = "select :m as m, ':x' as s, 1::int as i -- :y"
+    expected = "no value given for :m: bind each name"
+    rest = client.post("/query", json={"sql": sql})
+    assert rest.status_code == 400 and rest.json()["error"].startswith(expected), rest.text
+    cli = invoke("query", "--db-path", db, "--sql", sql, "--param", "n=1", expect_exit=1)
+    assert cli.output.startswith(f"Error: {expected}")
+    api = BenchmarkDBAPI(db_path=db, data_dir=root / "data", auto_refresh=False)
+    with pytest.raises(QueryError, match=expected):
+        api.query(sql)
 
 
 # ------------------------------------------------------------------------------ settings

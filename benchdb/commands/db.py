@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from benchdb.options import (
+    check_output,
     data_dir_option,
     db_path_option,
     format_option,
@@ -24,6 +25,14 @@ def _size(n: int | None) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return str(n)  # pragma: no cover
+
+
+def _clean(data_dir: Path | None, db_path: Path) -> None:
+    """Remove what writers that died left behind (benchdb.maintenance.leftovers), saying so."""
+    from benchdb import maintenance
+
+    for path in maintenance.clean_leftovers(data_dir, db_path):
+        click.echo(f"removed {path} (left by an interrupted write)", err=True)
 
 
 @click.group()
@@ -87,7 +96,9 @@ def optimize(db_path) -> None:
     """
     from benchdb import maintenance
 
-    result = maintenance.optimize(resolve_db_path(db_path))
+    db = resolve_db_path(db_path)
+    _clean(None, db)
+    result = maintenance.optimize(db)
     click.echo(
         f"optimized {result['db_path']}: {_size(result['size_before_bytes'])} -> "
         f"{_size(result['size_after_bytes'])}, {result['tables']} tables, "
@@ -122,7 +133,10 @@ def backup(db_path, data_dir, compress, backup_dir, keep) -> None:
     from benchdb import maintenance
 
     data = resolve_data_dir(data_dir)
-    target_dir = backup_dir.resolve() if backup_dir else maintenance.default_backup_dir(data)
+    if backup_dir is not None:  # before any work: one line naming --dir, not a traceback
+        backup_dir = check_output(backup_dir.resolve(), folder=True, option="--dir")
+    _clean(data, resolve_db_path(db_path))
+    target_dir = backup_dir or maintenance.default_backup_dir(data)
     before = set(maintenance.list_backups(target_dir))
     path = maintenance.backup(resolve_db_path(db_path), data, target_dir, compress, keep)
     click.echo(f"backup written: {path}")
@@ -149,9 +163,9 @@ def restore(backup_path, db_path, data_dir, force) -> None:
     """
     from benchdb import maintenance
 
-    result = maintenance.restore(
-        backup_path.resolve(), resolve_db_path(db_path), resolve_data_dir(data_dir), force
-    )
+    db, data = resolve_db_path(db_path), resolve_data_dir(data_dir)
+    _clean(data, db)
+    result = maintenance.restore(backup_path.resolve(), db, data, force)
     click.echo(
         f"restored {result['backup']}: {result['landing_files_restored']} landing file(s) "
         f"({result['landing_files_already_present']} already present)"

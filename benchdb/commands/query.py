@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import click
 
-from benchdb.options import db_path_option, format_option, output_option, resolve_db_path
+from benchdb.options import (
+    check_output,
+    db_path_option,
+    format_option,
+    output_option,
+    resolve_db_path,
+)
 from benchdb.reporting.formats import QUERY_FORMATS
 
 
@@ -63,8 +69,8 @@ def query(sql, params, fmt, output, db_path) -> None:
     sql = prepare_query(sql, bound)
     if output is not None:
         output = output.resolve()
-        if not output.parent.exists():
-            raise data.ReportError(f"output folder {output.parent} does not exist (for {output})")
+        if fmt == "parquet":  # a binary file under a text file's name misleads whoever opens it
+            check_output(output, (".parquet",))
     elif fmt == "parquet":
         raise click.UsageError("--format parquet writes a file: give --output FILE.parquet")
     table = data.query_table(resolve_db_path(db_path), sql, bound)

@@ -6,7 +6,13 @@ import os
 
 import click
 
-from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, resolve_db_path
+from benchdb.options import (
+    FiniteRange,
+    data_dir_option,
+    db_path_option,
+    resolve_data_dir,
+    resolve_db_path,
+)
 
 
 @click.command()
@@ -32,7 +38,7 @@ from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, r
     "--time-limit",
     default=10.0,
     show_default=True,
-    type=click.FloatRange(min=0.1),
+    type=FiniteRange(min=0.1),
     help="Seconds a POST /query may run before it is stopped.",
 )
 @click.option(

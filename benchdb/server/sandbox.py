@@ -53,7 +53,7 @@ from typing import Any
 
 import duckdb
 
-from benchdb.queries import QueryError, colon_to_dollar, one_statement
+from benchdb.queries import QueryError, colon_to_dollar, one_statement, prepare_query
 from benchdb.server.jsonsafe import rows_as_records
 from benchdb.server.reader import WarehouseReader
 from runners.errors import WarehouseError
@@ -636,7 +636,10 @@ class QueryPool:
     # -- running ---------------------------------------------------------------------------
     def check(self, sql: str, parameters: Mapping[str, Any] | None) -> str:
         """The statement to run (`:name` rewritten, checked on the server's own reader)."""
-        sql = colon_to_dollar(sql, parameters)
+        try:
+            sql = prepare_query(sql, parameters)
+        except QueryError as exc:
+            raise QueryRefused(str(exc)) from None
         try:
             with self.reader.session() as (cur, gen):
                 return check_read_only_sql(cur, sql, gen.tables(), gen.alias)

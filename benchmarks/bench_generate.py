@@ -1,0 +1,204 @@
+"""Generation benchmark: the runner's TPOT against an independent reference loop.
+
+    python benchmarks/bench_generate.py [--rounds 3] [--generations 10] [--threads N] [--quick]
+
+For gpt2 (random weights from its config) and test/tiny-llama at batch 1 and 4, 128 prompt
+tokens and 32 new ones, fp32 on the CPU:
+
+- runner: `run_configuration` of a `generate` configuration, as `benchdb run --kind generate`
+  runs it (a forked worker, its own greedy loop, every decode step timed by its step clock);
+- reference: a prefill + decode loop written here, in this process, with the KV cache
+  (`past_key_values`, named `cache` by transformers 5), timed with `perf_counter` around the
+  whole decode phase only: TPOT = decode time / 31 steps, no per-step clock at all.
+
+Both pin the same thread count (`--threads`, default the host's physical cores: on a loaded
+host one thread avoids OpenMP's barriers waiting for a descheduled second thread) and run the
+same number of warm-up (3) and timed (`--generations`) generations. The
+two sides alternate within each round (which goes first alternates between rounds), so a drift
+of the host hits both alike. Compared: the median over generations of each generation's mean
+decode step (TPOT), runner / reference; target 1.00 +/- 0.05. The 1-minute load average is
+recorded before each side: numbers from a busy host are not the runner's.
+Results are printed as markdown and saved to bench-results/generate.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+import torch
+
+from runners import benchmark, isolation
+from runners.catalog import load_catalog
+from runners.hardware import detect, physical_core_count
+from runners.model_factory import build_model
+from runners.timing import TimingSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = [("gpt2", 1), ("gpt2", 4), ("test/tiny-llama", 1), ("test/tiny-llama", 4)]
+INPUT_LENGTH = 128
+OUTPUT_LENGTH = 32
+
+
+def runner_row(model: str, batch: int, threads: int, settings: TimingSettings) -> dict:
+    spec = load_catalog()[model]
+    (config,) = benchmark.expand_generation_configs(
+        [spec], ["cpu"], ["fp32"], [batch], [INPUT_LENGTH], [OUTPUT_LENGTH]
+    )
+    ctx = benchmark.RunContext(
+        "bench", settings, {"cpu": detect("cpu")}, host="bench", threads=threads
+    )
+    # as a run does before its first configuration: the zygote with the classes imported
+    isolation.zygote(benchmark.preload_names([spec]))
+    row = benchmark.run_configuration(config, ctx)
+    assert row["status"] == "completed", row.get("error_message")
+    return row
+
+
+def per_generation_tpot(row: dict) -> list[float]:
+    """Each timed generation's mean decode step, from the row's TPOT samples."""
+    steps = OUTPUT_LENGTH - 1
+    tpot = row["tpot_ms"]
+    return [statistics.fmean(tpot[i : i + steps]) for i in range(0, len(tpot), steps)]
+
+
+def reference_tpot(model, batch: int, warmup: int, repeats: int) -> tuple[list, list]:
+    """(TTFT ms, mean decode step ms) of each of `repeats` generations of a plain greedy loop."""
+    parameters = inspect.signature(model.forward).parameters
+    cache_name = "cache" if "cache" in parameters else "past_key_values"
+    keep = {"logits_to_keep": 1} if "logits_to_keep" in parameters else {}
+    ids = torch.randint(0, model.config.vocab_size, (batch, INPUT_LENGTH))
+    ttft, tpot = [], []
+    with torch.inference_mode():
+        for repeat in range(warmup + repeats):
+            start = time.perf_counter()
+            out = model(input_ids=ids, use_cache=True, **keep)
+            token = out.logits[:, -1, :].argmax(dim=-1, keepdim=True)
+            prefilled = time.perf_counter()
+            past = getattr(out, cache_name)
+            for _ in range(OUTPUT_LENGTH - 1):
+                out = model(input_ids=token, use_cache=True, **{cache_name: past})
+                token = out.logits[:, -1, :].argmax(dim=-1, keepdim=True)
+                past = getattr(out, cache_name)
+            end = time.perf_counter()
+            if repeat >= warmup:
+                ttft.append((prefilled - start) * 1000)
+                tpot.append((end - prefilled) * 1000 / (OUTPUT_LENGTH - 1))
+    return ttft, tpot
+
+
+def compare(rounds: int, settings: TimingSettings, threads: int) -> list[dict]:
+    torch.set_num_threads(threads)
+    catalog = load_catalog()
+    results = []
+    for name, batch in CASES:
+        spec = catalog[name]
+        model, _ = build_model(spec, model_class=spec.generation_class)
+        ratios, ttft_ratios, loads, runner_ms, reference_ms, qualities = [], [], [], [], [], []
+        for round_number in range(rounds):
+            sides = ["runner", "reference"]
+            if round_number % 2:
+                sides.reverse()
+            measured = {}
+            for side in sides:
+                loads.append(os.getloadavg()[0])
+                if side == "runner":
+                    row = runner_row(name, batch, threads, settings)
+                    qualities.append(row["quality"])
+                    measured[side] = (
+                        statistics.median(row["ttft_ms"]),
+                        statistics.median(per_generation_tpot(row)),
+                    )
+                else:
+                    ttft, tpot = reference_tpot(
+                        model, batch, settings.warmup_iterations, settings.min_iterations
+                    )
+                    measured[side] = (statistics.median(ttft), statistics.median(tpot))
+            runner_ms.append(measured["runner"][1])
+            reference_ms.append(measured["reference"][1])
+            ratios.append(measured["runner"][1] / measured["reference"][1])
+            ttft_ratios.append(measured["runner"][0] / measured["reference"][0])
+        results.append(
+            {
+                "model": name,
+                "batch_size": batch,
+                "input_length": INPUT_LENGTH,
+                "output_length": OUTPUT_LENGTH,
+                "threads": threads,
+                "rounds": rounds,
+                "runner_tpot_ms": runner_ms,
+                "reference_tpot_ms": reference_ms,
+                "tpot_ratio_median": statistics.median(ratios),
+                "tpot_ratio_min": min(ratios),
+                "tpot_ratio_max": max(ratios),
+                "tpot_ratios": ratios,
+                "ttft_ratios": ttft_ratios,
+                "load_avg_1m": loads,
+                "runner_quality": qualities,
+            }
+        )
+        print(
+            f"{name} b{batch}: TPOT ratios {', '.join(f'{r:.3f}' for r in ratios)} "
+            f"(load {min(loads):.1f}-{max(loads):.1f})",
+            flush=True,
+        )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--generations", type=int, default=10, help="timed, per side and round")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument(
+        "--quick", action="store_true", help="few generations and 1 round: checks the script runs"
+    )
+    args = parser.parse_args()
+    rounds = 1 if args.quick else args.rounds
+    settings = (
+        TimingSettings(warmup_iterations=1, min_iterations=3, min_duration_seconds=0.0)
+        if args.quick
+        else TimingSettings(
+            warmup_iterations=3, min_iterations=args.generations, min_duration_seconds=0.0
+        )
+    )
+    threads = args.threads or physical_core_count()
+    report = {
+        "cpu": detect("cpu").device_name,
+        "cores": os.cpu_count(),
+        "threads": threads,
+        "torch": torch.__version__,
+        "warmup_generations": settings.warmup_iterations,
+        "timed_generations": settings.min_iterations,
+        "load_avg_1m_at_start": os.getloadavg()[0],
+        "cases": compare(rounds, settings, threads),
+    }
+    print(
+        f"\nCPU: {report['cpu']}, {report['cores']} cores, {threads} threads, "
+        f"torch {report['torch']}"
+    )
+    print(
+        "\n| model | batch | runner TPOT ms | reference TPOT ms | ratio median (min-max) "
+        "| TTFT ratio median | load |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for c in report["cases"]:
+        print(
+            f"| {c['model']} | {c['batch_size']} | {statistics.median(c['runner_tpot_ms']):.3f} "
+            f"| {statistics.median(c['reference_tpot_ms']):.3f} "
+            f"| {c['tpot_ratio_median']:.3f} ({c['tpot_ratio_min']:.3f}-{c['tpot_ratio_max']:.3f}) "
+            f"| {statistics.median(c['ttft_ratios']):.3f} "
+            f"| {min(c['load_avg_1m']):.1f}-{max(c['load_avg_1m']):.1f} |"
+        )
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    (out / "generate.json").write_text(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -280,3 +280,22 @@ def test_bad_generation_options_fail_in_one_line_and_write_nothing(tmp_path, arg
     assert result.exit_code != 0 and message in result.output
     assert "Traceback" not in result.output
     assert not any(tmp_path.rglob("*.parquet"))
+
+
+def test_build_reads_forward_rows_alone_beside_generation_files(generate_run, tmp_path):
+    # the warehouse does not read generation_results yet: a landing zone holding them builds,
+    # and performance_results holds exactly the forward rows, as landed
+    import duckdb
+
+    data_dir, _ = generate_run
+    invoke("run", "--model", "test/tiny-bert", *FAST_TIMING, "--data-dir", data_dir)
+    db = tmp_path / "benchmark.duckdb"
+    invoke("build", "--quiet", "--data-dir", data_dir, "--db-path", db)
+    landed = {r["result_id"]: r["latency_p50_ms"] for r in _rows(data_dir, "benchmark_results")}
+    with duckdb.connect(str(db), read_only=True) as con:
+        built = dict(
+            con.execute("select result_id, latency_p50_ms from performance_results").fetchall()
+        )
+        runs = con.execute("select count(*) from test_runs").fetchone()[0]
+    assert len(landed) == 1 and built == landed
+    assert runs == 2  # the generation run's bookkeeping row too

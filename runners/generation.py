@@ -121,7 +121,7 @@ class GreedyGeneration:
         if output_length < 1:
             raise ValueError(f"output length must be >= 1, got {output_length}")
         self.model = model
-        self.run = run or model
+        self.run = model if run is None else run  # a compiled module has no truth value
         self.prompt = prompt
         self.output_length = output_length
         self.new_clock = new_clock

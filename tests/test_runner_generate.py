@@ -299,3 +299,19 @@ def test_build_reads_forward_rows_alone_beside_generation_files(generate_run, tm
         runs = con.execute("select count(*) from test_runs").fetchone()[0]
     assert len(landed) == 1 and built == landed
     assert runs == 2  # the generation run's bookkeeping row too
+
+
+def test_kind_lengths_and_backend_are_part_of_the_key():
+    spec = load_catalog()["test/tiny-llama"]
+    configs = benchmark.expand_generation_configs(
+        [spec], ["cpu"], ["fp32"], [1], [8, 16], [4, 5], ["eager", "compile"]
+    )
+    configs += benchmark.expand_configs([spec], ["cpu"], ["fp32"], [1], [8])
+    ctx = benchmark.RunContext("r", TimingSettings(), {}, host="h")
+    rows = [benchmark.skeleton_row(c, ctx, landing.utc_now()) for c in configs]
+    assert len({r["result_id"] for r in rows}) == len(configs) == 9
+    forward = rows[-1]
+    assert "benchmark_kind" not in forward and forward["sequence_length"] == 8
+    assert {(r["input_length"], r["output_length"], r["backend"]) for r in rows[:-1]} == {
+        (i, o, b) for i in (8, 16) for o in (4, 5) for b in ("eager", "compile")
+    }

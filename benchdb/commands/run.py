@@ -224,7 +224,6 @@ def run(
                 "models": models,
                 "hardware": hardware,
                 "batch_sizes": batch_sizes,
-                "sequence_lengths": sequence_lengths,
                 "precisions": precisions,
                 "kind": kind,
                 **(
@@ -234,7 +233,7 @@ def run(
                         "backends": backends,
                     }
                     if kind == "generate"
-                    else {}
+                    else {"sequence_lengths": sequence_lengths}
                 ),
                 "threads": threads,
                 "weights_dir": str(weights_dir) if weights_dir else None,

@@ -1,6 +1,7 @@
 """Generation benchmark: the runner's TPOT against an independent reference loop.
 
     python benchmarks/bench_generate.py [--rounds 6] [--generations 3] [--threads N] [--quick]
+                                        [--model NAME] [--control]
 
 For gpt2 (random weights from its config) and test/tiny-llama at batch 1 and 4, 128 prompt
 tokens and 32 new ones, fp32 on the CPU, in this one process, on the same model instance:
@@ -20,7 +21,9 @@ Both pin the same thread count (`--threads`, default the host's physical cores; 
 host one thread avoids OpenMP barriers waiting for a descheduled second thread). Besides, once
 per case, the whole `run_configuration` in a forked worker (model build included) gives the
 TPOT a user's row would hold. The 1-minute load average is recorded before each side: numbers
-from a busy host are not the runner's. Printed as markdown, saved to bench-results/generate.json.
+from a busy host are not the runner's. `--control` replaces the runner side by a second
+reference (an A/A run): its ratios are the host's noise floor, what a difference must exceed to
+mean something. Printed as markdown, saved to bench-results/generate(-control).json.
 """
 
 from __future__ import annotations
@@ -118,11 +121,13 @@ def runner_tpot(model, batch: int, generations: int) -> tuple[list, list]:
     return fields["ttft_ms"], per_generation_tpot(fields)
 
 
-def compare(rounds: int, generations: int, threads: int, worker_settings) -> list[dict]:
+def compare(
+    rounds: int, generations: int, threads: int, worker_settings, cases: list, control: bool
+) -> list[dict]:
     torch.set_num_threads(threads)
     catalog = load_catalog()
     results = []
-    for name, batch in CASES:
+    for name, batch in cases:
         spec = catalog[name]
         model, _ = build_model(spec, model_class=spec.generation_class)
         # as the zygote does: what the imports and the build left behind, out of the collector's
@@ -138,7 +143,7 @@ def compare(rounds: int, generations: int, threads: int, worker_settings) -> lis
             measured = {}
             for side in sides:
                 loads.append(os.getloadavg()[0])
-                if side == "runner":
+                if side == "runner" and not control:
                     ttft, tpot = runner_tpot(model, batch, generations)
                 else:
                     ttft, tpot = reference_tpot(model, batch, 0, generations)
@@ -186,6 +191,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--generations", type=int, default=3, help="timed, per side and round")
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--model", default=None, help="only this model's cases")
+    parser.add_argument("--control", action="store_true", help="reference against reference")
     parser.add_argument(
         "--quick", action="store_true", help="few generations and 1 round: checks the script runs"
     )
@@ -203,7 +210,15 @@ def main() -> None:
         "threads": threads,
         "torch": torch.__version__,
         "load_avg_1m_at_start": os.getloadavg()[0],
-        "cases": compare(rounds, generations, threads, worker_settings),
+        "control": args.control,
+        "cases": compare(
+            rounds,
+            generations,
+            threads,
+            worker_settings,
+            [c for c in CASES if args.model in (None, c[0])],
+            args.control,
+        ),
     }
     print(
         f"\nCPU: {report['cpu']}, {report['cores']} cores, {threads} threads, "
@@ -225,7 +240,8 @@ def main() -> None:
         )
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
-    (out / "generate.json").write_text(json.dumps(report, indent=2))
+    name = "generate-control.json" if args.control else "generate.json"
+    (out / name).write_text(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

@@ -77,6 +77,7 @@ pytest: install
 # speed targets, measured (numbers go in docs/benchmarks.md); each writes bench-results/*.json
 bench: install
 	$(BIN)/python benchmarks/bench_runner.py
+	$(BIN)/python benchmarks/bench_generate.py
 	$(BIN)/python benchmarks/bench_plan.py
 	$(BIN)/python benchmarks/bench_migrate.py
 	$(BIN)/python benchmarks/bench_dashboard.py

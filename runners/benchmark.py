@@ -21,7 +21,12 @@ from pathlib import Path
 
 from runners import isolation, landing
 from runners.catalog import ModelSpec
-from runners.configuration import BenchmarkConfig, expand_configs, validate_options
+from runners.configuration import (
+    BenchmarkConfig,
+    expand_configs,
+    expand_generation_configs,
+    validate_options,
+)
 from runners.environment import (
     HOST_ENVIRONMENT_FIELDS,
     benchdb_provenance,
@@ -30,7 +35,15 @@ from runners.environment import (
 )
 from runners.hardware import RUNNABLE_HARDWARE, Detection, physical_core_count
 from runners.timing import TimingSettings
-from runners.worker import MAX_ERROR_CHARS, WorkerJob, error_text, measure, probe, safe_geometry
+from runners.worker import (
+    MAX_ERROR_CHARS,
+    WorkerJob,
+    error_text,
+    measure,
+    measure_generation,
+    probe,
+    safe_geometry,
+)
 
 # the names simulation, plan files and the CLI import from here
 __all__ = [
@@ -40,6 +53,7 @@ __all__ = [
     "RunOutcome",
     "error_text",
     "expand_configs",
+    "expand_generation_configs",
     "run_benchmarks",
     "run_configuration",
     "skeleton_row",
@@ -80,6 +94,8 @@ class RunContext:
     run_started_at: float = field(default_factory=time.perf_counter)
     # (model name, sequence length) -> the input geometry, computed once
     geometries: dict[tuple[str, int], dict] = field(default_factory=dict)
+    # hears (configuration, phase) while a configuration runs: "warmup", "timing 40/100 ..."
+    on_progress: Callable[[BenchmarkConfig, str], None] | None = None
 
     def host_environment(self) -> dict:
         """The host's software, without any device or its settings: for rows no device ran."""
@@ -109,6 +125,8 @@ class RunContext:
 
 
 def skeleton_row(config: BenchmarkConfig, ctx: RunContext, measured_at: datetime) -> dict:
+    if config.is_generation:
+        return generation_skeleton_row(config, ctx, measured_at)
     spec = config.spec
     return {
         "result_id": landing.derived_id(
@@ -135,6 +153,42 @@ def skeleton_row(config: BenchmarkConfig, ctx: RunContext, measured_at: datetime
     }
 
 
+def generation_skeleton_row(
+    config: BenchmarkConfig, ctx: RunContext, measured_at: datetime
+) -> dict:
+    """A generation_results row before anything ran: the configuration and its key."""
+    spec = config.spec
+    return {
+        "result_id": landing.derived_id(
+            ctx.run_id,
+            config.kind,
+            spec.model_name,
+            config.hardware_type,
+            config.precision,
+            config.batch_size,
+            config.sequence_length,
+            config.output_length,
+            config.backend,
+        ),
+        "run_id": ctx.run_id,
+        "measured_at": measured_at,
+        "benchmark_kind": config.kind,
+        "model_name": spec.model_name,
+        "model_family": spec.model_family,
+        "modality": spec.modality,
+        "hardware_type": config.hardware_type,
+        "batch_size": config.batch_size,
+        "input_length": config.sequence_length,
+        "output_length": config.output_length,
+        "precision": config.precision,
+        "backend": config.backend,
+        "host": ctx.host,
+        "min_iterations": ctx.settings.min_iterations,
+        "min_duration_seconds": ctx.settings.min_duration_seconds,
+        "is_simulated": False,
+    }
+
+
 def kill_grace_seconds(time_limit: float) -> float:
     """How long past its time limit a worker may take to stop by itself (it checks the limit
     after every forward pass, then summarizes and answers) before it is killed."""
@@ -146,6 +200,8 @@ def preload_names(specs: Iterable[ModelSpec]) -> list[str]:
     names = []
     for spec in specs:
         names += [f"transformers:{spec.model_class}", f"transformers:{spec.config_class}"]
+        if spec.generation_class:
+            names.append(f"transformers:{spec.generation_class}")
     return names
 
 
@@ -154,7 +210,8 @@ def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
     row = skeleton_row(config, ctx, landing.utc_now())
     detection = ctx.detections[config.hardware_type]
     if not detection.is_available:
-        if ctx.estimator and ctx.estimate_unavailable:
+        # the roofline estimates forward passes only (generation has no estimate yet)
+        if ctx.estimator and ctx.estimate_unavailable and not config.is_generation:
             return ctx.estimator(
                 config,
                 ctx,
@@ -198,14 +255,18 @@ def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
         in_worker=mode == isolation.FORKED,
     )
     limit = ctx.settings.max_duration_seconds
+    work = measure_generation if config.is_generation else measure
+    on_phase = (lambda phase: ctx.on_progress(config, phase)) if ctx.on_progress else None
     if mode == isolation.FORKED:
         try:
             launcher = launcher or isolation.zygote(preload_names([config.spec]))
-            outcome = launcher.run(measure, (job,), started + limit + kill_grace_seconds(limit))
+            outcome = launcher.run(
+                work, (job,), started + limit + kill_grace_seconds(limit), on_phase=on_phase
+            )
         except isolation.LauncherLost as exc:
             outcome = isolation.JobOutcome(isolation.FORKED, error=f"WorkerLauncherLost: {exc}")
     else:
-        outcome = isolation.run_in_process(measure, (job,))
+        outcome = isolation.run_in_process(work, (job,), on_phase=on_phase)
     row["isolation"] = outcome.isolation
     row.update(_outcome_fields(outcome, config, ctx, started))
     row["total_seconds"] = time.perf_counter() - started
@@ -217,6 +278,7 @@ PHASES = {
     "import": "importing the model classes",
     "build": "building the model",
     "warmup": "warming up",
+    "compile": "compiling (torch.compile's first generation)",
     "timing": "timing",
 }
 
@@ -282,7 +344,11 @@ class RunOutcome:
         return sum(1 for r in self.rows if r["status"] == status)
 
     def measured_rows(self) -> list[dict]:
-        return [r for r in self.rows if not r.get("is_simulated") and r.get("latencies_ms")]
+        return [
+            r
+            for r in self.rows
+            if not r.get("is_simulated") and (r.get("latencies_ms") or r.get("e2e_latencies_ms"))
+        ]
 
     def warnings(self) -> list[str]:
         """What the run summary should warn about, one line each (empty: nothing to say)."""
@@ -387,6 +453,7 @@ def run_benchmarks(
     test_name: str = "benchdb run",
     on_result: Callable[[BenchmarkConfig, dict], None] | None = None,
     options: dict | None = None,
+    on_progress: Callable[[BenchmarkConfig, str], None] | None = None,
     command: str | None = None,
     estimator: Estimator | None = None,
     estimate_unavailable: bool = False,
@@ -397,9 +464,10 @@ def run_benchmarks(
     """Detect hardware, land the detection events, run every configuration, land the results.
 
     Results and the test run are landed at the end, and also when the run is interrupted
-    (Ctrl-C), so what was measured is never lost. `threads` pins torch's intra-op threads in
-    every worker (default: the host's physical cores); isolation_mode="in_process" measures
-    in this process instead of forked workers.
+    (Ctrl-C), so what was measured is never lost; generation rows land as generation_results.
+    `on_progress(config, phase)` hears the running configuration's progress. `threads` pins
+    torch's intra-op threads in every worker (default: the host's physical cores);
+    isolation_mode="in_process" measures in this process instead of forked workers.
     """
     import socket
 
@@ -421,6 +489,7 @@ def run_benchmarks(
         threads=pinned,
         isolation=isolation_mode,
         run_started_at=clock,
+        on_progress=on_progress,
     )
     _start(ctx, configs)
     files = [
@@ -440,6 +509,7 @@ def run_benchmarks(
             if (
                 estimator
                 and ctx.estimate_measured
+                and not config.is_generation
                 and not row.get("is_simulated")
                 and row["status"] == "completed"
             ):
@@ -457,9 +527,8 @@ def run_benchmarks(
     finally:
         outcome.isolation_note = ctx.isolation_note
         completed_at = landing.utc_now()
-        files.append(
-            landing.write_rows(landing_root, "benchmark_results", outcome.rows, run_id, started_at)
-        )
+        for kind, rows in _rows_by_kind(outcome.rows).items():
+            files.append(landing.write_rows(landing_root, kind, rows, run_id, started_at))
         mode, _ = ctx.isolation_mode()
         files.append(
             landing.write_rows(
@@ -496,6 +565,15 @@ def run_benchmarks(
         )
         outcome.files = [f for f in files if f is not None]
     return outcome
+
+
+def _rows_by_kind(rows: Sequence[dict]) -> dict[str, list[dict]]:
+    """benchmark_results (forward passes and estimates) and generation_results, in run order."""
+    kinds: dict[str, list[dict]] = {"benchmark_results": [], "generation_results": []}
+    for row in rows:
+        kind = "generation_results" if row.get("benchmark_kind") else "benchmark_results"
+        kinds[kind].append(row)
+    return kinds
 
 
 def _test_run_row(

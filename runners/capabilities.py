@@ -107,3 +107,44 @@ def check_sequence_length(
         f"sequence length {sequence_length} exceeds {model_name}'s {limit} position embeddings "
         + rule_text(SEQUENCE_RULE),
     )
+
+
+GENERATION_RULE = (
+    "generate.decoder",
+    "a decoder or encoder-decoder fed text tokens, with a language-model head "
+    "(the catalog's generation_class)",
+)
+GENERATION_LENGTH_RULE = (
+    "generate.length",
+    "a decoder's input plus output tokens at most its position embeddings",
+)
+
+
+def check_generation(
+    spec: Any, config: Any, input_length: int, output_length: int
+) -> Unsupported | None:
+    """Can `spec` generate `output_length` tokens after `input_length` prompt tokens? An
+    encoder-only model has no decoder to generate with; a decoder holds prompt and new tokens in
+    one sequence, an encoder-decoder's encoder only the prompt."""
+    if not spec.generation_class or spec.input_kind != "text_tokens":
+        why = (
+            "no generation_class in the catalog"
+            if not spec.generation_class
+            else f"its input is {spec.input_kind}, not text tokens"
+        )
+        return Unsupported(
+            "GenerationUnsupported",
+            f"{spec.model_name} cannot generate: {why} {rule_text(GENERATION_RULE)}",
+        )
+    limit = position_limit(config)
+    if getattr(config, "is_encoder_decoder", False):
+        longest, what = max(input_length, output_length), "input or output length"
+    else:
+        longest, what = input_length + output_length, "input + output length"
+    if limit is None or longest <= limit:
+        return None
+    return Unsupported(
+        "SequenceLengthUnsupported",
+        f"{what} {longest} exceeds {spec.model_name}'s {limit} position embeddings "
+        + rule_text(GENERATION_LENGTH_RULE),
+    )

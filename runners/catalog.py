@@ -41,6 +41,9 @@ class ModelSpec:
     config_class: str
     model_class: str
     config_overrides: dict[str, Any] = field(default_factory=dict)
+    # the class with a language-model head that `--kind generate` builds; "" where the model
+    # cannot generate (an encoder-only model, or an input the generation loop does not feed)
+    generation_class: str = ""
     parameters_million: float | None = None
     source: str = ""
 
@@ -75,6 +78,7 @@ def _parse_row(row: dict[str, str], path: Path, line: int) -> ModelSpec:
         config_class=row["config_class"].strip(),
         model_class=row["model_class"].strip(),
         config_overrides=overrides,
+        generation_class=(row.get("generation_class") or "").strip(),
         parameters_million=parameters_million,
         source=(row.get("source") or "").strip(),
     )

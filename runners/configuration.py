@@ -1,5 +1,9 @@
 """What one benchmark configuration is, and the cross product a run asks for.
 
+Two kinds: `forward` (one forward pass over `sequence_length` tokens, the default) and `generate`
+(a prompt of `sequence_length` tokens, the input length, then `output_length` new tokens, greedy,
+with the KV cache; runners/generation.py), the latter under a `backend` (eager or compile).
+
 Kept apart from the run loop so a worker can receive a configuration without importing the
 landing writer (pyarrow).
 """
@@ -15,6 +19,11 @@ from runners.errors import ConfigurationError
 from runners.hardware import KNOWN_HARDWARE
 from runners.model_factory import PRECISIONS
 
+FORWARD = "forward"
+GENERATE = "generate"
+KINDS = (FORWARD, GENERATE)
+BACKENDS = ("eager", "compile")
+
 
 @dataclass(frozen=True)
 class BenchmarkConfig:
@@ -22,13 +31,21 @@ class BenchmarkConfig:
     hardware_type: str
     precision: str
     batch_size: int
+    # tokens per item of a forward pass; the prompt's tokens (input length) of a generation
     sequence_length: int
+    kind: str = FORWARD
+    output_length: int | None = None  # new tokens per item (generate only)
+    backend: str = "eager"
+
+    @property
+    def is_generation(self) -> bool:
+        return self.kind == GENERATE
 
     def describe(self) -> str:
-        return (
-            f"{self.spec.model_name} {self.hardware_type} {self.precision} "
-            f"b{self.batch_size} s{self.sequence_length}"
-        )
+        common = f"{self.spec.model_name} {self.hardware_type} {self.precision} b{self.batch_size}"
+        if self.is_generation:
+            return f"{common} in{self.sequence_length} out{self.output_length} {self.backend}"
+        return f"{common} s{self.sequence_length}"
 
 
 def validate_options(
@@ -69,4 +86,33 @@ def expand_configs(
         effective_seq = sequence_lengths[0] if spec.input_kind == "image" else seq
         key = (spec.model_name, hw, prec, batch, effective_seq)
         configs.setdefault(key, BenchmarkConfig(spec, hw, prec, batch, effective_seq))
+    return list(configs.values())
+
+
+def expand_generation_configs(
+    specs: Sequence[ModelSpec],
+    hardware_types: Sequence[str],
+    precisions: Sequence[str],
+    batch_sizes: Sequence[int],
+    input_lengths: Sequence[int],
+    output_lengths: Sequence[int],
+    backends: Sequence[str] = ("eager",),
+) -> list[BenchmarkConfig]:
+    """The cross product for `--kind generate`, without repeats. Whether a model can generate is
+    the worker's capability check (a row with status unsupported), not an error here."""
+    validate_options(hardware_types, batch_sizes, precisions, input_lengths)
+    for n in output_lengths:
+        if n < 1:
+            raise ConfigurationError(f"output length must be a positive integer, got {n}")
+    for b in backends:
+        if b not in BACKENDS:
+            raise ConfigurationError(f"unknown backend '{b}'; use one of {', '.join(BACKENDS)}")
+    configs: dict[tuple, BenchmarkConfig] = {}
+    for spec, hw, prec, batch, n_in, n_out, backend in itertools.product(
+        specs, hardware_types, precisions, batch_sizes, input_lengths, output_lengths, backends
+    ):
+        key = (spec.model_name, hw, prec, batch, n_in, n_out, backend)
+        configs.setdefault(
+            key, BenchmarkConfig(spec, hw, prec, batch, n_in, GENERATE, n_out, backend)
+        )
     return list(configs.values())

@@ -115,12 +115,16 @@ def isolation_mode() -> tuple[str, str | None]:
     return FORKED, None
 
 
-def run_in_process(job: Job, args: tuple) -> JobOutcome:
+def run_in_process(
+    job: Job, args: tuple, on_phase: Callable[[str], None] | None = None
+) -> JobOutcome:
     """The fallback: run the job here. KeyboardInterrupt goes through to the caller."""
     outcome = JobOutcome(IN_PROCESS)
 
     def report(phase: str) -> None:
         outcome.phase = phase
+        if on_phase:
+            on_phase(phase)
 
     try:
         outcome.value = job(report, *args)
@@ -219,12 +223,21 @@ class Zygote:
         _, _, errors = self._wait_for("preloaded", request)
         return errors
 
-    def run(self, job: Job, args: tuple, deadline: float | None) -> JobOutcome:
-        """Run `job(report, *args)` in a fresh worker; kill it at `deadline` (perf_counter)."""
+    def run(
+        self,
+        job: Job,
+        args: tuple,
+        deadline: float | None,
+        on_phase: Callable[[str], None] | None = None,
+    ) -> JobOutcome:
+        """Run `job(report, *args)` in a fresh worker; kill it at `deadline` (perf_counter).
+        `on_phase` hears every phase the worker reports, as it arrives."""
         with self._lock:
-            return self._run(job, args, deadline)
+            return self._run(job, args, deadline, on_phase)
 
-    def _run(self, job: Job, args: tuple, deadline: float | None) -> JobOutcome:
+    def _run(
+        self, job: Job, args: tuple, deadline: float | None, on_phase: Callable[[str], None] | None
+    ) -> JobOutcome:
         outcome = JobOutcome(FORKED)
         job_id = next(self._ids)
         payload = pickle.dumps((job, args))
@@ -240,7 +253,7 @@ class Zygote:
             if started[2] is None:
                 raise LauncherLost(f"the worker launcher could not fork: {started[3]}")
             outcome.pid = started[2]
-            self._follow(conn, outcome, deadline)
+            self._follow(conn, outcome, deadline, on_phase)
             ended = self._wait_for("exited", job_id, _EXIT_WAIT_SECONDS)
             if ended is None:
                 self._kill(outcome.pid)
@@ -260,7 +273,13 @@ class Zygote:
             outcome.oom_kills = (before, after)
         return outcome
 
-    def _follow(self, conn: Connection, outcome: JobOutcome, deadline: float | None) -> None:
+    def _follow(
+        self,
+        conn: Connection,
+        outcome: JobOutcome,
+        deadline: float | None,
+        on_phase: Callable[[str], None] | None,
+    ) -> None:
         """Read the worker's messages until it closes its end; kill it past the deadline."""
         while True:
             timeout = None if deadline is None else deadline - time.perf_counter()
@@ -276,6 +295,8 @@ class Zygote:
                 return
             if kind == "phase":
                 outcome.phase = body
+                if on_phase:
+                    on_phase(body)
             elif kind == "result":
                 outcome.value = body
                 outcome.answered = True

@@ -49,23 +49,25 @@ def torch_dtype(precision: str):
     return getattr(torch, PRECISIONS[precision])
 
 
-def model_classes(spec: ModelSpec):
-    """The transformers (model class, config class); importing them is not part of a measurement."""
+def model_classes(spec: ModelSpec, model_class: str | None = None):
+    """The transformers (model class, config class); importing them is not part of a measurement.
+    `model_class` replaces the catalog's (the generation class, for instance)."""
     import transformers
 
-    model_cls = getattr(transformers, spec.model_class, None)
+    model_class = model_class or spec.model_class
+    model_cls = getattr(transformers, model_class, None)
     config_cls = getattr(transformers, spec.config_class, None)
     if model_cls is None or config_cls is None:
         raise ConfigurationError(
             f"model '{spec.model_name}': transformers {transformers.__version__} has no "
-            f"{spec.model_class if model_cls is None else spec.config_class}"
+            f"{model_class if model_cls is None else spec.config_class}"
         )
     return model_cls, config_cls
 
 
-def build_model(spec: ModelSpec, weights_dir: Path | None = None):
-    """Return (model in eval mode, weights_source)."""
-    model_cls, config_cls = model_classes(spec)
+def build_model(spec: ModelSpec, weights_dir: Path | None = None, model_class: str | None = None):
+    """Return (model in eval mode, weights_source); `model_class` as in model_classes."""
+    model_cls, config_cls = model_classes(spec, model_class)
     if weights_dir is not None:
         if not (weights_dir / "config.json").is_file():
             raise ConfigurationError(f"weights directory {weights_dir} has no config.json")
@@ -118,6 +120,23 @@ def make_inputs(
         )
         return _to(inputs, device, dtype)
     raise ConfigurationError(f"model '{spec.model_name}': unknown input kind '{spec.input_kind}'")
+
+
+def make_prompt(config, batch_size: int, input_length: int, device: str) -> dict[str, Any]:
+    """A generation's prompt: `input_length` random token ids per item (seeded), no padding.
+    An encoder-decoder's prompt goes to its encoder; its decoder starts from one start token."""
+    import torch
+
+    generator = torch.Generator().manual_seed(0)
+    ids = torch.randint(0, config.vocab_size, (batch_size, input_length), generator=generator)
+    prompt = {"input_ids": ids.to(device)}
+    if getattr(config, "is_encoder_decoder", False):
+        # T5's decoder starts from its pad token; the id's value does not change the timing
+        start = getattr(config, "decoder_start_token_id", None)
+        start = start if start is not None else (getattr(config, "pad_token_id", None) or 0)
+        prompt["attention_mask"] = torch.ones_like(prompt["input_ids"])
+        prompt["decoder_input_ids"] = torch.full((batch_size, 1), start, device=device)
+    return prompt
 
 
 def input_geometry(spec: ModelSpec, config, sequence_length: int) -> dict:

@@ -45,10 +45,10 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def percentiles_note(count: int) -> str | None:
-    """Why some percentiles of `count` samples are NULL; None when all are stored (or none
+def percentiles_note(count: int, percentiles: Sequence[int] = PERCENTILES) -> str | None:
+    """Why some of `percentiles` of `count` samples are NULL; None when all are stored (or none
     could be: no samples at all is said by the row's status)."""
-    missing = [q for q in PERCENTILES if count < min_samples_for(q)]
+    missing = [q for q in percentiles if count < min_samples_for(q)]
     if not missing or count == 0:
         return None
     needs = ", ".join(f"p{q} needs {min_samples_for(q)}" for q in missing)
@@ -114,7 +114,7 @@ class TimingResult:
     timing_context: object = None
 
 
-def _synchronizer(device: str) -> Callable[[], None]:
+def synchronizer(device: str) -> Callable[[], None]:
     import torch
 
     if device.startswith("cuda"):
@@ -131,6 +131,7 @@ def measure_latency(
     started_at: float,
     on_phase: Callable[[str], None] | None = None,
     around_timing: Callable[[], Callable[[], object]] | None = None,
+    on_iteration: Callable[[int], None] | None = None,
 ) -> TimingResult:
     """Warm up `forward`, then time it; stops early (timed_out) past the configured time limit.
 
@@ -139,8 +140,9 @@ def measure_latency(
     "warmup" and "timing" as they start. `around_timing()` is called just before the first
     timed iteration and returns a function called just after the last one; its result is kept
     in `timing_context` (the noise readings bracket exactly the timed iterations).
+    `on_iteration(count)` hears each timed iteration end, outside its timed region (progress).
     """
-    sync = _synchronizer(device)
+    sync = synchronizer(device)
     result = TimingResult()
     deadline = started_at + settings.max_duration_seconds
     was_enabled = gc.isenabled()
@@ -165,9 +167,9 @@ def measure_latency(
             on_phase("timing")
         finish = around_timing() if around_timing else None
         if device.startswith("cuda"):
-            _time_cuda(forward, settings, deadline, result)
+            _time_cuda(forward, settings, deadline, result, on_iteration)
         else:
-            _time_host(forward, sync, settings, deadline, result)
+            _time_host(forward, sync, settings, deadline, result, on_iteration)
         if finish:
             result.timing_context = finish()
     finally:
@@ -180,7 +182,9 @@ def _enough(count: int, elapsed: float, settings: TimingSettings) -> bool:
     return count >= settings.min_iterations and elapsed >= settings.min_duration_seconds
 
 
-def _time_host(forward, sync, settings: TimingSettings, deadline: float, result: TimingResult):
+def _time_host(
+    forward, sync, settings: TimingSettings, deadline: float, result: TimingResult, on_iteration
+):
     begin = time.perf_counter()
     while True:
         t0 = time.perf_counter_ns()
@@ -188,6 +192,8 @@ def _time_host(forward, sync, settings: TimingSettings, deadline: float, result:
         sync()
         t1 = time.perf_counter_ns()
         result.latencies_ms.append((t1 - t0) / 1e6)
+        if on_iteration:
+            on_iteration(len(result.latencies_ms))
         now = time.perf_counter()
         if _enough(len(result.latencies_ms), now - begin, settings):
             break
@@ -197,7 +203,9 @@ def _time_host(forward, sync, settings: TimingSettings, deadline: float, result:
     result.timed_seconds = time.perf_counter() - begin
 
 
-def _time_cuda(forward, settings: TimingSettings, deadline: float, result: TimingResult):
+def _time_cuda(
+    forward, settings: TimingSettings, deadline: float, result: TimingResult, on_iteration
+):
     import torch
 
     events: list[tuple[torch.cuda.Event, torch.cuda.Event]] = []
@@ -211,6 +219,8 @@ def _time_cuda(forward, settings: TimingSettings, deadline: float, result: Timin
         events.append((start, end))
         # the duration check needs the GPU to have caught up, or wall time runs ahead of it
         torch.cuda.synchronize()
+        if on_iteration:
+            on_iteration(len(events))
         now = time.perf_counter()
         if _enough(len(events), now - begin, settings):
             break

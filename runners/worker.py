@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from runners.capabilities import check_precision, check_sequence_length
+from runners.capabilities import check_generation, check_precision, check_sequence_length
 from runners.catalog import ModelSpec
 from runners.configuration import BenchmarkConfig
 from runners.environment import collect_environment
+from runners.generation import GreedyGeneration, step_clock_factory, summarize_generation
 from runners.hardware import KNOWN_HARDWARE, detect, torch_device, usable_cpus
 from runners.memory import MemoryTracker
 from runners.model_factory import (
@@ -28,12 +29,19 @@ from runners.model_factory import (
     count_parameters,
     input_geometry,
     make_inputs,
+    make_prompt,
     model_classes,
     requested_geometry,
     torch_dtype,
 )
 from runners.quality import HostReading, NoiseFigures, judge, own_load_bound, read_host
-from runners.timing import TimingResult, TimingSettings, measure_latency, summarize
+from runners.timing import (
+    TimingResult,
+    TimingSettings,
+    measure_latency,
+    summarize,
+    synchronizer,
+)
 
 MAX_ERROR_CHARS = 4000
 
@@ -138,14 +146,11 @@ def measure(report: Callable[[str], None], job: WorkerJob) -> dict:
                 job.started_at,
                 on_phase=report,
                 around_timing=around_timing,
+                on_iteration=_progress(report, job.settings.min_iterations, "iterations"),
             )
         memory = tracker.stop()
-    except UnsupportedConfiguration as exc:
-        fields.update(status="unsupported", error_type=exc.check, error_message=str(exc))
-    except _oom_errors() as exc:
-        fields.update(status="oom", error_type=type(exc).__name__, error_message=error_text(exc))
     except Exception as exc:  # one failing configuration must not stop the run
-        fields.update(status="failed", error_type=type(exc).__name__, error_message=error_text(exc))
+        fields.update(failure_fields(exc))
     else:
         fields["num_threads"] = torch.get_num_threads()
         _record_measurement(fields, config, job, timing, memory, inputs.tokens_per_item, before)
@@ -156,6 +161,28 @@ def measure(report: Callable[[str], None], job: WorkerJob) -> dict:
             if device.startswith("cuda"):
                 torch.cuda.empty_cache()
     return fields
+
+
+def failure_fields(exc: Exception) -> dict:
+    """status, error_type and error_message of a configuration that raised."""
+    if isinstance(exc, UnsupportedConfiguration):
+        return {"status": "unsupported", "error_type": exc.check, "error_message": str(exc)}
+    status = "oom" if isinstance(exc, _oom_errors()) else "failed"
+    return {"status": status, "error_type": type(exc).__name__, "error_message": error_text(exc)}
+
+
+def _progress(report: Callable[[str], None], total: int, unit: str) -> Callable[[int], None]:
+    """An on_iteration callback that reports "timing n/total unit" at most every half second
+    (a message to the parent per iteration would cost more than a small model's iteration)."""
+    last = [0.0]
+
+    def on_iteration(count: int) -> None:
+        now = time.perf_counter()
+        if now - last[0] >= 0.5:
+            last[0] = now
+            report(f"timing {count}/{total} {unit}")
+
+    return on_iteration
 
 
 def _record_measurement(
@@ -183,26 +210,36 @@ def _record_measurement(
         fields["throughput_items_per_second"] = items
         if tokens_per_item:
             fields["throughput_tokens_per_second"] = items * tokens_per_item
-    _record_noise(fields, job, timing, before)
-    if timing.timed_out:
-        fields.update(
-            status="timeout",
-            error_type="TimeLimitExceeded",
-            error_message=(
-                f"stopped after {len(timing.latencies_ms)} timed iteration(s): over the "
-                f"{job.settings.max_duration_seconds:g} s time limit before reaching "
-                f"{job.settings.min_iterations} iterations and "
-                f"{job.settings.min_duration_seconds:g} s"
-                if timing.latencies_ms
-                else "time limit reached during warm-up"
-            ),
-        )
-    else:
-        fields["status"] = "completed"
+    _record_noise(fields, job, timing, before, fields.get("latency_cv"))
+    fields.update(_timing_status(job, timing, "iteration"))
 
 
-def _record_noise(fields: dict, job: WorkerJob, timing: TimingResult, before: HostReading) -> None:
-    """Load, CPU time and spread around the timed iterations, and the judgement."""
+def _timing_status(job: WorkerJob, timing: TimingResult, unit: str) -> dict:
+    """completed, or timeout with how far the timed {unit}s got."""
+    if not timing.timed_out:
+        return {"status": "completed"}
+    settings = job.settings
+    return {
+        "status": "timeout",
+        "error_type": "TimeLimitExceeded",
+        "error_message": (
+            f"stopped after {len(timing.latencies_ms)} timed {unit}(s): over the "
+            f"{settings.max_duration_seconds:g} s time limit before reaching "
+            f"{settings.min_iterations} {unit}s and {settings.min_duration_seconds:g} s"
+            if timing.latencies_ms
+            else "time limit reached during warm-up"
+        ),
+    }
+
+
+def _record_noise(
+    fields: dict,
+    job: WorkerJob,
+    timing: TimingResult,
+    before: HostReading,
+    latency_cv: float | None,
+) -> None:
+    """Load, CPU time and spread (`latency_cv`) around the timed iterations, and the judgement."""
     fields["load_avg_1m_before"] = before.load_1m
     if timing.timing_context is None:  # never reached the timed iterations
         fields["quality_reason"] = "not judged: no timed iterations"
@@ -227,11 +264,120 @@ def _record_noise(fields: dict, job: WorkerJob, timing: TimingResult, before: Ho
             timed_seconds=timing.timed_seconds,
             process_cpu_seconds=process_cpu,
             other_cpu_seconds=fields.get("other_cpu_seconds"),
-            latency_cv=fields.get("latency_cv"),
+            latency_cv=latency_cv,
         )
     )
     fields["quality"] = quality
     fields["quality_reason"] = reason
+
+
+def measure_generation(report: Callable[[str], None], job: WorkerJob) -> dict:
+    """Measure one `generate` configuration where it runs (runners/generation.py): as `measure`,
+    with the generation's samples and metrics in place of a forward pass's."""
+    import torch
+
+    config, spec = job.config, job.config.spec
+    cpus = usable_cpus()
+    fields: dict = {"host_cpu_count": len(cpus), "model_class": spec.generation_class or None}
+    before = read_host(cpus)
+    model = generation = None
+    device = "cpu"
+    try:
+        torch.set_num_threads(job.threads)
+        report("import")
+        _, config_cls = model_classes(spec)
+        model_config = config_cls(**spec.config_overrides)
+        device = torch_device(config.hardware_type)
+        fields["device"] = device
+        fields.update(collect_environment(device))
+        refused = check_generation(
+            spec, model_config, config.sequence_length, config.output_length
+        ) or check_precision(config.hardware_type, config.precision, device)
+        if refused:
+            fields.update(
+                status="unsupported", error_type=refused.error_type, error_message=refused.message
+            )
+            return fields
+        tracker = MemoryTracker(device, in_worker=job.in_worker)
+        report("build")
+        tracker.start()
+        build_start = time.perf_counter()
+        model, weights_source = build_model(spec, job.weights_dir, spec.generation_class)
+        model.to(device=device, dtype=torch_dtype(config.precision))
+        fields["model_build_seconds"] = time.perf_counter() - build_start
+        fields["weights_source"] = weights_source
+        fields["parameter_count"] = count_parameters(model)
+        prompt = make_prompt(model.config, config.batch_size, config.sequence_length, device)
+        fields["input_shapes"] = json.dumps({k: list(v.shape) for k, v in prompt.items()})
+        compiled = torch.compile(model) if config.backend == "compile" else None
+        generation = GreedyGeneration(
+            model, prompt, config.output_length, step_clock_factory(device), run=compiled
+        )
+        tracker.loaded()
+
+        def around_timing():
+            start = read_host(cpus)
+            return lambda: (start, read_host(cpus))
+
+        def on_phase(phase: str) -> None:
+            if phase == "timing":
+                generation.forget()  # the compile pass's and the warm-up's generations
+            report(phase)
+
+        with torch.inference_mode():
+            if compiled is not None:
+                # torch.compile compiles on first use: the first generation, apart and untimed
+                report("compile")
+                compile_start = time.perf_counter()
+                generation()
+                synchronizer(device)()
+                fields["compile_seconds"] = time.perf_counter() - compile_start
+            timing = measure_latency(
+                generation,
+                device,
+                job.settings,
+                job.started_at,
+                on_phase=on_phase,
+                around_timing=around_timing,
+                on_iteration=_progress(report, job.settings.min_iterations, "generations"),
+            )
+        memory = tracker.stop()
+        steps = generation.steps_ms() if timing.latencies_ms else []
+        if len(steps) != len(timing.latencies_ms):
+            raise RuntimeError(
+                f"step clocks kept {len(steps)} generations for {len(timing.latencies_ms)} timed"
+            )
+        generated = len(generation.last_tokens or [])
+    except Exception as exc:  # one failing configuration must not stop the run
+        fields.update(failure_fields(exc))
+    else:
+        fields["num_threads"] = torch.get_num_threads()
+        fields.update(
+            summarize_generation(
+                steps,
+                timing.latencies_ms,
+                config.batch_size,
+                config.sequence_length,
+                config.output_length,
+            )
+        )
+        fields.update(
+            generated_tokens=generated,
+            iterations=len(timing.latencies_ms),
+            warmup_iterations=timing.warmup_iterations,
+            warmup_seconds=timing.warmup_seconds,
+            timed_seconds=timing.timed_seconds,
+            **memory.columns(),
+        )
+        _record_noise(fields, job, timing, before, fields["e2e_latency_cv"])
+        fields.update(_timing_status(job, timing, "generation"))
+    finally:
+        model = generation = None
+        if not job.in_worker:  # a worker's memory goes with it
+            gc.collect()
+            if device.startswith("cuda"):
+                torch.cuda.empty_cache()
+    return fields
 
 
 def probe(report: Callable[[str], None], geometry_requests: list[tuple[ModelSpec, int]]) -> dict:

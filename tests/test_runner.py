@@ -227,6 +227,8 @@ def test_unsupported_combination_is_a_row_not_an_error(tmp_path):
     assert "[rule text.sequence_length:" in row["error_message"]
     assert row["model_build_seconds"] is None
     assert "1 unsupported" in result.output
+    # the summary prints the error whole: the limit (512) and the rule, not a cut "51"
+    assert row["error_message"] in result.output
 
 
 def test_time_limit_gives_timeout_with_the_iterations_it_timed(tmp_path):

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from benchdb.options import (
+    Values,
     batch_size_option,
     check_known,
     data_dir_option,
@@ -43,6 +44,38 @@ from benchdb.options import (
     help="Tokens per item for text; decoder tokens for audio.",
 )
 @precision_option(several=True, default="fp32", show_default=True, help="fp32, fp16, bf16.")
+@click.option(
+    "--kind",
+    type=click.Choice(["forward", "generate"]),
+    default="forward",
+    show_default=True,
+    help="forward: one forward pass; generate: a prompt, then new tokens one at a time "
+    "(time to first token, time per output token).",
+)
+@click.option(
+    "--input-length",
+    "input_lengths",
+    type=Values("input length", int, positive=True),
+    default="128",
+    show_default=True,
+    help="--kind generate: prompt tokens per item.",
+)
+@click.option(
+    "--output-length",
+    "output_lengths",
+    type=Values("output length", int, positive=True),
+    default="32",
+    show_default=True,
+    help="--kind generate: new tokens per item (greedy; end of sequence ignored: exactly these).",
+)
+@click.option(
+    "--backend",
+    "backends",
+    type=Values("backend"),
+    default="eager",
+    show_default=True,
+    help="--kind generate: eager, compile (torch.compile; compile time reported apart).",
+)
 @click.option(
     "--warmup",
     default=5,
@@ -101,6 +134,10 @@ def run(
     batch_sizes,
     sequence_lengths,
     precisions,
+    kind,
+    input_lengths,
+    output_lengths,
+    backends,
     warmup,
     min_iterations,
     min_duration,
@@ -123,6 +160,7 @@ def run(
       benchdb run --model gpt2 --hardware cuda --precision fp32,fp16 --batch-size 1,8
       benchdb run --model bert-base-uncased --hardware rocm --force-simulation
       benchdb run --model gpt2 --sequence-length 128,512 --threads 2 --min-duration 0.5
+      benchdb run --model gpt2 --kind generate --input-length 128 --output-length 32
       benchdb run --plan plan.csv
     """
     from benchdb import simulation
@@ -140,6 +178,8 @@ def run(
     catalog = load_catalog()
     if plan_file and models:
         raise click.UsageError("give either --model or --plan, not both")
+    if plan_file and kind == "generate":
+        raise click.UsageError("--plan runs forward passes; --kind generate takes --model")
     if plan_file:
         from runners.plan_file import read_plan
 
@@ -147,9 +187,15 @@ def run(
     elif models:
         check_known(hardware, precisions)
         specs = resolve_models(models, catalog)
-        configs = benchmark.expand_configs(
-            specs, hardware, precisions, batch_sizes, sequence_lengths
-        )
+        _check_kind_options(kind)
+        if kind == "generate":
+            configs = benchmark.expand_generation_configs(
+                specs, hardware, precisions, batch_sizes, input_lengths, output_lengths, backends
+            )
+        else:
+            configs = benchmark.expand_configs(
+                specs, hardware, precisions, batch_sizes, sequence_lengths
+            )
     else:
         raise click.UsageError("give --model (with --hardware, --batch-size ...) or --plan")
     device_choices = resolve_simulate_devices(simulate_devices)
@@ -159,14 +205,16 @@ def run(
         length=len(configs),
         label="measuring",
         show_pos=True,
-        item_show_func=lambda c: c.describe() if c else "",
+        item_show_func=lambda text: text or "",
     ) as bar:
         outcome = benchmark.run_benchmarks(
             configs,
             settings,
             landing_root,
             weights_dir,
-            on_result=lambda config, row: bar.update(1, config),
+            on_result=lambda config, row: bar.update(1, f"{config.describe()}: {row['status']}"),
+            # within a configuration: its phase and timed iterations, as the worker reports them
+            on_progress=lambda config, phase: bar.update(0, f"{config.describe()}: {phase}"),
             command=invoked_command_line(),
             estimator=simulation.estimator(device_choices),
             estimate_unavailable=force_simulation,
@@ -176,8 +224,17 @@ def run(
                 "models": models,
                 "hardware": hardware,
                 "batch_sizes": batch_sizes,
-                "sequence_lengths": sequence_lengths,
                 "precisions": precisions,
+                "kind": kind,
+                **(
+                    {
+                        "input_lengths": input_lengths,
+                        "output_lengths": output_lengths,
+                        "backends": backends,
+                    }
+                    if kind == "generate"
+                    else {"sequence_lengths": sequence_lengths}
+                ),
                 "threads": threads,
                 "weights_dir": str(weights_dir) if weights_dir else None,
                 "plan": str(plan_file) if plan_file else None,
@@ -188,6 +245,25 @@ def run(
     print_run_summary(outcome)
     if outcome.interrupted:
         raise click.ClickException("interrupted: what was measured so far has been landed")
+
+
+def _check_kind_options(kind: str) -> None:
+    """Options of one kind given with the other are a mistake, not something to ignore."""
+    ctx = click.get_current_context()
+    other_kind = (
+        {"sequence_lengths"}
+        if kind == "generate"
+        else {"input_lengths", "output_lengths", "backends"}
+    )
+    wrong = {
+        name
+        for name in other_kind
+        if ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
+    }
+    if wrong:
+        names = ", ".join(f"--{n[:-1].replace('_', '-')}" for n in sorted(wrong))
+        hint = "--input-length" if kind == "generate" else "--kind generate"
+        raise click.UsageError(f"{names} does not apply to --kind {kind} (use {hint})")
 
 
 def resolve_simulate_devices(names: tuple[str, ...]) -> dict[str, str]:
@@ -211,46 +287,92 @@ def resolve_simulate_devices(names: tuple[str, ...]) -> dict[str, str]:
 
 
 def print_run_summary(outcome) -> None:
-    """The table at the end of a run: one line per configuration, then the landed files."""
+    """The tables at the end of a run (forward passes, generations): one line per configuration,
+    then every error in full, the warnings and the landed files."""
     from benchdb.text_table import render
 
-    columns = [
-        "sim",
-        "model",
-        "hardware",
-        "precision",
-        "batch",
-        "seq",
-        "status",
-        "p50_ms",
-        "items/s",
-        "peak_mb",
-        "quality",
-    ]
-    rows = [
-        [
-            "sim" if r.get("is_simulated") else "",
-            r["model_name"],
-            r["hardware_type"],
-            r["precision"],
-            r["batch_size"],
-            r.get("sequence_length"),
-            r["status"],
-            r.get("latency_p50_ms"),
-            r.get("throughput_items_per_second"),
-            r.get("memory_peak_mb"),
-            r.get("quality"),
+    forward = [r for r in outcome.rows if not r.get("benchmark_kind")]
+    generation = [r for r in outcome.rows if r.get("benchmark_kind")]
+    if forward:
+        columns = [
+            "sim",
+            "model",
+            "hardware",
+            "precision",
+            "batch",
+            "seq",
+            "status",
+            "p50_ms",
+            "items/s",
+            "peak_mb",
+            "quality",
         ]
-        for r in outcome.rows
-    ]
-    click.echo()
-    click.echo(render(columns, rows))
-    # errors in full, one configuration per line: a table column would cut them
+        rows = [
+            [
+                "sim" if r.get("is_simulated") else "",
+                r["model_name"],
+                r["hardware_type"],
+                r["precision"],
+                r["batch_size"],
+                r.get("sequence_length"),
+                r["status"],
+                r.get("latency_p50_ms"),
+                r.get("throughput_items_per_second"),
+                r.get("memory_peak_mb"),
+                r.get("quality"),
+            ]
+            for r in forward
+        ]
+        click.echo()
+        click.echo(render(columns, rows))
+    if generation:
+        columns = [
+            "model",
+            "hardware",
+            "precision",
+            "batch",
+            "in",
+            "out",
+            "backend",
+            "status",
+            "ttft_p50_ms",
+            "tpot_p50_ms",
+            "decode_tok/s",
+            "peak_mb",
+            "quality",
+        ]
+        rows = [
+            [
+                r["model_name"],
+                r["hardware_type"],
+                r["precision"],
+                r["batch_size"],
+                r["input_length"],
+                r["output_length"],
+                r["backend"],
+                r["status"],
+                r.get("ttft_p50_ms"),
+                r.get("tpot_p50_ms"),
+                r.get("decode_tokens_per_second"),
+                r.get("memory_peak_mb"),
+                r.get("quality"),
+            ]
+            for r in generation
+        ]
+        click.echo()
+        click.echo(render(columns, rows))
+    # errors in full, one configuration each: a table column would cut them
     for r in outcome.rows:
         if r.get("error_message"):
+            lengths = (
+                f"in{r['input_length']} out{r['output_length']} {r['backend']}"
+                if r.get("benchmark_kind")
+                else f"s{r.get('sequence_length')}"
+            )
+            message = r["error_message"].strip().replace("\n", "\n    ")
             click.echo(
                 f"{r['status']}: {r['model_name']} {r['hardware_type']} {r['precision']} "
-                f"b{r['batch_size']}: {r['error_message'].splitlines()[0]}"
+                f"b{r['batch_size']} {lengths}: {message}"
             )
     for warning in outcome.warnings():
         click.echo(f"warning: {warning}")

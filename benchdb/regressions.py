@@ -1,0 +1,501 @@
+"""Regressions: which series got worse (or better), since which run, and what changed.
+
+A series is one configuration on one device and one metric: its measured points in the order
+they were measured (the `regression_points` mart). For the newest points a one-sided Welch test
+compares the last `recent_runs` points with the `baseline_runs` before them; an alert needs both
+p < `alpha` and the median to have moved by at least the hardware's `min_change_pct` (more on a
+host the runner saw shared). An alert at the newest point alone is `suspect`; alerts at the
+newest two points in the same direction are a `regression` (or an `improvement`), so a single
+odd run never is one. A confirmed change is then located with ruptures' PELT (l2 cost, penalty
+from the window's own robust noise) and the environment of the points on either side is
+compared, naming what changed: versions, commit, host, settings.
+
+The `regressions` mart is `detect()` run by dbt over `regression_points`
+(models/marts/regressions/regressions.py); docs/regressions.md explains the choices.
+`compare_runs` answers `benchdb compare --baseline X --candidate Y`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+STATUSES = ("regression", "improvement", "suspect", "no change", "insufficient data")
+
+# what a point records about where it was measured, compared on either side of a change
+ENVIRONMENT_COLUMNS = (
+    "git_commit",
+    "git_is_dirty",
+    "benchdb_version",
+    "torch_version",
+    "transformers_version",
+    "python_version",
+    "cuda_version",
+    "rocm_version",
+    "driver_version",
+    "host",
+    "os",
+    "cpu_model",
+    "num_threads",
+    "num_interop_threads",
+    "float32_matmul_precision",
+    "cuda_matmul_allow_tf32",
+    "cudnn_allow_tf32",
+    "onednn_enabled",
+    "isolation",
+    "weights_source",
+    "warmup_iterations",
+    "quality",
+)
+
+SERIES_COLUMNS = (
+    "series_id",
+    "metric",
+    "model_name",
+    "hardware_type",
+    "device_name",
+    "precision",
+    "batch_size",
+    "sequence_length",
+    "image_size",
+    "audio_seconds",
+    "benchmark_kind",
+    "configuration_label",
+    "is_higher_better",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The detection rule's numbers; the mart takes them from its `meta` (dbt config)."""
+
+    recent_runs: int = 5
+    baseline_runs: int = 20
+    min_baseline_runs: int = 8
+    alpha: float = 0.001
+    # the smallest move of the median that alerts, in percent; per hardware type where set
+    min_change_pct: float = 3.0
+    min_change_pct_by_hardware: Mapping[str, float] = field(default_factory=dict)
+    # where a window holds a point the runner flagged noisy (another process used the CPU
+    # while it timed), the host was shared: its noise is larger, and so is the bar
+    shared_host_min_change_pct: float = 5.0
+    # PELT's penalty per change point, in units of noise variance x log(points)
+    penalty_factor: float = 3.0
+
+    @classmethod
+    def from_meta(cls, meta: Mapping[str, object] | None) -> Settings:
+        """Settings from a dbt `meta` mapping (unknown keys are refused, by name)."""
+        meta = dict(meta or {})
+        known = cls.__dataclass_fields__
+        unknown = sorted(k for k in meta if k not in known)
+        if unknown:
+            raise ValueError(
+                f"unknown regression setting(s) {', '.join(unknown)}: use {', '.join(known)}"
+            )
+        return replace(cls(), **meta)
+
+    def threshold(self, hardware_type: str | None, shared: bool) -> tuple[float, str]:
+        """The alerting move in percent for a series, and where it comes from."""
+        base = self.min_change_pct_by_hardware.get(hardware_type or "", self.min_change_pct)
+        source = (
+            f"setting for {hardware_type}"
+            if hardware_type in self.min_change_pct_by_hardware
+            else "default"
+        )
+        if shared and self.shared_host_min_change_pct > base:
+            return self.shared_host_min_change_pct, "shared host (a point in the window is noisy)"
+        return base, source
+
+
+@dataclass(frozen=True)
+class Welch:
+    """Welch's two-sample t statistic of `after` against `before` and its degrees of freedom."""
+
+    t: float
+    df: float
+    before_mean: float
+    after_mean: float
+    before_var: float
+    after_var: float
+    n_before: int
+    n_after: int
+
+    def p_up(self) -> float:
+        """One-sided p-value that `after` is higher than `before`."""
+        return _t_sf(self.t, self.df)
+
+    def p_down(self) -> float:
+        return _t_sf(-self.t, self.df)
+
+    def ratio_interval(self, level: float = 0.95) -> tuple[float, float, float] | None:
+        """after/before mean ratio and its interval (delta method on the log ratio, Welch's
+        degrees of freedom); None when a mean is not positive."""
+        if self.before_mean <= 0 or self.after_mean <= 0:
+            return None
+        ratio = self.after_mean / self.before_mean
+        a = self.after_var / (self.n_after * self.after_mean**2)
+        b = self.before_var / (self.n_before * self.before_mean**2)
+        spread = math.sqrt(a + b)
+        if spread == 0:
+            return ratio, ratio, ratio
+        df = (a + b) ** 2 / (
+            (a**2 / (self.n_after - 1) if self.n_after > 1 else 0.0)
+            + (b**2 / (self.n_before - 1) if self.n_before > 1 else 0.0)
+            or math.inf
+        )
+        from scipy.special import stdtrit
+
+        half = float(stdtrit(df, 0.5 + level / 2)) * spread
+        return ratio, ratio * math.exp(-half), ratio * math.exp(half)
+
+
+def welch(before: np.ndarray, after: np.ndarray) -> Welch:
+    """Welch's t of `after` against `before` (each at least 2 values)."""
+    nb, na = len(before), len(after)
+    mb, ma = float(np.mean(before)), float(np.mean(after))
+    vb, va = float(np.var(before, ddof=1)), float(np.var(after, ddof=1))
+    sb, sa = vb / nb, va / na
+    se2 = sa + sb
+    if se2 == 0:
+        # two constant windows: equal is no evidence, different is certain
+        t = 0.0 if ma == mb else math.copysign(math.inf, ma - mb)
+        return Welch(t, math.inf, mb, ma, vb, va, nb, na)
+    df = se2**2 / (sa**2 / (na - 1) + sb**2 / (nb - 1))
+    return Welch((ma - mb) / math.sqrt(se2), df, mb, ma, vb, va, nb, na)
+
+
+def _t_sf(t: float, df: float) -> float:
+    """P(T >= t) for Student's t with `df` degrees of freedom."""
+    if math.isinf(t):
+        return 0.0 if t > 0 else 1.0
+    from scipy.special import stdtr
+
+    return float(stdtr(df, -t))
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The test of one window: the last `recent_runs` points against the ones before them."""
+
+    end: int  # the window ends before this point index
+    baseline_start: int
+    test: Welch
+    median_change_pct: float | None
+    p_worse: float
+    p_better: float
+    alert: str | None  # 'worse', 'better' or None
+
+    @property
+    def p_value(self) -> float:
+        """The one-sided p-value in the direction the median moved."""
+        if self.alert:
+            return self.p_worse if self.alert == "worse" else self.p_better
+        moved_up = (self.median_change_pct or 0.0) >= 0
+        return self.test.p_up() if moved_up else self.test.p_down()
+
+
+def evaluate(
+    values: np.ndarray, end: int, higher_is_better: bool, threshold_pct: float, s: Settings
+) -> Evaluation | None:
+    """The test of the window ending before `end`; None when it has too few earlier points."""
+    recent_start = end - s.recent_runs
+    baseline_start = max(0, recent_start - s.baseline_runs)
+    if recent_start - baseline_start < s.min_baseline_runs:
+        return None
+    before = values[baseline_start:recent_start]
+    after = values[recent_start:end]
+    test = welch(before, after)
+    median_before = float(np.median(before))
+    change = (
+        100.0 * (float(np.median(after)) / median_before - 1.0) if median_before > 0 else None
+    )
+    p_up, p_down = test.p_up(), test.p_down()
+    p_worse, p_better = (p_down, p_up) if higher_is_better else (p_up, p_down)
+    worse_move = None if change is None else (-change if higher_is_better else change)
+    alert = None
+    if worse_move is not None:
+        if p_worse < s.alpha and worse_move >= threshold_pct:
+            alert = "worse"
+        elif p_better < s.alpha and -worse_move >= threshold_pct:
+            alert = "better"
+    return Evaluation(end, baseline_start, test, change, p_worse, p_better, alert)
+
+
+def robust_noise(values: np.ndarray) -> float:
+    """The standard deviation of the noise from first differences (MAD): a step or a spike
+    moves one or two differences, not their median."""
+    if len(values) < 3:
+        return float(np.std(values))
+    diffs = np.diff(values)
+    mad = float(np.median(np.abs(diffs - np.median(diffs))))
+    return 1.4826 * mad / math.sqrt(2.0)
+
+
+def _split_gain(window: np.ndarray, b: int) -> float:
+    """How much an l2 cost falls when the window is split before index `b` (signed: positive
+    when the level after is higher)."""
+    before, after = window[:b], window[b:]
+    gain = len(before) * len(after) / len(window) * (after.mean() - before.mean()) ** 2
+    return math.copysign(gain, after.mean() - before.mean())
+
+
+def locate_change(window: np.ndarray, up: bool, s: Settings) -> tuple[int, str]:
+    """Where in `window` the level moved (the first index of the new level), and the method.
+
+    PELT with an l2 cost and a penalty of `penalty_factor` x noise variance x log(n); among its
+    change points the one whose split explains most of a move in the alert's direction. Where
+    PELT finds none in that direction, the best single split is taken (and said so)."""
+    import ruptures
+
+    n = len(window)
+    scale = float(np.median(np.abs(window))) or 1.0
+    sigma = max(robust_noise(window), 1e-6 * scale)
+    penalty = s.penalty_factor * sigma**2 * math.log(n)
+    found = ruptures.Pelt(model="l2", min_size=2, jump=1).fit(window).predict(pen=penalty)
+    sign = 1.0 if up else -1.0
+    scored = [(sign * _split_gain(window, b), b) for b in found if b < n]
+    scored = [(g, b) for g, b in scored if g > 0]
+    if scored:
+        return max(scored)[1], "pelt"
+    best = max(range(2, n - 1), key=lambda b: sign * _split_gain(window, b))
+    return best, "best single split"
+
+
+def what_changed(before: Mapping[str, object], after: Mapping[str, object]) -> list[str]:
+    """'field old -> new' for every environment column that differs between two points."""
+    changes = []
+    for column in ENVIRONMENT_COLUMNS:
+        old, new = _plain(before.get(column)), _plain(after.get(column))
+        if old != new:
+            changes.append(f"{column} {_shown(column, old)} -> {_shown(column, new)}")
+    return changes
+
+
+def _plain(value):
+    """A cell as a plain Python value: NaN, NaT and pandas' NA are None."""
+    import pandas as pd
+
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return None
+    return value
+
+
+def _shown(column: str, value) -> str:
+    if value is None:
+        return "unknown"
+    if column == "git_commit":
+        return str(value)[:12]
+    return str(value)
+
+
+def _record(points, i: int) -> dict:
+    return {k: _plain(v) for k, v in points.iloc[i].items()}
+
+
+def analyse_series(points, s: Settings) -> dict:
+    """One series (its points in order, a DataFrame) -> its row of the `regressions` mart."""
+    values = points["metric_value"].to_numpy(dtype=float)
+    n = len(values)
+    first, last = _record(points, 0), _record(points, n - 1)
+    row = {c: first.get(c) for c in SERIES_COLUMNS}
+    higher_is_better = bool(row["is_higher_better"])
+    row.update(
+        points=n,
+        first_measured_at=first["measured_at"],
+        latest_measured_at=last["measured_at"],
+        latest_run_id=last["run_id"],
+    )
+    window_start = max(0, n - s.recent_runs - s.baseline_runs)
+    shared = bool((points["quality"].iloc[window_start:] == "noisy").any())
+    threshold, threshold_source = s.threshold(row["hardware_type"], shared)
+    row.update(min_change_pct=threshold, threshold_source=threshold_source)
+    newest = evaluate(values, n, higher_is_better, threshold, s) if n > s.recent_runs else None
+    if newest is None:
+        row["status"] = "insufficient data"
+        row["status_reason"] = (
+            f"{n} points: the test needs {s.recent_runs} recent and at least "
+            f"{s.min_baseline_runs} earlier ones"
+        )
+        return row
+    previous = evaluate(values, n - 1, higher_is_better, threshold, s)
+    row.update(
+        baseline_first_point=newest.baseline_start + 1,
+        recent_first_point=n - s.recent_runs + 1,
+        baseline_points=n - s.recent_runs - newest.baseline_start,
+        recent_points=s.recent_runs,
+        baseline_median=float(np.median(values[newest.baseline_start : n - s.recent_runs])),
+        recent_median=float(np.median(values[n - s.recent_runs :])),
+        median_change_pct=newest.median_change_pct,
+        p_value=newest.p_value,
+        noise_pct=_noise_pct(values[newest.baseline_start :]),
+        baseline_started_at=_record(points, newest.baseline_start)["measured_at"],
+        recent_started_at=_record(points, n - s.recent_runs)["measured_at"],
+    )
+    if newest.alert is None:
+        row["status"] = "no change"
+        row["status_reason"] = _reason(newest, threshold, s)
+        return row
+    row["direction"] = newest.alert
+    if previous is None or previous.alert != newest.alert:
+        row["status"] = "suspect"
+        row["status_reason"] = (
+            f"the newest point alone alerts ({_reason(newest, threshold, s)}); a second "
+            "alerting run in a row confirms it"
+        )
+        return row
+    row["status"] = "regression" if newest.alert == "worse" else "improvement"
+    row["status_reason"] = _reason(newest, threshold, s) + "; confirmed by the run before"
+    window = values[newest.baseline_start :]
+    up = (newest.alert == "worse") != higher_is_better
+    at, method = locate_change(window, up, s)
+    change = newest.baseline_start + at
+    interval = welch(values[newest.baseline_start : change], values[change:]).ratio_interval()
+    before, after = _record(points, change - 1), _record(points, change)
+    changes = what_changed(before, after)
+    row.update(
+        change_point=change + 1,
+        change_method=method,
+        change_run_id=after["run_id"],
+        change_result_id=after["result_id"],
+        changed_at=after["measured_at"],
+        previous_run_id=before["run_id"],
+        previous_result_id=before["result_id"],
+        previous_measured_at=before["measured_at"],
+        changed_fields=[c.split(" ", 1)[0] for c in changes],
+        what_changed="; ".join(changes)
+        or (
+            f"nothing the runs record changed between run {before['run_id']} and run "
+            f"{after['run_id']}"
+        ),
+    )
+    if interval is not None:
+        ratio, low, high = interval
+        row.update(
+            change_pct=100.0 * (ratio - 1.0),
+            change_pct_low=100.0 * (low - 1.0),
+            change_pct_high=100.0 * (high - 1.0),
+        )
+    return row
+
+
+def _noise_pct(values: np.ndarray) -> float | None:
+    middle = float(np.median(values))
+    return 100.0 * robust_noise(values) / middle if middle > 0 else None
+
+
+def _reason(e: Evaluation, threshold: float, s: Settings) -> str:
+    moved = "n/a" if e.median_change_pct is None else f"{e.median_change_pct:+.1f}%"
+    return (
+        f"median of the last {s.recent_runs} vs the {e.end - s.recent_runs - e.baseline_start} "
+        f"before: {moved} (alerts at {threshold:g}%), Welch p = {e.p_value:.2g} "
+        f"(alerts below {s.alpha:g})"
+    )
+
+
+def detect(points, settings: Settings | None = None):
+    """The `regressions` mart from the `regression_points` mart (pandas in, pyarrow out):
+    one row per series, whatever its status."""
+    import pyarrow as pa
+
+    s = settings or Settings()
+    if not len(points):
+        return MART_SCHEMA.empty_table()
+    points = points.sort_values(["series_id", "point_number"], kind="stable")
+    sizes = points.groupby("series_id", sort=False)["series_id"].transform("size")
+    enough = sizes >= s.recent_runs + s.min_baseline_runs
+    rows = [analyse_series(g, s) for _, g in points[enough].groupby("series_id", sort=False)]
+    tables = [pa.Table.from_pylist(rows, schema=MART_SCHEMA)]
+    if not enough.all():
+        tables.append(_too_short(points[~enough], s))
+    return pa.concat_tables(tables)
+
+
+def _too_short(points, s: Settings):
+    """Series too short to test, in one pass (most series of a large warehouse are)."""
+    import pyarrow as pa
+
+    grouped = points.groupby("series_id", sort=False)
+    first, last = grouped.head(1).set_index("series_id"), grouped.tail(1).set_index("series_id")
+    counts = grouped.size()
+    frame = first[[c for c in SERIES_COLUMNS if c != "series_id"]].reset_index()
+    frame["points"] = counts.reindex(first.index).to_numpy()
+    frame["first_measured_at"] = first["measured_at"].to_numpy()
+    frame["latest_measured_at"] = last["measured_at"].reindex(first.index).to_numpy()
+    frame["latest_run_id"] = last["run_id"].reindex(first.index).to_numpy()
+    frame["status"] = "insufficient data"
+    frame["status_reason"] = [
+        f"{n} points: the test needs {s.recent_runs} recent and at least "
+        f"{s.min_baseline_runs} earlier ones"
+        for n in frame["points"]
+    ]
+    columns = {}
+    for f in MART_SCHEMA:
+        if f.name in frame:
+            values = frame[f.name].astype(object).where(frame[f.name].notna(), None)
+            columns[f.name] = pa.array(values.tolist(), type=f.type, from_pandas=True)
+        else:
+            columns[f.name] = pa.nulls(len(frame), f.type)
+    return pa.table(columns, schema=MART_SCHEMA)
+
+
+def _mart_schema():
+    import pyarrow as pa
+
+    ts = pa.timestamp("us", tz="UTC")
+    fields = [
+        ("series_id", pa.string()),
+        ("metric", pa.string()),
+        ("model_name", pa.string()),
+        ("hardware_type", pa.string()),
+        ("device_name", pa.string()),
+        ("precision", pa.string()),
+        ("batch_size", pa.int32()),
+        ("sequence_length", pa.int32()),
+        ("image_size", pa.int32()),
+        ("audio_seconds", pa.float64()),
+        ("benchmark_kind", pa.string()),
+        ("configuration_label", pa.string()),
+        ("is_higher_better", pa.bool_()),
+        ("status", pa.string()),
+        ("direction", pa.string()),
+        ("status_reason", pa.string()),
+        ("points", pa.int32()),
+        ("baseline_points", pa.int32()),
+        ("recent_points", pa.int32()),
+        ("baseline_first_point", pa.int32()),
+        ("recent_first_point", pa.int32()),
+        ("baseline_median", pa.float64()),
+        ("recent_median", pa.float64()),
+        ("median_change_pct", pa.float64()),
+        ("p_value", pa.float64()),
+        ("min_change_pct", pa.float64()),
+        ("threshold_source", pa.string()),
+        ("noise_pct", pa.float64()),
+        ("change_point", pa.int32()),
+        ("change_method", pa.string()),
+        ("change_run_id", pa.string()),
+        ("change_result_id", pa.string()),
+        ("previous_run_id", pa.string()),
+        ("previous_result_id", pa.string()),
+        ("change_pct", pa.float64()),
+        ("change_pct_low", pa.float64()),
+        ("change_pct_high", pa.float64()),
+        ("what_changed", pa.string()),
+        ("changed_fields", pa.list_(pa.string())),
+        ("latest_run_id", pa.string()),
+        ("first_measured_at", ts),
+        ("baseline_started_at", ts),
+        ("recent_started_at", ts),
+        ("previous_measured_at", ts),
+        ("changed_at", ts),
+        ("latest_measured_at", ts),
+    ]
+    return pa.schema(fields)
+
+
+MART_SCHEMA = _mart_schema()

@@ -318,7 +318,7 @@ def analyse_series(points, s: Settings) -> dict:
     if newest is None:
         row["status"] = "insufficient data"
         row["status_reason"] = (
-            f"{n} points: the test needs {s.recent_runs} recent and at least "
+            f"{n} point(s): the test needs {s.recent_runs} recent and at least "
             f"{s.min_baseline_runs} earlier ones"
         )
         return row
@@ -429,7 +429,7 @@ def _too_short(points, s: Settings):
     frame["latest_run_id"] = last["run_id"].reindex(first.index).to_numpy()
     frame["status"] = "insufficient data"
     frame["status_reason"] = [
-        f"{n} points: the test needs {s.recent_runs} recent and at least "
+        f"{n} point(s): the test needs {s.recent_runs} recent and at least "
         f"{s.min_baseline_runs} earlier ones"
         for n in frame["points"]
     ]
@@ -499,3 +499,108 @@ def _mart_schema():
 
 
 MART_SCHEMA = _mart_schema()
+
+
+# ---------------------------------------------------------------------------------------------
+# reading the mart: `benchdb regressions`, GET /regressions, reports
+
+def require_regressions(con) -> None:
+    """MissingMartError unless the warehouse has the `regressions` mart (built by dbt since
+    the mart was added: an older warehouse needs one `benchdb build`)."""
+    from benchdb.queries import TABLES_SQL, MissingMartError
+
+    if "regressions" not in {r[0] for r in con.sql(TABLES_SQL).fetchall()}:
+        raise MissingMartError("regressions", "the regressions mart, models/marts/regressions")
+
+
+def regressions_sql(
+    since=None,
+    model_name: str | None = None,
+    hardware_type: str | None = None,
+    all_statuses: bool = False,
+) -> tuple[str, dict[str, object]]:
+    """The rows of the `regressions` mart a user asked for, worst first: regressions, then
+    suspects, then improvements (then, with `all_statuses`, the rest). `since` keeps changes
+    dated at or after it (an unconfirmed alert is dated by its newest point)."""
+    where, params = [], {}
+    if not all_statuses:
+        where.append("status in ('regression', 'suspect', 'improvement')")
+    if since is not None:
+        where.append("coalesce(changed_at, latest_measured_at) >= $since")
+        params["since"] = since
+    if model_name:
+        where.append("model_name = $model")
+        params["model"] = model_name
+    if hardware_type:
+        where.append("hardware_type = $hardware")
+        params["hardware"] = hardware_type
+    sql = (
+        "select * from regressions"
+        + (" where " + " and ".join(where) if where else "")
+        + " order by case status when 'regression' then 0 when 'suspect' then 1"
+        " when 'improvement' then 2 when 'no change' then 3 else 4 end,"
+        " abs(coalesce(change_pct, median_change_pct, 0)) desc, model_name, hardware_type,"
+        " configuration_label, metric"
+    )
+    return sql, params
+
+
+DISPLAY_COLUMNS = (
+    "status",
+    "metric",
+    "model",
+    "hardware",
+    "configuration",
+    "change (95% interval)",
+    "p",
+    "since run",
+    "changed at (UTC)",
+    "what changed",
+)
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:+.1f}%"
+
+
+def display_rows(table) -> list[tuple]:
+    """The mart's rows in words, one tuple per DISPLAY_COLUMNS: a confirmed change with its
+    interval; an unconfirmed one with the median's move."""
+    rows = []
+    for r in table.to_pylist():
+        if r["change_pct"] is not None:
+            change = (
+                f"{_pct(r['change_pct'])} [{_pct(r['change_pct_low'])}, "
+                f"{_pct(r['change_pct_high'])}]"
+            )
+        elif r["median_change_pct"] is not None:
+            change = f"{_pct(r['median_change_pct'])} (median, last {r['recent_points']})"
+        else:
+            change = ""
+        status = r["status"] + (f" ({r['direction']})" if r["status"] == "suspect" else "")
+        rows.append(
+            (
+                status,
+                r["metric"],
+                r["model_name"],
+                r["hardware_type"] + (f" ({r['device_name']})" if r["device_name"] else ""),
+                r["configuration_label"],
+                change,
+                "" if r["p_value"] is None else f"{r['p_value']:.2g}",
+                r["change_run_id"] or "",
+                "" if r["changed_at"] is None else r["changed_at"].strftime("%Y-%m-%d %H:%M"),
+                r["what_changed"] or r["status_reason"] or "",
+            )
+        )
+    return rows
+
+
+def status_counts(con) -> dict[str, int]:
+    """Series per status in the whole mart."""
+    return dict(con.sql("select status, count(*) from regressions group by status").fetchall())
+
+
+def summary_line(counts: Mapping[str, int], shown: int) -> str:
+    total = sum(counts.values())
+    parts = [f"{counts.get(s, 0)} {s}" for s in STATUSES]
+    return f"{shown} row(s) shown; {total} series in all: " + ", ".join(parts)

@@ -82,6 +82,11 @@ class Settings:
     # where a window holds a point the runner flagged noisy (another process used the CPU
     # while it timed), the host was shared: its noise is larger, and so is the bar
     shared_host_min_change_pct: float = 5.0
+    # the smallest move of the median in the metric's own unit: the CPU's peak memory is the
+    # growth of the resident set, counted in pages, where a fraction of a MiB is noise
+    min_change_by_metric: Mapping[str, float] = field(
+        default_factory=lambda: {"memory_peak_mb": 1.0}
+    )
     # PELT's penalty per change point, in units of noise variance x log(points)
     penalty_factor: float = 3.0
 
@@ -198,9 +203,16 @@ class Evaluation:
 
 
 def evaluate(
-    values: np.ndarray, end: int, higher_is_better: bool, threshold_pct: float, s: Settings
+    values: np.ndarray,
+    end: int,
+    higher_is_better: bool,
+    threshold_pct: float,
+    s: Settings,
+    min_change: float = 0.0,
 ) -> Evaluation | None:
-    """The test of the window ending before `end`; None when it has too few earlier points."""
+    """The test of the window ending before `end`; None when it has too few earlier points.
+    An alert needs the median to move by `threshold_pct` percent and by `min_change` in the
+    metric's unit."""
     recent_start = end - s.recent_runs
     baseline_start = max(0, recent_start - s.baseline_runs)
     if recent_start - baseline_start < s.min_baseline_runs:
@@ -208,10 +220,10 @@ def evaluate(
     before = values[baseline_start:recent_start]
     after = values[recent_start:end]
     test = welch(before, after)
-    median_before = float(np.median(before))
-    change = (
-        100.0 * (float(np.median(after)) / median_before - 1.0) if median_before > 0 else None
-    )
+    median_before, median_after = float(np.median(before)), float(np.median(after))
+    change = 100.0 * (median_after / median_before - 1.0) if median_before > 0 else None
+    if abs(median_after - median_before) < min_change:
+        threshold_pct = math.inf  # too small to matter in the metric's unit
     p_up, p_down = test.p_up(), test.p_down()
     p_worse, p_better = (p_down, p_up) if higher_is_better else (p_up, p_down)
     worse_move = None if change is None else (-change if higher_is_better else change)
@@ -314,7 +326,10 @@ def analyse_series(points, s: Settings) -> dict:
     shared = bool((points["quality"].iloc[window_start:] == "noisy").any())
     threshold, threshold_source = s.threshold(row["hardware_type"], shared)
     row.update(min_change_pct=threshold, threshold_source=threshold_source)
-    newest = evaluate(values, n, higher_is_better, threshold, s) if n > s.recent_runs else None
+    floor = s.min_change_by_metric.get(row["metric"], 0.0)
+    newest = (
+        evaluate(values, n, higher_is_better, threshold, s, floor) if n > s.recent_runs else None
+    )
     if newest is None:
         row["status"] = "insufficient data"
         row["status_reason"] = (
@@ -322,7 +337,7 @@ def analyse_series(points, s: Settings) -> dict:
             f"{s.min_baseline_runs} earlier ones"
         )
         return row
-    previous = evaluate(values, n - 1, higher_is_better, threshold, s)
+    previous = evaluate(values, n - 1, higher_is_better, threshold, s, floor)
     row.update(
         baseline_first_point=newest.baseline_start + 1,
         recent_first_point=n - s.recent_runs + 1,

@@ -18,7 +18,8 @@ The `regressions` mart is `detect()` run by dbt over `regression_points`
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -76,6 +77,10 @@ class Settings:
     baseline_runs: int = 20
     min_baseline_runs: int = 8
     alpha: float = 0.001
+    # "student" (one noise variance for both windows: exact when nothing changed, and 23
+    # degrees of freedom) or "welch" (each window its own: about 6 with 5 recent points, so
+    # a 5% step in 2% noise is missed half the time; docs/benchmarks.md "Regressions")
+    test: str = "student"
     # the smallest move of the median that alerts, in percent; per hardware type where set
     min_change_pct: float = 3.0
     min_change_pct_by_hardware: Mapping[str, float] = field(default_factory=dict)
@@ -100,6 +105,8 @@ class Settings:
             raise ValueError(
                 f"unknown regression setting(s) {', '.join(unknown)}: use {', '.join(known)}"
             )
+        if meta.get("test", "student") not in ("student", "welch"):
+            raise ValueError(f"regression setting test: '{meta['test']}' is not student or welch")
         return replace(cls(), **meta)
 
     def threshold(self, hardware_type: str | None, shared: bool) -> tuple[float, str]:
@@ -116,8 +123,8 @@ class Settings:
 
 
 @dataclass(frozen=True)
-class Welch:
-    """Welch's two-sample t statistic of `after` against `before` and its degrees of freedom."""
+class TTest:
+    """A two-sample t statistic of `after` against `before` and its degrees of freedom."""
 
     t: float
     df: float
@@ -157,19 +164,23 @@ class Welch:
         return ratio, ratio * math.exp(-half), ratio * math.exp(half)
 
 
-def welch(before: np.ndarray, after: np.ndarray) -> Welch:
-    """Welch's t of `after` against `before` (each at least 2 values)."""
+def t_test(before: np.ndarray, after: np.ndarray, pooled: bool = False) -> TTest:
+    """Welch's t of `after` against `before` (each at least 2 values); with `pooled`,
+    Student's t (one variance from both windows, n - 2 degrees of freedom)."""
     nb, na = len(before), len(after)
     mb, ma = float(np.mean(before)), float(np.mean(after))
     vb, va = float(np.var(before, ddof=1)), float(np.var(after, ddof=1))
-    sb, sa = vb / nb, va / na
-    se2 = sa + sb
+    if pooled:
+        df = float(nb + na - 2)
+        se2 = ((nb - 1) * vb + (na - 1) * va) / df * (1 / nb + 1 / na)
+    else:
+        se2 = va / na + vb / nb
+        df = se2**2 / ((va / na) ** 2 / (na - 1) + (vb / nb) ** 2 / (nb - 1)) if se2 else 0.0
     if se2 == 0:
         # two constant windows: equal is no evidence, different is certain
         t = 0.0 if ma == mb else math.copysign(math.inf, ma - mb)
-        return Welch(t, math.inf, mb, ma, vb, va, nb, na)
-    df = se2**2 / (sa**2 / (na - 1) + sb**2 / (nb - 1))
-    return Welch((ma - mb) / math.sqrt(se2), df, mb, ma, vb, va, nb, na)
+        return TTest(t, math.inf, mb, ma, vb, va, nb, na)
+    return TTest((ma - mb) / math.sqrt(se2), df, mb, ma, vb, va, nb, na)
 
 
 def _t_sf(t: float, df: float) -> float:
@@ -187,7 +198,7 @@ class Evaluation:
 
     end: int  # the window ends before this point index
     baseline_start: int
-    test: Welch
+    test: TTest
     median_change_pct: float | None
     p_worse: float
     p_better: float
@@ -219,8 +230,8 @@ def evaluate(
         return None
     before = values[baseline_start:recent_start]
     after = values[recent_start:end]
-    test = welch(before, after)
-    median_before, median_after = float(np.median(before)), float(np.median(after))
+    test = t_test(before, after, pooled=s.test == "student")
+    median_before, median_after = _median(before), _median(after)
     change = 100.0 * (median_after / median_before - 1.0) if median_before > 0 else None
     if abs(median_after - median_before) < min_change:
         threshold_pct = math.inf  # too small to matter in the metric's unit
@@ -234,6 +245,11 @@ def evaluate(
         elif p_better < s.alpha and -worse_move >= threshold_pct:
             alert = "better"
     return Evaluation(end, baseline_start, test, change, p_worse, p_better, alert)
+
+
+def _median(values: np.ndarray) -> float:
+    """np.median costs more than the sort of a few dozen values."""
+    return float(statistics.median(values.tolist()))
 
 
 def robust_noise(values: np.ndarray) -> float:
@@ -305,15 +321,35 @@ def _shown(column: str, value) -> str:
     return str(value)
 
 
-def _record(points, i: int) -> dict:
-    return {k: _plain(v) for k, v in points.iloc[i].items()}
+class _Points:
+    """One series' points as columns of plain lists: reading a row is a dict lookup, not a
+    pandas row (which made the mart's build slow on many series)."""
+
+    def __init__(self, columns: Mapping[str, list], start: int, stop: int):
+        self.columns, self.start, self.stop = columns, start, stop
+        self.values = np.asarray(columns["metric_value"][start:stop], dtype=float)
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def record(self, i: int) -> dict:
+        return {k: _plain(v[self.start + i]) for k, v in self.columns.items()}
+
+    def column(self, name: str, start: int = 0) -> list:
+        return self.columns[name][self.start + start : self.stop]
+
+
+def _columns(points) -> dict[str, list]:
+    return {c: points[c].tolist() for c in points.columns}
 
 
 def analyse_series(points, s: Settings) -> dict:
     """One series (its points in order, a DataFrame) -> its row of the `regressions` mart."""
-    values = points["metric_value"].to_numpy(dtype=float)
+    if not isinstance(points, _Points):
+        points = _Points(_columns(points), 0, len(points))
+    values = points.values
     n = len(values)
-    first, last = _record(points, 0), _record(points, n - 1)
+    first, last = points.record(0), points.record(n - 1)
     row = {c: first.get(c) for c in SERIES_COLUMNS}
     higher_is_better = bool(row["is_higher_better"])
     row.update(
@@ -323,7 +359,7 @@ def analyse_series(points, s: Settings) -> dict:
         latest_run_id=last["run_id"],
     )
     window_start = max(0, n - s.recent_runs - s.baseline_runs)
-    shared = bool((points["quality"].iloc[window_start:] == "noisy").any())
+    shared = "noisy" in points.column("quality", window_start)
     threshold, threshold_source = s.threshold(row["hardware_type"], shared)
     row.update(min_change_pct=threshold, threshold_source=threshold_source)
     floor = s.min_change_by_metric.get(row["metric"], 0.0)
@@ -343,13 +379,13 @@ def analyse_series(points, s: Settings) -> dict:
         recent_first_point=n - s.recent_runs + 1,
         baseline_points=n - s.recent_runs - newest.baseline_start,
         recent_points=s.recent_runs,
-        baseline_median=float(np.median(values[newest.baseline_start : n - s.recent_runs])),
-        recent_median=float(np.median(values[n - s.recent_runs :])),
+        baseline_median=_median(values[newest.baseline_start : n - s.recent_runs]),
+        recent_median=_median(values[n - s.recent_runs :]),
         median_change_pct=newest.median_change_pct,
         p_value=newest.p_value,
         noise_pct=_noise_pct(values[newest.baseline_start :]),
-        baseline_started_at=_record(points, newest.baseline_start)["measured_at"],
-        recent_started_at=_record(points, n - s.recent_runs)["measured_at"],
+        baseline_started_at=points.record(newest.baseline_start)["measured_at"],
+        recent_started_at=points.record(n - s.recent_runs)["measured_at"],
     )
     if newest.alert is None:
         row["status"] = "no change"
@@ -369,8 +405,8 @@ def analyse_series(points, s: Settings) -> dict:
     up = (newest.alert == "worse") != higher_is_better
     at, method = locate_change(window, up, s)
     change = newest.baseline_start + at
-    interval = welch(values[newest.baseline_start : change], values[change:]).ratio_interval()
-    before, after = _record(points, change - 1), _record(points, change)
+    interval = t_test(values[newest.baseline_start : change], values[change:]).ratio_interval()
+    before, after = points.record(change - 1), points.record(change)
     changes = what_changed(before, after)
     row.update(
         change_point=change + 1,
@@ -407,7 +443,7 @@ def _reason(e: Evaluation, threshold: float, s: Settings) -> str:
     moved = "n/a" if e.median_change_pct is None else f"{e.median_change_pct:+.1f}%"
     return (
         f"median of the last {s.recent_runs} vs the {e.end - s.recent_runs - e.baseline_start} "
-        f"before: {moved} (alerts at {threshold:g}%), Welch p = {e.p_value:.2g} "
+        f"before: {moved} (alerts at {threshold:g}%), {s.test} t-test p = {e.p_value:.2g} "
         f"(alerts below {s.alpha:g})"
     )
 
@@ -423,7 +459,15 @@ def detect(points, settings: Settings | None = None):
     points = points.sort_values(["series_id", "point_number"], kind="stable")
     sizes = points.groupby("series_id", sort=False)["series_id"].transform("size")
     enough = sizes >= s.recent_runs + s.min_baseline_runs
-    rows = [analyse_series(g, s) for _, g in points[enough].groupby("series_id", sort=False)]
+    long = points[enough]
+    columns = _columns(long)
+    ids = columns["series_id"]
+    bounds = [i for i in range(1, len(ids)) if ids[i] != ids[i - 1]]
+    rows = [
+        analyse_series(_Points(columns, a, b), s)
+        for a, b in zip([0, *bounds], [*bounds, len(ids)])
+        if b > a
+    ]
     tables = [pa.Table.from_pylist(rows, schema=MART_SCHEMA)]
     if not enough.all():
         tables.append(_too_short(points[~enough], s))
@@ -518,6 +562,7 @@ MART_SCHEMA = _mart_schema()
 
 # ---------------------------------------------------------------------------------------------
 # reading the mart: `benchdb regressions`, GET /regressions, reports
+
 
 def require_regressions(con) -> None:
     """MissingMartError unless the warehouse has the `regressions` mart (built by dbt since

@@ -108,7 +108,9 @@ def history(tmp_path_factory) -> History:
         # measured in this process, so the patched model is the one timed; the runs record
         # the test's checkout as the code that ran them
         mp.setenv("BENCHDB_ISOLATION", "in_process")
-        mp.setattr(benchmark, "benchdb_provenance", lambda: environment.benchdb_provenance(checkout))
+        mp.setattr(
+            benchmark, "benchdb_provenance", lambda: environment.benchdb_provenance(checkout)
+        )
         for _ in range(BASELINE_RUNS):
             _run(data_dir)
         before_change = _build(data_dir, db)
@@ -203,7 +205,9 @@ def test_cli_lists_the_regression_with_its_run_and_commit(history):
 def test_cli_filters_by_date_model_and_hardware(history):
     latency = _series(history.after_change, "latency_p50_ms")
     day = latency["changed_at"].date()
-    kept = invoke("regressions", "--since", day.isoformat(), "--format", "json", "--db-path", history.db)
+    kept = invoke(
+        "regressions", "--since", day.isoformat(), "--format", "json", "--db-path", history.db
+    )
     assert len(json.loads(kept.output)) == 2
     later = (day + timedelta(days=1)).isoformat()
     none = invoke("regressions", "--since", later, "--format", "json", "--db-path", history.db)

@@ -350,7 +350,8 @@ def analyse_series(points, s: Settings) -> dict:
     values = points.values
     n = len(values)
     first, last = points.record(0), points.record(n - 1)
-    row = {c: first.get(c) for c in SERIES_COLUMNS}
+    row = dict.fromkeys(MART_SCHEMA.names)
+    row.update({c: first.get(c) for c in SERIES_COLUMNS})
     higher_is_better = bool(row["is_higher_better"])
     row.update(
         points=n,
@@ -481,7 +482,7 @@ def _too_short(points, s: Settings):
     grouped = points.groupby("series_id", sort=False)
     first, last = grouped.head(1).set_index("series_id"), grouped.tail(1).set_index("series_id")
     counts = grouped.size()
-    frame = first[[c for c in SERIES_COLUMNS if c != "series_id"]].reset_index()
+    frame = first[[c for c in SERIES_COLUMNS if c in first]].reset_index()
     frame["points"] = counts.reindex(first.index).to_numpy()
     frame["first_measured_at"] = first["measured_at"].to_numpy()
     frame["latest_measured_at"] = last["measured_at"].reindex(first.index).to_numpy()

@@ -142,6 +142,15 @@ class TTest:
     def p_down(self) -> float:
         return _t_sf(-self.t, self.df)
 
+    def log_ratio_variance(self) -> float | None:
+        """Variance of log(after mean / before mean) by the delta method; None when a mean is
+        not positive or a side has a single value."""
+        if self.before_mean <= 0 or self.after_mean <= 0 or min(self.n_before, self.n_after) < 2:
+            return None
+        return self.after_var / (self.n_after * self.after_mean**2) + self.before_var / (
+            self.n_before * self.before_mean**2
+        )
+
     def ratio_interval(self, level: float = 0.95) -> tuple[float, float, float] | None:
         """after/before mean ratio and its interval (delta method on the log ratio, Welch's
         degrees of freedom); None when a mean is not positive."""
@@ -665,3 +674,244 @@ def summary_line(counts: Mapping[str, int], shown: int) -> str:
     total = sum(counts.values())
     parts = [f"{counts.get(s, 0)} {s}" for s in STATUSES]
     return f"{shown} row(s) shown; {total} series in all: " + ", ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# `benchdb compare --baseline X --candidate Y`
+
+SIDE_HELP = (
+    "latest (the newest run), previous (the run before it), a run id, a commit (or its first "
+    "7+ characters), run:ID, commit:SHA, or COLUMN=VALUE for an environment column "
+    "(torch_version=2.12.0, host=ci-3, ...)"
+)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: which measured results it holds, in words and in SQL."""
+
+    text: str
+    description: str
+    condition: str  # over regression_points, parameter $value
+    value: object
+
+
+def resolve_side(con, text: str, option: str) -> Side:
+    """--baseline / --candidate as a set of results; an error names the option and the value."""
+    from benchdb.reporting.data import ReportError
+
+    kind, sep, value = text.partition(":")
+    column, eq, wanted = text.partition("=")
+    if text in ("latest", "previous"):
+        runs = con.sql(
+            "select run_id from regression_points group by run_id "
+            "order by max(measured_at) desc, run_id limit 2"
+        ).fetchall()
+        if len(runs) < (1 if text == "latest" else 2):
+            raise ReportError(f"{option} {text}: the warehouse has {len(runs)} measured run(s)")
+        run_id = runs[0 if text == "latest" else 1][0]
+        side = Side(text, f"run {run_id} ({text})", "run_id = $value", run_id)
+    elif eq and column in ENVIRONMENT_COLUMNS:
+        side = Side(text, f"{column} = {wanted}", f"cast({column} as varchar) = $value", wanted)
+    elif eq:
+        raise ReportError(
+            f"{option} '{text}': '{column}' is not an environment column; use one of "
+            + ", ".join(ENVIRONMENT_COLUMNS)
+        )
+    elif sep and kind == "run":
+        side = Side(text, f"run {value}", "run_id = $value", value)
+    elif sep and kind == "commit":
+        side = Side(text, f"commit {value}", "starts_with(git_commit, $value)", value)
+    elif _count(con, "run_id = $value", text):
+        side = Side(text, f"run {text}", "run_id = $value", text)
+    elif len(text) >= 7 and _count(con, "starts_with(git_commit, $value)", text):
+        side = Side(text, f"commit {text}", "starts_with(git_commit, $value)", text)
+    else:
+        raise ReportError(
+            f"{option} '{text}' is no run id or commit with measured results: give {SIDE_HELP}"
+        )
+    if not _count(con, side.condition, side.value):
+        raise ReportError(f"{option} '{text}' ({side.description}) has no measured results")
+    if side.condition.startswith("starts_with"):
+        commits = con.sql(
+            "select distinct git_commit from regression_points where " + side.condition,
+            params={"value": side.value},
+        ).fetchall()
+        if len(commits) > 1:
+            raise ReportError(
+                f"{option} '{text}' matches {len(commits)} commits: give more characters"
+            )
+    return side
+
+
+def _count(con, condition: str, value) -> int:
+    return con.sql(
+        f"select count(*) from regression_points where {condition}", params={"value": value}
+    ).fetchall()[0][0]
+
+
+@dataclass
+class RunComparison:
+    """Speedups per configuration measured on both sides, and their geometric mean."""
+
+    baseline: Side
+    candidate: Side
+    rows: list[dict]
+    only_baseline: int
+    only_candidate: int
+    geomean: float | None = None
+    geomean_low: float | None = None
+    geomean_high: float | None = None
+
+    def footnote(self) -> str:
+        k = len(self.rows)
+        lines = [
+            f"baseline: {self.baseline.description}; candidate: {self.candidate.description}",
+            "speedup = baseline mean latency / candidate mean latency over every timed "
+            "iteration (above 1: the candidate is faster); 95% interval from those samples "
+            "(Welch, delta method on the log ratio)",
+        ]
+        if self.geomean is not None:
+            interval = (
+                f" [{self.geomean_low:.3f}, {self.geomean_high:.3f}]"
+                if self.geomean_low is not None
+                else ""
+            )
+            lines.append(
+                f"geometric mean over the {k} configuration(s) measured on both sides: "
+                f"{self.geomean:.3f}{interval} (interval: measurement noise only)"
+            )
+        if self.only_baseline or self.only_candidate:
+            lines.append(
+                f"left out: {self.only_baseline} configuration(s) measured only in the "
+                f"baseline, {self.only_candidate} only in the candidate"
+            )
+        return "\n".join(lines)
+
+
+COMPARE_COLUMNS = (
+    "model_name",
+    "hardware_type",
+    "device_name",
+    "configuration_label",
+    "baseline_results",
+    "candidate_results",
+    "baseline_samples",
+    "candidate_samples",
+    "baseline_mean_ms",
+    "candidate_mean_ms",
+    "speedup",
+    "speedup_low",
+    "speedup_high",
+)
+
+
+def compare_runs(
+    con,
+    baseline: str,
+    candidate: str,
+    model_name: str | None = None,
+    hardware_type: str | None = None,
+    precision: str | None = None,
+    batch_size: int | None = None,
+) -> RunComparison:
+    """Each configuration (model, device, precision, batch, input size) measured on both
+    sides: the speedup of the candidate over the baseline with an interval from every timed
+    iteration; the geometric mean over those configurations only."""
+    from benchdb.reporting.data import ReportError
+
+    base = resolve_side(con, baseline, "--baseline")
+    cand = resolve_side(con, candidate, "--candidate")
+    filters, params = [], {}
+    for column, value in (
+        ("model_name", model_name),
+        ("hardware_type", hardware_type),
+        ("precision", precision),
+        ("batch_size", batch_size),
+    ):
+        if value is not None:
+            filters.append(f"{column} = ${column}")
+            params[column] = value
+    sides = {}
+    for name, side in (("baseline", base), ("candidate", cand)):
+        where = " and ".join([side.condition.replace("$value", f"${name}"), *filters])
+        sql = f"""
+            with
+            points as (
+                select
+                    regression_points.*,
+                    performance_results.latencies_ms,
+                    performance_results.latency_mean_ms
+                from regression_points
+                inner join performance_results
+                    on regression_points.result_id = performance_results.result_id
+                where regression_points.metric = 'latency_p50_ms'
+            )
+            select
+                series_id,
+                any_value(model_name) as model_name,
+                any_value(hardware_type) as hardware_type,
+                any_value(device_name) as device_name,
+                any_value(configuration_label) as configuration_label,
+                count(*) as results,
+                -- every timed iteration; a result without them (legacy) counts its mean once
+                flatten(list(coalesce(latencies_ms, [latency_mean_ms]))) as samples
+            from points
+            where {where}
+            group by series_id
+        """
+        table = con.sql(sql, params={**params, name: side.value}).to_arrow_table()
+        sides[name] = table.to_pylist()
+    by_base = {r["series_id"]: r for r in sides["baseline"]}
+    by_cand = {r["series_id"]: r for r in sides["candidate"]}
+    common = sorted(
+        set(by_base) & set(by_cand),
+        key=lambda k: (
+            by_base[k]["model_name"],
+            by_base[k]["hardware_type"],
+            by_base[k]["configuration_label"],
+        ),
+    )
+    if not common:
+        raise ReportError(
+            f"no configuration was measured in both {base.description} and "
+            f"{cand.description}: nothing to compare"
+        )
+    rows, logs, variances = [], [], []
+    for key in common:
+        b, c = by_base[key], by_cand[key]
+        bs = np.asarray([x for x in b["samples"] if x is not None], dtype=float)
+        cs = np.asarray([x for x in c["samples"] if x is not None], dtype=float)
+        row = {k: b[k] for k in ("model_name", "hardware_type", "device_name")}
+        row["configuration_label"] = b["configuration_label"]
+        row.update(
+            baseline_results=b["results"],
+            candidate_results=c["results"],
+            baseline_samples=len(bs),
+            candidate_samples=len(cs),
+            baseline_mean_ms=float(bs.mean()),
+            candidate_mean_ms=float(cs.mean()),
+            speedup=float(bs.mean() / cs.mean()),
+            speedup_low=None,
+            speedup_high=None,
+        )
+        if len(bs) >= 2 and len(cs) >= 2:
+            test = t_test(cs, bs)  # after/before = baseline/candidate
+            interval = test.ratio_interval()
+            if interval is not None:
+                row["speedup_low"], row["speedup_high"] = interval[1], interval[2]
+            variances.append(test.log_ratio_variance())
+        else:
+            variances.append(None)
+        logs.append(math.log(row["speedup"]))
+        rows.append(row)
+    result = RunComparison(
+        base, cand, rows, len(set(by_base) - set(by_cand)), len(set(by_cand) - set(by_base))
+    )
+    mean_log = sum(logs) / len(logs)
+    result.geomean = math.exp(mean_log)
+    if all(v is not None for v in variances):
+        half = 1.96 * math.sqrt(sum(variances)) / len(variances)
+        result.geomean_low = math.exp(mean_log - half)
+        result.geomean_high = math.exp(mean_log + half)
+    return result

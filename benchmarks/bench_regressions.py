@@ -40,28 +40,25 @@ LEVEL_MS = 10.0
 
 def frame(series: dict[str, np.ndarray]) -> pd.DataFrame:
     """regression_points rows for generated latency series (one run a day)."""
-    parts = []
-    for series_id, values in series.items():
-        n = len(values)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "series_id": series_id,
-                    "metric": "latency_p50_ms",
-                    "model_name": "generated",
-                    "hardware_type": "cpu",
-                    "configuration_label": series_id,
-                    "is_higher_better": False,
-                    "metric_value": values,
-                    "point_number": np.arange(1, n + 1),
-                    "run_id": [f"{series_id}-run{i + 1}" for i in range(n)],
-                    "result_id": [f"{series_id}-result{i + 1}" for i in range(n)],
-                    "measured_at": [START + timedelta(days=i) for i in range(n)],
-                    "quality": "ok",
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
+    ids = np.repeat(list(series), [len(v) for v in series.values()])
+    numbers = np.concatenate([np.arange(1, len(v) + 1) for v in series.values()])
+    labels = [f"{i}-{n}" for i, n in zip(ids, numbers)]
+    return pd.DataFrame(
+        {
+            "series_id": ids,
+            "metric": "latency_p50_ms",
+            "model_name": "generated",
+            "hardware_type": "cpu",
+            "configuration_label": ids,
+            "is_higher_better": False,
+            "metric_value": np.concatenate(list(series.values())),
+            "point_number": numbers,
+            "run_id": labels,
+            "result_id": labels,
+            "measured_at": [START + timedelta(days=int(n) - 1) for n in numbers],
+            "quality": "ok",
+        }
+    )
 
 
 def statuses(series: dict[str, np.ndarray], settings: Settings) -> dict[str, dict]:
@@ -196,7 +193,8 @@ def speed(rng, settings: Settings) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--series", type=int, default=1000, help="series per case")
+    parser.add_argument("--series", type=int, default=1000, help="noise-only series per level")
+    parser.add_argument("--step-series", type=int, default=300, help="series per other case")
     parser.add_argument("--test", choices=["student", "welch"], default="student")
     args = parser.parse_args()
     settings = Settings(test=args.test)
@@ -207,10 +205,10 @@ def main() -> None:
         "settings": {"test": settings.test, "alpha": settings.alpha},
         "load_avg_1m_before": load_before,
         "false_alarms": false_alarms(rng, args.series, settings),
-        "steps": steps(rng, args.series, settings),
-        "spikes": spikes(rng, args.series, settings),
-        "drifts": drifts(rng, args.series, settings),
-        "missing_points": missing(rng, args.series, settings),
+        "steps": steps(rng, args.step_series, settings),
+        "spikes": spikes(rng, args.step_series, settings),
+        "drifts": drifts(rng, args.step_series, settings),
+        "missing_points": missing(rng, args.step_series, settings),
         "speed": speed(rng, settings),
     }
     result["seconds"] = time.perf_counter() - started

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 
 BASELINE_RUNS = 14  # the windows need 5 recent + 8 earlier points, and one more to confirm
 SLOW_RUNS = 5
-SLEEP_SECONDS = 0.010  # against ~1-7 ms forward passes of tiny-bert on this machine
+SLEEP_SECONDS = 0.050  # tiny-bert takes 1-25 ms a forward pass on a busy 2-core machine
 MODEL = "test/tiny-bert"
 
 
@@ -241,3 +241,42 @@ def test_api_answers_the_same_rows(history):
         assert client.get("/regressions", params={"model_name": "x/none"}).json() == []
         bad = client.get("/regressions", params={"since": "yesterday"})
         assert bad.status_code == 422
+
+
+def test_the_report_and_the_dashboard_show_it(history, tmp_path):
+    report = tmp_path / "report.html"
+    invoke("report", "performance", "--format", "html", "--output", report, "--db-path", history.db)
+    page = report.read_text()
+    assert "Regressions, suspects and improvements" in page
+    assert history.run_ids[BASELINE_RUNS] in page
+    assert f"git_commit {history.commits[0][:12]} -&gt; {history.commits[1][:12]}" in page
+    # one chart per alert, embedded
+    assert page.count("<figcaption>regression: ") == 2
+    invoke("chart", "dashboard", "--output", tmp_path / "dash", "--db-path", history.db)
+    index = (tmp_path / "dash" / "index.html").read_text()
+    assert "Regressions, suspects and improvements" in index
+    assert history.run_ids[BASELINE_RUNS] in index
+
+
+def test_the_history_chart_marks_the_change_point_and_the_window(history):
+    from plotnine import geom_rect, geom_vline
+
+    from benchdb.reporting import chart_data, charts, data
+    from benchdb.reporting import regressions as shown
+
+    with data.connect(history.db) as con:
+        frame = shown.with_marks(con, chart_data.result_history(con, MODEL, "cpu"), "latency")
+        alerts = shown.alerts(con).to_pylist()
+        points = shown.series_points(con, alerts[0]["series_id"])
+    plot = charts.history_chart(frame, "latency", MODEL, "cpu")
+    (line,) = [layer for layer in plot.layers if isinstance(layer.geom, geom_vline)]
+    latency = _series(history.after_change, "latency_p50_ms")
+    assert list(line.data["changed_at"]) == [latency["changed_at"].replace(tzinfo=None)]
+    (window,) = [layer for layer in plot.layers if isinstance(layer.geom, geom_rect)]
+    assert list(window.data["recent_started_at"]) == [
+        latency["recent_started_at"].replace(tzinfo=None)
+    ]
+    assert "dashed: a change point" in plot.labels.caption
+    assert charts.png_bytes(plot)[:4] == b"\x89PNG"
+    one = shown.regression_chart(points, alerts[0])
+    assert charts.png_bytes(one)[:4] == b"\x89PNG"

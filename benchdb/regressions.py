@@ -232,14 +232,23 @@ def evaluate(
 ) -> Evaluation | None:
     """The test of the window ending before `end`; None when it has too few earlier points.
     An alert needs the median to move by `threshold_pct` percent and by `min_change` in the
-    metric's unit."""
+    metric's unit.
+
+    The t-test compares logarithms where every value is positive: a change is a ratio, noise
+    scales with the level, and latency and throughput (batch over mean latency) then test
+    alike; throughput's raw values, 1/latency, turn a busy host's slow outliers into a huge
+    spread. Where a value is 0 (memory growth) it compares the values themselves."""
     recent_start = end - s.recent_runs
     baseline_start = max(0, recent_start - s.baseline_runs)
     if recent_start - baseline_start < s.min_baseline_runs:
         return None
     before = values[baseline_start:recent_start]
     after = values[recent_start:end]
-    test = t_test(before, after, pooled=s.test == "student")
+    window = values[baseline_start:end]
+    logs = (window > 0).all()
+    tested = np.log(window) if logs else window
+    split = recent_start - baseline_start
+    test = t_test(tested[:split], tested[split:], pooled=s.test == "student")
     median_before, median_after = _median(before), _median(after)
     change = 100.0 * (median_after / median_before - 1.0) if median_before > 0 else None
     if abs(median_after - median_before) < min_change:

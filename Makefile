@@ -81,6 +81,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_migrate.py
 	$(BIN)/python benchmarks/bench_dashboard.py
 	$(BIN)/python benchmarks/bench_api.py
+	$(BIN)/python benchmarks/bench_regressions.py
 
 clean:
 	rm -rf target logs .pytest_cache .ruff_cache

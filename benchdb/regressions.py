@@ -422,7 +422,9 @@ def analyse_series(points, s: Settings) -> dict:
     row["status_reason"] = _reason(newest, threshold, s) + "; confirmed by the run before"
     window = values[newest.baseline_start :]
     up = (newest.alert == "worse") != higher_is_better
-    at, method = locate_change(window, up, s)
+    # located on the scale it was tested on (logarithms where every value is positive): in
+    # raw throughput a slow baseline run sits nearer the new level than the old one
+    at, method = locate_change(np.log(window) if (window > 0).all() else window, up, s)
     change = newest.baseline_start + at
     interval = t_test(values[newest.baseline_start : change], values[change:]).ratio_interval()
     before, after = points.record(change - 1), points.record(change)

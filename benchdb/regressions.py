@@ -411,6 +411,7 @@ def analyse_series(points, s: Settings) -> dict:
         row["status_reason"] = _reason(newest, threshold, s)
         return row
     row["direction"] = newest.alert
+    up = (newest.alert == "worse") != higher_is_better
     if previous is None or previous.alert != newest.alert:
         row["status"] = "suspect"
         row["status_reason"] = (
@@ -418,10 +419,16 @@ def analyse_series(points, s: Settings) -> dict:
             "alerting run in a row confirms it"
         )
         return row
+    if not _survives_one_point(values, newest, up, higher_is_better, threshold, s, floor):
+        row["status"] = "suspect"
+        row["status_reason"] = (
+            f"one point carries the alert ({_reason(newest, threshold, s)}): without the most "
+            "extreme recent run it does not hold"
+        )
+        return row
     row["status"] = "regression" if newest.alert == "worse" else "improvement"
     row["status_reason"] = _reason(newest, threshold, s) + "; confirmed by the run before"
     window = values[newest.baseline_start :]
-    up = (newest.alert == "worse") != higher_is_better
     # located on the scale it was tested on (logarithms where every value is positive): in
     # raw throughput a slow baseline run sits nearer the new level than the old one
     at, method = locate_change(np.log(window) if (window > 0).all() else window, up, s)
@@ -453,6 +460,27 @@ def analyse_series(points, s: Settings) -> dict:
             change_pct_high=100.0 * (high - 1.0),
         )
     return row
+
+
+def _survives_one_point(
+    values: np.ndarray,
+    newest: Evaluation,
+    up: bool,
+    higher_is_better: bool,
+    threshold: float,
+    s: Settings,
+    floor: float,
+) -> bool:
+    """Whether the newest alert still holds without the recent window's most extreme point
+    (in the alert's direction), the baseline unchanged: a single spike inside the window can
+    tip a borderline median move over p < alpha, never a regression."""
+    start = newest.end - s.recent_runs
+    recent = values[start : newest.end]
+    drop = start + int(np.argmax(recent) if up else np.argmin(recent))
+    trimmed = np.delete(values[: newest.end], drop)
+    fewer = replace(s, recent_runs=s.recent_runs - 1)
+    again = evaluate(trimmed, newest.end - 1, higher_is_better, threshold, fewer, floor)
+    return again is not None and again.alert == newest.alert
 
 
 def _noise_pct(values: np.ndarray) -> float | None:

@@ -143,3 +143,16 @@ def test_settings_refuse_unknown_names():
         Settings.from_meta({"test": "mann"})
     assert Settings.from_meta({"alpha": 0.01}).alpha == 0.01
     assert math.isclose(Settings.from_meta(None).alpha, 0.001)
+
+
+def test_an_alert_one_spike_carries_is_only_a_suspect():
+    # recent runs +3.5%, +2%, +3.5%, +50% (a spike), +2%: the median moved 3.5% at the newest
+    # point and at the one before, but without the spike it moved 2.75%
+    recent = np.array([1.035, 1.02, 1.035, 1.5, 1.02])
+    values = np.concatenate([level(20), 10.0 * recent])
+    lenient = Settings(alpha=0.05)  # where a spike can push p under alpha
+    row = analyse_series(points(values), lenient)
+    assert row["status"] == "suspect" and "one point carries the alert" in row["status_reason"]
+    # the same runs without the spike's extra height alert and are confirmed
+    steady = np.concatenate([level(20), 10.0 * np.array([1.035, 1.035, 1.035, 1.035, 1.035])])
+    assert analyse_series(points(steady), lenient)["status"] == "regression"

@@ -1,14 +1,16 @@
 """Regressions: which series got worse (or better), since which run, and what changed.
 
 A series is one configuration on one device and one metric: its measured points in the order
-they were measured (the `regression_points` mart). For the newest points a one-sided Welch test
+they were measured (the `regression_points` mart). For the newest points a one-sided t-test
+(Student's by default, Welch's as a setting; on logarithms where the values are positive)
 compares the last `recent_runs` points with the `baseline_runs` before them; an alert needs both
 p < `alpha` and the median to have moved by at least the hardware's `min_change_pct` (more on a
 host the runner saw shared). An alert at the newest point alone is `suspect`; alerts at the
-newest two points in the same direction are a `regression` (or an `improvement`), so a single
-odd run never is one. A confirmed change is then located with ruptures' PELT (l2 cost, penalty
-from the window's own robust noise) and the environment of the points on either side is
-compared, naming what changed: versions, commit, host, settings.
+newest two points in the same direction, holding without the most extreme recent run, are a
+`regression` (or an `improvement`), so a single odd run never is one. A confirmed change is
+then located with ruptures' PELT (l2 cost, penalty from the window's own robust noise) and the
+environment of the points on either side is compared, naming what changed: versions, commit,
+host, settings.
 
 The `regressions` mart is `detect()` run by dbt over `regression_points`
 (models/marts/regressions/regressions.py); docs/regressions.md explains the choices.

@@ -36,7 +36,7 @@ def regressions(since, model, hardware, all_statuses, fmt, output, db_path) -> N
     """Regressions, suspects and improvements found in the measured history.
 
     A series (one configuration on one device, one metric) alerts when its last 5 runs differ
-    from the up to 20 before them: one-sided Welch test p < 0.001 and the median moved by at
+    from the up to 20 before them: one-sided t-test p < 0.001 and the median moved by at
     least 3% (5% on a shared host). One alerting run is `suspect`; two in a row are a
     `regression` or an `improvement`, dated to the run where the level changed, with what
     changed in its environment (docs/regressions.md). Table and markdown show the main

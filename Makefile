@@ -83,6 +83,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_dashboard.py
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_build.py --rows 1000000
+	$(BIN)/python benchmarks/bench_regressions.py
 
 clean:
 	rm -rf target logs .pytest_cache .ruff_cache

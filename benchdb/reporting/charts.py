@@ -756,7 +756,10 @@ def history_chart(
     n = data["hardware_type"].nunique()
     size = chart_size(n, min(n, 2))
     colour = "configuration_label"
-    layers = [geom_line(aes(x="measured_at", y=m.column, color=colour, group=colour))]
+    from benchdb.reporting.regressions import history_marks
+
+    marks, marks_note = history_marks(data, m.column)  # alerts of `benchdb regressions`
+    layers = [*marks, geom_line(aes(x="measured_at", y=m.column, color=colour, group=colour))]
     if m.spread:
         p90, p99 = m.spread
         layers.append(
@@ -787,6 +790,7 @@ def history_chart(
         focus_note,
         panel_note,
         note,
+        marks_note,
     )
     return (
         ggplot(data)

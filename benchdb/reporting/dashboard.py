@@ -94,7 +94,10 @@ def load_frame(con, spec: ChartSpec, model_names: list[str], hardware_types: lis
         return chart_data.model_comparison(con, spec.hardware_type, model_names or None)
     if spec.chart == "batch-size":
         return chart_data.batch_size_scaling(con, spec.model_name)
-    return chart_data.result_history(con, spec.model_name, spec.hardware_type)
+    from benchdb.reporting import regressions
+
+    history = chart_data.result_history(con, spec.model_name, spec.hardware_type)
+    return regressions.with_marks(con, history, spec.metric)
 
 
 def reference_setting(frame, by_input: bool = True):
@@ -296,8 +299,12 @@ def key_tables(con, model_names: list[str], hardware_types: list[str]) -> dict[s
         """,
         params,
     )
+    from benchdb.reporting import regressions
+
+    heading, alerts, _ = regressions.section(con)
     return {
         "Model x hardware: what is known": matrix,
+        heading: alerts,
         "Latest result per configuration (first 200)": latest,
     }
 

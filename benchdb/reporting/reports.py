@@ -137,6 +137,10 @@ def _performance(con, summary: dict) -> Report:
                 _chart(charts.batch_size_chart, scaling, "throughput", model),
             )
         )
+    from benchdb.reporting import regressions
+
+    report.sections.append(Section(*regressions.section(con)))
+    report.charts += regressions.report_charts(con)
     return report
 
 

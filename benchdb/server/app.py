@@ -12,7 +12,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from benchdb import __version__
-from benchdb.server import routes_chart, routes_meta, routes_query, routes_read, routes_write
+from benchdb.server import (
+    routes_chart,
+    routes_meta,
+    routes_query,
+    routes_read,
+    routes_regressions,
+    routes_write,
+)
 from benchdb.server.errors import install_error_handlers
 from benchdb.server.jsonsafe import SafeJSONResponse
 from benchdb.server.reader import WarehouseReader
@@ -56,7 +63,14 @@ def create_app(settings: ServerSettings) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     install_error_handlers(app)
-    for module in (routes_meta, routes_read, routes_chart, routes_write, routes_query):
+    for module in (
+        routes_meta,
+        routes_read,
+        routes_regressions,
+        routes_chart,
+        routes_write,
+        routes_query,
+    ):
         app.include_router(module.router)
     return app
 

@@ -9,7 +9,9 @@ legacy as (
 
 stored as (
 
+    -- a file copied under another name is one copy (rejected_rows lists the others)
     select * from {{ ref('stg_landing__integration_results') }}
+    qualify {{ is_first_landed_copy('test_result_id') }}
 
 ),
 

@@ -57,7 +57,7 @@ final as (
             'browser', test ->> 'browser',
             'compute_shaders', try_cast(test ->> 'compute_shaders' as boolean),
             'improvement_percentage',
-            try_cast(test -> 'performance' ->> 'improvement_percentage' as double)
+            {{ json_number("test -> 'performance' -> 'improvement_percentage'") }}
         ) as metadata,
         {{ legacy_simulation_evidence(['test']) }} as simulation_evidence,
 

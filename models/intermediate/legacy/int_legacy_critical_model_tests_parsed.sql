@@ -67,8 +67,8 @@ final as (
         cast(null as varchar) as error_traceback,
         json_object(
             'implementation', implementation,
-            'return_code', try_cast(model_result ->> 'return_code' as integer),
-            'model_elapsed_seconds', try_cast(model_result ->> 'elapsed_time' as double),
+            'return_code', {{ json_integer("model_result -> 'return_code'") }},
+            'model_elapsed_seconds', {{ json_number("model_result -> 'elapsed_time'") }},
             'example_output', example -> 'output'
         ) as metadata,
         case
@@ -78,7 +78,7 @@ final as (
         end as simulation_evidence,
 
         ----------  numerics
-        try_cast(example ->> 'elapsed_time' as double) as execution_time_seconds,
+        {{ json_number("example -> 'elapsed_time'") }} as execution_time_seconds,
 
         ----------  timestamps
         coalesce({{ legacy_timestamp("example ->> 'timestamp'") }}, document_at) as executed_at

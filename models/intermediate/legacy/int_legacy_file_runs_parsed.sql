@@ -36,19 +36,19 @@ final as (
         ----------  numerics
         rows_expected,
         coalesce(
-            try_cast(document -> 'metadata' ->> 'execution_time' as double),
-            try_cast(document ->> 'elapsed_time' as double),
-            nullif(try_cast(document ->> 'total_execution_time' as double), 0)
+            {{ json_number("document -> 'metadata' -> 'execution_time'") }},
+            {{ json_number("document -> 'elapsed_time'") }},
+            nullif({{ json_number("document -> 'total_execution_time'") }}, 0)
         ) as execution_time_seconds,
         case source_shape
             when
                 'C'
-                then try_cast(document -> 'summary' ->> 'completion_percentage' as double) / 100
+                then {{ json_number("document -> 'summary' -> 'completion_percentage'") }} / 100
             when 'N'
                 then try_cast(rtrim(document -> 'summary' ->> 'pass_rate', '%') as double) / 100
-            when 'Q' then try_cast(document -> 'stats' ->> 'success_rate' as double) / 100
+            when 'Q' then {{ json_number("document -> 'stats' -> 'success_rate'") }} / 100
             -- Z: generated test files over those asked for, a fraction in the file
-            when 'Z' then try_cast(document -> 'generation_stats' ->> 'success_rate' as double)
+            when 'Z' then {{ json_number("document -> 'generation_stats' -> 'success_rate'") }}
         end as success_rate,
 
         ----------  booleans

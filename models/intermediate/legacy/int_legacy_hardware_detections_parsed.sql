@@ -146,7 +146,7 @@ final as (
                         part -> 'hardware_details' -> 'cuda_devices' -> 0 ->> 'total_memory'
                     ) as double)
             when hardware_type = 'cpu'
-                then try_cast(part -> 'system_info' ->> 'total_memory_gb' as double)
+                then {{ json_number("part -> 'system_info' -> 'total_memory_gb'") }}
         end as device_memory_gb,
         case
             when not is_available then null
@@ -159,7 +159,7 @@ final as (
                         ->> 'multi_processor_count'
                     ) as integer)
             when hardware_type = 'cpu'
-                then try_cast(part -> 'system_info' ->> 'cpu_count_logical' as integer)
+                then {{ json_integer("part -> 'system_info' -> 'cpu_count_logical'") }}
         end as device_compute_units,
 
         ----------  booleans

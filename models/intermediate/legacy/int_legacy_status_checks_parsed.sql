@@ -430,7 +430,7 @@ final as (
                     partition by file_id, test_name, block_key, cast(check_value as varchar)
                     order by check_key
                 ) = 1
-                then try_cast(check_value ->> 'elapsed_time' as double)
+                then {{ json_number("check_value -> 'elapsed_time'") }}
         end as elapsed_seconds,
         -- the test's own duration, where a check states it
         case

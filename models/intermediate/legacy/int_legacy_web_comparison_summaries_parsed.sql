@@ -20,10 +20,10 @@ platform_summaries as (
         cast(null as varchar) as modality,
         platform.key as platform,
         'platform summary' as summary_kind,
-        try_cast(platform.value ->> 'success_rate' as double) as success_rate,
-        try_cast(platform.value ->> 'avg_processing_time_ms' as double) as mean_latency_ms,
-        try_cast(platform.value ->> 'avg_memory_usage_mb' as double) as mean_memory_mb,
-        try_cast(platform.value ->> 'models_tested' as integer) as models_tested
+        {{ json_number("platform.value -> 'success_rate'") }} as success_rate,
+        {{ json_number("platform.value -> 'avg_processing_time_ms'") }} as mean_latency_ms,
+        {{ json_number("platform.value -> 'avg_memory_usage_mb'") }} as mean_memory_mb,
+        {{ json_integer("platform.value -> 'models_tested'") }} as models_tested
     from documents
     cross join json_each(documents.document -> 'summary') as platform
 
@@ -37,7 +37,7 @@ modality_rates as (
         modality.key as modality,
         regexp_replace(rate.key, '_success$', '') as platform,
         'modality success rate' as summary_kind,
-        try_cast(rate.value as double) as success_rate,
+        {{ json_number('rate.value') }} as success_rate,
         cast(null as double) as mean_latency_ms,
         cast(null as double) as mean_memory_mb,
         cast(null as integer) as models_tested

@@ -70,10 +70,10 @@ final as (
         ----------  numerics
         1 as source_priority,
         cast(null as integer) as batch_size,
-        try_cast(result ->> 'time_ms' as double) as latency_mean_ms,
+        {{ json_number("result -> 'time_ms'") }} as latency_mean_ms,
         coalesce(
-            try_cast(result ->> 'memory_mb' as double),
-            try_cast(result ->> 'memory_gb' as double) * 1024
+            {{ json_number("result -> 'memory_mb'") }},
+            {{ json_number("result -> 'memory_gb'") }} * 1024
         ) as memory_peak_mb,
 
         ----------  timestamps

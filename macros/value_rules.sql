@@ -57,7 +57,7 @@
             when isnan({{ value }}) then 'not a number (NaN)'
             when isinf({{ value }}) then 'infinite or beyond double range'
             when abs({{ value }}) >= {{ max_plausible_value() }}
-                then 'absurd: beyond ' || {{ max_plausible_value() }}
+                then 'absurd: beyond {{ max_plausible_value() }}'
             when {{ value }} = 0 then 'zero: not a measurement'
             when {{ value }} < 0 then 'negative: not a measurement'
         end
@@ -87,7 +87,7 @@
             when not isfinite(try_cast({{ json }} as double))
                 then 'infinite or beyond double range'
             when abs(try_cast({{ json }} as double)) >= {{ max_plausible_value() }}
-                then 'absurd: beyond ' || {{ max_plausible_value() }}
+                then 'absurd: beyond {{ max_plausible_value() }}'
             {%- endif %}
         end
     )
@@ -137,4 +137,16 @@
     files were loaded in. For `qualify`; rejected_rows lists the other copies. -#}
 {% macro is_first_landed_copy(id_column) -%}
     (row_number() over (partition by {{ id_column }} order by source_file) = 1)
+{%- endmacro %}
+
+
+{#- json_each over an object or array, as a relation for `cross join ... as alias`, with a key
+    written twice in one object read once: the first, as DuckDB's `->` and migrate read it
+    (int_legacy_metric_leaves lists the later copies in rejected_rows). -#}
+{% macro json_entries(json) -%}
+    (
+        select *
+        from json_each({{ json }})
+        qualify row_number() over (partition by key order by id) = 1
+    )
 {%- endmacro %}

@@ -21,7 +21,7 @@ tests as (
         test.key as test_index,
         test.value as test
     from documents
-    cross join json_each(documents.document -> 'tests') as test
+    cross join {{ json_entries("documents.document -> 'tests'") }} as test
 
 ),
 

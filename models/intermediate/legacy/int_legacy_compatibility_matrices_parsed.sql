@@ -27,8 +27,8 @@ entries as (
         hardware.value as entry,
         coalesce(json_array_length(hardware.value -> 'benchmark_results'), 0) as result_count
     from documents
-    cross join json_each(documents.document -> 'model_families') as family_item
-    cross join json_each(family_item.value -> 'hardware_compatibility') as hardware
+    cross join {{ json_entries("documents.document -> 'model_families'") }} as family_item
+    cross join {{ json_entries("family_item.value -> 'hardware_compatibility'") }} as hardware
 
 ),
 
@@ -40,7 +40,7 @@ listed as (
         result.key as result_index,
         result.value as result
     from entries
-    cross join json_each(entries.entry -> 'benchmark_results') as result
+    cross join {{ json_entries("entries.entry -> 'benchmark_results'") }} as result
 
     union all
 

@@ -19,7 +19,7 @@ models as (
         model_item.key as model_key,
         model_item.value as model_result
     from documents
-    cross join json_each(documents.document -> 'model_results') as model_item
+    cross join {{ json_entries("documents.document -> 'model_results'") }} as model_item
 
 ),
 
@@ -31,13 +31,13 @@ platforms as (
         platform.value ->> '$' as implementation,
         (
             select example.value
-            from json_each(models.model_result -> 'structured_data' -> 'examples') as example
+            from {{ json_entries("models.model_result -> 'structured_data' -> 'examples'") }} as example
             where lower(example.value ->> 'platform') = lower(platform.key)
             order by example.key
             limit 1
         ) as example
     from models
-    cross join json_each(models.model_result -> 'platform_status') as platform
+    cross join {{ json_entries("models.model_result -> 'platform_status'") }} as platform
 
 ),
 

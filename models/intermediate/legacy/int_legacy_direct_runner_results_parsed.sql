@@ -20,7 +20,7 @@ wrapper_entries as (
         entry.key as entry_key,
         entry.value as entry
     from documents
-    cross join json_each(documents.document -> 'results') as entry
+    cross join {{ json_entries("documents.document -> 'results'") }} as entry
     where documents.source_shape = 'B'
 
 ),
@@ -109,7 +109,7 @@ from_batch_results as (
             'output_file', runner_documents.entry ->> 'output_file'
         ) as source_details
     from runner_documents
-    cross join json_each(runner_documents.runner_document -> 'batch_results') as batch
+    cross join {{ json_entries("runner_documents.runner_document -> 'batch_results'") }} as batch
 
 ),
 
@@ -148,7 +148,7 @@ summary_copies as (
         json_object('command', wrapper_entries.entry ->> 'command', 'copy', 'summary')
             as source_details
     from wrapper_entries
-    cross join json_each(wrapper_entries.entry -> 'summary') as batch
+    cross join {{ json_entries("wrapper_entries.entry -> 'summary'") }} as batch
     where json_type(wrapper_entries.entry -> 'benchmark_data') is distinct from 'OBJECT'
 
 ),

@@ -32,7 +32,7 @@ blocks as (
         block.value as block,
         documents.document -> 'models' as model_names
     from documents
-    cross join json_each(documents.document -> 'functionality_verification') as block
+    cross join {{ json_entries("documents.document -> 'functionality_verification'") }} as block
     where documents.source_shape = 'F'
 
 ),
@@ -50,7 +50,7 @@ detailed as (
         nullif(item.value ->> 'stdout', '') as stdout,  -- noqa: RF04
         nullif(item.value ->> 'stderr', '') as stderr
     from blocks
-    cross join json_each(blocks.block -> 'detailed_results') as item
+    cross join {{ json_entries("blocks.block -> 'detailed_results'") }} as item
 
 ),
 
@@ -68,8 +68,8 @@ pairs as (
         cast(null as varchar) as stdout,  -- noqa: RF04
         cast(null as varchar) as stderr
     from blocks
-    cross join json_each(blocks.block -> 'model_results') as model_item
-    cross join json_each(model_item.value) as hardware
+    cross join {{ json_entries("blocks.block -> 'model_results'") }} as model_item
+    cross join {{ json_entries("model_item.value") }} as hardware
 
 ),
 

@@ -18,6 +18,8 @@
     ~ "|_mb$|_gb$|_kb$|mib|gib|bytes|elapsed|duration|runtime|time|_ms$|_us$|_ns$|seconds"
     ~ "|_sec$|_secs$|realtime|real_time|rtf|speedup|bandwidth|flops)'" -%}
 {%- set not_metric_key = "'(timestamp|timeout|_at$|timezone|time_zone)'" -%}
+{%- set measure_key =
+    "'(latenc|throughput|per_sec|_ms$|_us$|_ns$|_mb$|_gb$|_kb$|_secs?$|seconds|bytes|memory)'" -%}
 
 with recursive
 
@@ -123,10 +125,16 @@ metric_leaves as (
         regexp_matches(lower(metric_key), {{ metric_key }})
         and not regexp_matches(lower(metric_key), {{ not_metric_key }})
         and (
-            json_type != 'VARCHAR'
-            or regexp_full_match(
-                lower(atom),
-                '\s*[-+]?([0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?|nan|inf|infinity)\s*'
+            json_type in ('BIGINT', 'UBIGINT', 'DOUBLE')
+            -- a boolean only under a key that names a measure or its unit (not a flag such as
+            -- platform_support.onnx_runtime)
+            or (json_type = 'BOOLEAN' and regexp_matches(lower(metric_key), {{ measure_key }}))
+            or (
+                json_type = 'VARCHAR'
+                and regexp_full_match(
+                    lower(atom),
+                    '\s*[-+]?([0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?|nan|inf|infinity)\s*'
+                )
             )
         )
 

@@ -20,7 +20,7 @@ batches as (
         batch.key as batch_key,
         batch.value as batch
     from documents
-    cross join json_each(documents.document -> 'batch_sizes') as batch
+    cross join {{ json_entries("documents.document -> 'batch_sizes'") }} as batch
 
 ),
 

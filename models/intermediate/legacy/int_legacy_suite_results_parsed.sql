@@ -30,7 +30,7 @@ suite_documents as (
         family_item.value as suite,
         'performance_benchmarks.' || family_item.key || '.benchmarks' as suite_path
     from documents
-    cross join json_each(documents.document -> 'performance_benchmarks') as family_item
+    cross join {{ json_entries("documents.document -> 'performance_benchmarks'") }} as family_item
     where
         documents.source_shape = 'F'
         and json_type(family_item.value -> 'benchmarks') = 'OBJECT'
@@ -48,9 +48,9 @@ model_runs as (
         hardware.key as hardware_key,
         hardware.value as model_run
     from suite_documents
-    cross join json_each(suite_documents.suite -> 'benchmarks') as family_item
-    cross join json_each(family_item.value) as model_item
-    cross join json_each(model_item.value) as hardware
+    cross join {{ json_entries("suite_documents.suite -> 'benchmarks'") }} as family_item
+    cross join {{ json_entries("family_item.value") }} as model_item
+    cross join {{ json_entries("model_item.value") }} as hardware
 
 ),
 
@@ -66,7 +66,7 @@ configurations as (
             ['batch', 'seq', 'width', 'height', 'audio']
         ) as parsed_key
     from model_runs
-    cross join json_each(model_runs.model_run -> 'benchmark_results') as config
+    cross join {{ json_entries("model_runs.model_run -> 'benchmark_results'") }} as config
 
 ),
 

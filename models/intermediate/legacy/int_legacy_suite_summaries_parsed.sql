@@ -23,8 +23,8 @@ hardware_results as (
         {{ json_numbers("hardware.value -> 'latency_ms'") }} as latencies_ms,
         {{ json_numbers("hardware.value -> 'throughput'") }} as throughputs
     from documents
-    cross join json_each(documents.document -> 'model_families') as family_item
-    cross join json_each(family_item.value -> 'hardware_results') as hardware
+    cross join {{ json_entries("documents.document -> 'model_families'") }} as family_item
+    cross join {{ json_entries("family_item.value -> 'hardware_results'") }} as hardware
 
 ),
 

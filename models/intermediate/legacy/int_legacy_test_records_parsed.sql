@@ -19,7 +19,7 @@ records as (
         '[' || item.key || ']' as record_key,
         item.value as record
     from documents
-    cross join json_each(documents.document) as item
+    cross join {{ json_entries("documents.document") }} as item
     where documents.source_shape = 'P'
 
     union all

@@ -25,7 +25,7 @@ platform_summaries as (
         {{ json_number("platform.value -> 'avg_memory_usage_mb'") }} as mean_memory_mb,
         {{ json_integer("platform.value -> 'models_tested'") }} as models_tested
     from documents
-    cross join json_each(documents.document -> 'summary') as platform
+    cross join {{ json_entries("documents.document -> 'summary'") }} as platform
 
 ),
 
@@ -42,8 +42,8 @@ modality_rates as (
         cast(null as double) as mean_memory_mb,
         cast(null as integer) as models_tested
     from documents
-    cross join json_each(documents.document -> 'modality_compatibility') as modality
-    cross join json_each(modality.value) as rate
+    cross join {{ json_entries("documents.document -> 'modality_compatibility'") }} as modality
+    cross join {{ json_entries("modality.value") }} as rate
 
 ),
 

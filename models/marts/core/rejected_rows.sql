@@ -32,6 +32,7 @@ landed_row_rejections as (
         'landing' as source_kind,
         'benchmark_results' as source_table,
         source_file,
+        cast(null as varchar) as file_sha256,
         result_id as row_identity,
         rejected_column as column_name,
         rejection_rule as rule,
@@ -49,6 +50,7 @@ landed_value_rejections as (
         'landing' as source_kind,
         'benchmark_results' as source_table,
         landed_results.source_file,
+        cast(null as varchar) as file_sha256,
         landed_results.result_id as row_identity,
         rejection.column_name,
         rejection.rule,
@@ -75,6 +77,7 @@ landed_copies as (
         'landing' as source_kind,
         '{{ kind }}' as source_table,
         source_file,
+        cast(null as varchar) as file_sha256,
         {{ id_column }} as row_identity,
         '{{ id_column }}' as column_name,
         'duplicate: {{ id_column }} already landed in ' || first_value(source_file) over (
@@ -96,6 +99,7 @@ legacy_row_rejections as (
         'legacy' as source_kind,
         'performance_results' as source_table,
         source_path as source_file,
+        file_id as file_sha256,
         coalesce(config_key, legacy_row_id) as row_identity,
         rejected_column as column_name,
         rejection_rule as rule,
@@ -113,6 +117,7 @@ legacy_value_rejections as (
         'legacy' as source_kind,
         'performance_results' as source_table,
         legacy_results.source_path as source_file,
+        legacy_results.file_id as file_sha256,
         coalesce(legacy_results.config_key, legacy_results.legacy_row_id) as row_identity,
         rejection.column_name,
         rejection.rule,
@@ -132,10 +137,11 @@ legacy_document_values as (
         'legacy' as source_kind,
         'legacy_metric_values' as source_table,
         source_path as source_file,
+        file_id as file_sha256,
         json_path as row_identity,
         metric_key as column_name,
         value_note as rule,
-        atom as reported_value,
+        reported_text as reported_value,
         'value_nulled' as action,
         current_timestamp as rejected_at
     from legacy_values
@@ -162,11 +168,13 @@ final as (
 
     select
         {{ stable_id([
-            'source_kind', 'source_table', 'source_file', 'row_identity', 'column_name', 'rule'
+            'source_kind', 'source_table', 'source_file', 'file_sha256', 'row_identity',
+            'column_name', 'rule',
         ]) }} as rejection_id,
         source_kind,
         source_table,
         source_file,
+        file_sha256,
         row_identity,
         column_name,
         rule,

@@ -111,23 +111,22 @@ def list_withdrawn(data_dir) -> None:
       benchdb landing list --data-dir /srv/benchdb
     """
     from benchdb import snapshot
-    from benchdb.text_table import render
 
     landing_root = resolve_data_dir(data_dir) / "landing"
-    rows = [
-        [
-            path,
-            row["source_path"] or "",
-            row["recorded_by"],
-            f"{row['recorded_at']:%Y-%m-%d %H:%M:%S}",
-            row["reason"],
-        ]
-        for path, row in sorted(snapshot.withdrawn(landing_root).items())
-    ]
-    if not rows:
+    withdrawn = sorted(snapshot.withdrawn(landing_root).items())
+    if not withdrawn:
         click.echo(f"no withdrawn files in {landing_root}")
         return
-    click.echo(render(["file", "migrated from", "by", "at (UTC)", "reason"], rows))
+    # whole paths, one file per block: a table would cut them
+    for path, row in withdrawn:
+        click.echo(landing_root / path)
+        if row["source_path"]:
+            click.echo(f"    migrated from {row['source_path']}")
+        click.echo(
+            f"    withdrawn by {row['recorded_by']} at {row['recorded_at']:%Y-%m-%d %H:%M:%S} UTC:"
+            f" {row['reason']}"
+        )
+    click.echo(f"{len(withdrawn)} withdrawn file(s); `benchdb landing restore FILE` undoes one")
 
 
 COMMANDS = [landing]

@@ -100,20 +100,27 @@
 {%- endmacro %}
 
 
-{#- The rejected values of one row as a list of {column_name, rule, reported_value}: one entry
-    per metric column whose value breaks metric_value_rule. `columns` names double columns. -#}
+{#- One rejection, as rejected_rows lists it: the rule (a SQL expression), the column's name and
+    its value as written (a SQL expression, read as text). -#}
+{% macro rejection(rule, column_name, value) -%}
+    {
+        'rejection_rule': {{ rule }},
+        'column_name': '{{ column_name }}',
+        'reported_value': cast({{ value }} as varchar)
+    }
+{%- endmacro %}
+
+
+{#- The rejected values of one row as a list of rejections: one per metric column whose value
+    breaks metric_value_rule. `columns` names double columns. -#}
 {% macro metric_value_rejections(columns) -%}
     list_filter(
         [
             {%- for column in columns %}
-            {
-                'column_name': '{{ column }}',
-                'rule': {{ metric_value_rule(column) }},
-                'reported_value': cast({{ column }} as varchar)
-            }{{ ',' if not loop.last }}
+            {{ rejection(metric_value_rule(column), column, column) }}{{ ',' if not loop.last }}
             {%- endfor %}
         ],
-        lambda rejection: rejection.rule is not null
+        lambda candidate: struct_extract(candidate, 'rejection_rule') is not null
     )
 {%- endmacro %}
 
@@ -149,4 +156,26 @@
         from json_each({{ json }})
         qualify row_number() over (partition by key order by id) = 1
     )
+{%- endmacro %}
+
+
+{#- rejected_rows' rows for one landing kind's second copies: rows whose id was landed in an
+    earlier-sorting file too (is_first_landed_copy). -#}
+{% macro landed_copies(kind, id_column) -%}
+    select
+        'landing' as source_kind,
+        '{{ kind }}' as source_table,
+        source_file,
+        cast(null as varchar) as file_sha256,
+        {{ id_column }} as row_identity,
+        '{{ id_column }}' as column_name,
+        'duplicate: {{ id_column }} already landed in '
+        || first_value(source_file) over (
+            partition by {{ id_column }} order by source_file
+        ) as rejection_rule,
+        {{ id_column }} as reported_value,
+        'row_rejected' as outcome,
+        loaded_at as rejected_at
+    from {{ ref('stg_landing__' ~ kind) }}
+    qualify not {{ is_first_landed_copy(id_column) }}
 {%- endmacro %}

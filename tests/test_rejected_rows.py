@@ -154,9 +154,9 @@ def test_the_build_succeeds_whatever_the_input(built):
 def test_every_bad_landed_row_is_accounted_for_with_its_rule(built):
     found = query(
         built,
-        "select row_identity, column_name, rule, action from rejected_rows"
+        "select row_identity, column_name, rejection_rule, outcome from rejected_rows"
         " where source_kind = 'landing' and source_table = 'benchmark_results'"
-        " and rule not like 'duplicate%'",
+        " and rejection_rule not like 'duplicate%'",
     )
     by_id = {r[0]: r[1:] for r in found}
     assert set(by_id) == set(built["landed"])
@@ -205,8 +205,8 @@ def test_the_good_rows_are_all_there(built):
 def test_a_results_file_copied_under_another_name_is_one_result(built):
     copies = query(
         built,
-        "select source_file, row_identity, rule from rejected_rows"
-        " where source_table = 'benchmark_results' and rule like 'duplicate%'",
+        "select source_file, row_identity, rejection_rule from rejected_rows"
+        " where source_table = 'benchmark_results' and rejection_rule like 'duplicate%'",
     )
     # the copy in the file whose path sorts first is kept; each row of the other is listed,
     # naming the kept file
@@ -224,7 +224,7 @@ def test_a_results_file_copied_under_another_name_is_one_result(built):
 def test_every_fuzzed_legacy_defect_is_accounted_for(built):
     found = query(
         built,
-        "select source_file, column_name, rule, action from rejected_rows"
+        "select source_file, column_name, rejection_rule, outcome from rejected_rows"
         " where source_kind = 'legacy'",
     )
     for name, expectations in built["legacy"].items():
@@ -278,7 +278,7 @@ def test_a_repeated_key_reads_the_first_value_as_migrate_does(built):
     # migrate (Python) and the build (DuckDB) both read 5.0; the 7.0 is the rejected copy
     rows = query(
         built,
-        "select reported_value, rule from rejected_rows where source_file like '%repeated_key%'",
+        "select reported_value, rejection_rule from rejected_rows where source_file like '%repeated_key%'",
     )
     assert rows == [("7.0", "duplicate key: written again in the same object; the first value is read")]
     from benchdb.migrate import _parse

@@ -56,25 +56,33 @@ checked as (
     select
         *,
         case
-            when nullif(trim(model_name), '') is null then 'required: a model name'
-            when requested_hardware_type is null then 'required: a hardware key'
-            when batch_size < 1 then 'range: batch_size must be 1 or more'
-        end as rejection_rule,
-        case
-            when nullif(trim(model_name), '') is null then 'model_name'
-            when requested_hardware_type is null then 'hardware'
-            when batch_size < 1 then 'batch_size'
-        end as rejected_column,
-        case
-            when nullif(trim(model_name), '') is null then model_name
-            when requested_hardware_type is null then reported_hardware_key
-            when batch_size < 1 then cast(batch_size as varchar)
-        end as rejected_value,
+            when nullif(trim(model_name), '') is null
+                then {{ rejection("'required: a model name'", 'model_name', 'model_name') }}
+            when requested_hardware_type is null
+                then {{ rejection(
+                    "'required: a hardware key'", 'hardware', 'reported_hardware_key'
+                ) }}
+            when batch_size < 1
+                then {{ rejection(
+                    "'range: batch_size must be 1 or more'", 'batch_size', 'batch_size'
+                ) }}
+        end as row_rejection,
         {{ metric_value_rejections(
             ['latency_mean_ms', 'throughput_items_per_second', 'memory_peak_mb']
         ) }} as value_rejections
     from unioned
 
+),
+
+final as (
+
+    select
+        * exclude (row_rejection),
+        struct_extract(row_rejection, 'rejection_rule') as rejection_rule,
+        struct_extract(row_rejection, 'column_name') as rejected_column,
+        struct_extract(row_rejection, 'reported_value') as rejected_value
+    from checked
+
 )
 
-select * from checked
+select * from final

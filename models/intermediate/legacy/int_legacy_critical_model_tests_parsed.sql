@@ -31,7 +31,9 @@ platforms as (
         platform.value ->> '$' as implementation,
         (
             select example.value
-            from {{ json_entries("models.model_result -> 'structured_data' -> 'examples'") }} as example
+            from
+                {{ json_entries("models.model_result -> 'structured_data' -> 'examples'") }}
+                    as example
             where lower(example.value ->> 'platform') = lower(platform.key)
             order by example.key
             limit 1

@@ -53,7 +53,9 @@ flags as (
         2 as detail_rank
     from parts
     cross join
-        {{ json_entries("coalesce(parts.part -> 'hardware_info', parts.part -> 'hardware_detected')") }}
+        {{ json_entries(
+            "coalesce(parts.part -> 'hardware_info', parts.part -> 'hardware_detected')"
+        ) }}
             as flag
     where json_type(flag.value) = 'BOOLEAN'
 

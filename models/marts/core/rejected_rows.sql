@@ -35,9 +35,9 @@ landed_row_rejections as (
         cast(null as varchar) as file_sha256,
         result_id as row_identity,
         rejected_column as column_name,
-        rejection_rule as rule,
+        rejection_rule,
         rejected_value as reported_value,
-        'row_rejected' as action,
+        'row_rejected' as outcome,
         loaded_at as rejected_at
     from landed_results
     where rejection_rule is not null
@@ -47,49 +47,43 @@ landed_row_rejections as (
 landed_value_rejections as (
 
     select
-        'landing' as source_kind,
-        'benchmark_results' as source_table,
-        landed_results.source_file,
-        cast(null as varchar) as file_sha256,
-        landed_results.result_id as row_identity,
-        rejection.column_name,
-        rejection.rule,
-        rejection.reported_value,
-        'value_nulled' as action,
-        landed_results.loaded_at as rejected_at
+        source_file,
+        result_id,
+        loaded_at,
+        -- rejection_rule, column_name, reported_value
+        unnest(value_rejections, recursive := true)  -- noqa: AL03
     from landed_results
-    cross join unnest(landed_results.value_rejections) as rejections (rejection)
-    where landed_results.rejection_rule is null
+    where rejection_rule is null
 
 ),
 
-{#- the other landing kinds: a second copy of a row (its file copied under another name) -#}
-{%- set copied_kinds = [
-    ('test_runs', 'run_id'),
-    ('hardware_events', 'event_id'),
-    ('compatibility_results', 'compatibility_id'),
-    ('integration_results', 'test_result_id'),
-] %}
-landed_copies as (
+landed_values_nulled as (
 
-    {%- for kind, id_column in copied_kinds %}
     select
         'landing' as source_kind,
-        '{{ kind }}' as source_table,
+        'benchmark_results' as source_table,
         source_file,
         cast(null as varchar) as file_sha256,
-        {{ id_column }} as row_identity,
-        '{{ id_column }}' as column_name,
-        'duplicate: {{ id_column }} already landed in ' || first_value(source_file) over (
-            partition by {{ id_column }} order by source_file
-        ) as rule,
-        {{ id_column }} as reported_value,
-        'row_rejected' as action,
+        result_id as row_identity,
+        column_name,
+        rejection_rule,
+        reported_value,
+        'value_nulled' as outcome,
         loaded_at as rejected_at
-    from {{ ref('stg_landing__' ~ kind) }}
-    qualify not {{ is_first_landed_copy(id_column) }}
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    from landed_value_rejections
+
+),
+
+landed_copies as (
+
+    -- the other landing kinds: a second copy of a row (its file copied under another name)
+    {{ landed_copies('test_runs', 'run_id') }}
+    union all
+    {{ landed_copies('hardware_events', 'event_id') }}
+    union all
+    {{ landed_copies('compatibility_results', 'compatibility_id') }}
+    union all
+    {{ landed_copies('integration_results', 'test_result_id') }}
 
 ),
 
@@ -102,9 +96,9 @@ legacy_row_rejections as (
         file_id as file_sha256,
         coalesce(config_key, legacy_row_id) as row_identity,
         rejected_column as column_name,
-        rejection_rule as rule,
+        rejection_rule,
         rejected_value as reported_value,
-        'row_rejected' as action,
+        'row_rejected' as outcome,
         current_timestamp as rejected_at
     from legacy_results
     where rejection_rule is not null
@@ -114,19 +108,30 @@ legacy_row_rejections as (
 legacy_value_rejections as (
 
     select
+        source_path,
+        file_id,
+        coalesce(config_key, legacy_row_id) as row_identity,
+        -- rejection_rule, column_name, reported_value
+        unnest(value_rejections, recursive := true)  -- noqa: AL03
+    from legacy_results
+    where rejection_rule is null
+
+),
+
+legacy_values_nulled as (
+
+    select
         'legacy' as source_kind,
         'performance_results' as source_table,
-        legacy_results.source_path as source_file,
-        legacy_results.file_id as file_sha256,
-        coalesce(legacy_results.config_key, legacy_results.legacy_row_id) as row_identity,
-        rejection.column_name,
-        rejection.rule,
-        rejection.reported_value,
-        'value_nulled' as action,
+        source_path as source_file,
+        file_id as file_sha256,
+        row_identity,
+        column_name,
+        rejection_rule,
+        reported_value,
+        'value_nulled' as outcome,
         current_timestamp as rejected_at
-    from legacy_results
-    cross join unnest(legacy_results.value_rejections) as rejections (rejection)
-    where legacy_results.rejection_rule is null
+    from legacy_value_rejections
 
 ),
 
@@ -140,9 +145,9 @@ legacy_document_values as (
         file_id as file_sha256,
         json_path as row_identity,
         metric_key as column_name,
-        value_note as rule,
+        value_note as rejection_rule,
         reported_text as reported_value,
-        'value_nulled' as action,
+        'value_nulled' as outcome,
         current_timestamp as rejected_at
     from legacy_values
 
@@ -152,13 +157,13 @@ unioned as (
 
     select * from landed_row_rejections
     union all
-    select * from landed_value_rejections
+    select * from landed_values_nulled
     union all
     select * from landed_copies
     union all
     select * from legacy_row_rejections
     union all
-    select * from legacy_value_rejections
+    select * from legacy_values_nulled
     union all
     select * from legacy_document_values
 
@@ -169,7 +174,7 @@ final as (
     select
         {{ stable_id([
             'source_kind', 'source_table', 'source_file', 'file_sha256', 'row_identity',
-            'column_name', 'rule',
+            'column_name', 'rejection_rule',
         ]) }} as rejection_id,
         source_kind,
         source_table,
@@ -177,9 +182,9 @@ final as (
         file_sha256,
         row_identity,
         column_name,
-        rule,
+        rejection_rule,
         reported_value,
-        action,
+        outcome,
         rejected_at
     from unioned
 

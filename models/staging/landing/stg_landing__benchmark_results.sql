@@ -8,10 +8,10 @@
     'latency_min_ms', 'latency_max_ms', 'throughput_items_per_second',
     'throughput_tokens_per_second', 'memory_peak_mb', 'memory_peak_rss_mb',
 ] -%}
-{%- set statuses = ['completed', 'failed', 'oom', 'timeout', 'unsupported', 'unavailable'] -%}
-{%- set precisions = ['fp32', 'fp16', 'bf16', 'int8', 'int4', 'mixed'] -%}
-{#- labels the runner judges: a value outside the vocabulary is NULL, with its reason -#}
-{%- set labels = {'isolation': ['forked_worker', 'in_process'], 'quality': ['ok', 'noisy']} -%}
+{#- true when an iteration latency breaks metric_value_rule: the list is unusable -#}
+{%- set latencies_rule =
+    "not list_bool_and(list_transform(latencies_ms, lambda latency: "
+    ~ metric_value_rule('latency') ~ " is null))" -%}
 with
 
 source as (
@@ -127,84 +127,98 @@ checked as (
     select
         * replace (
             {%- for column in positive_metrics %}
-            {{ metric_or_null(column) }} as {{ column }},
+            {{ metric_or_null(column) }} as {{ column }},  -- noqa: LT02
             {%- endfor %}
+            case when {{ latencies_rule }} is not true then latencies_ms end as latencies_ms,
             case
-                when list_bool_and(list_transform(
-                    latencies_ms, lambda latency: {{ metric_value_rule('latency') }} is null
-                )) is not false
-                    then latencies_ms
-            end as latencies_ms,
-            {%- for column, values in labels.items() %}
-            case
-                when {{ column }} in ('{{ values | join("', '") }}') then {{ column }}
-            end as {{ column }}{{ ',' if not loop.last }}
-            {%- endfor %}
+                when isolation in ('forked_worker', 'in_process') then isolation
+            end as isolation,  -- noqa: RF04
+            case when quality in ('ok', 'noisy') then quality end as quality
         ),
+        -- the first row rule the row breaks: the row is left out
         case
-            when nullif(trim(result_id), '') is null then 'required: result_id'
-            when nullif(trim(run_id), '') is null then 'required: run_id'
-            when nullif(trim(model_name), '') is null then 'required: model_name'
-            when nullif(trim(requested_hardware_type), '') is null then 'required: hardware_type'
-            when batch_size is null then 'required: batch_size'
-            when batch_size < 1 then 'range: batch_size must be 1 or more'
-            when sequence_length < 1 then 'range: sequence_length must be 1 or more'
-            when status is null or status not in ('{{ statuses | join("', '") }}')
-                then 'vocabulary: status must be one of {{ statuses | join(", ") }}'
-            when precision not in ('{{ precisions | join("', '") }}')
-                then 'vocabulary: precision must be one of {{ precisions | join(", ") }}'
-        end as rejection_rule,
-        case
-            when nullif(trim(result_id), '') is null then 'result_id'
-            when nullif(trim(run_id), '') is null then 'run_id'
-            when nullif(trim(model_name), '') is null then 'model_name'
-            when nullif(trim(requested_hardware_type), '') is null then 'hardware_type'
-            when batch_size is null or batch_size < 1 then 'batch_size'
-            when sequence_length < 1 then 'sequence_length'
-            when status is null or status not in ('{{ statuses | join("', '") }}') then 'status'
-            when precision not in ('{{ precisions | join("', '") }}') then 'precision'
-        end as rejected_column,
-        case
-            when nullif(trim(result_id), '') is null then result_id
-            when nullif(trim(run_id), '') is null then run_id
-            when nullif(trim(model_name), '') is null then model_name
-            when nullif(trim(requested_hardware_type), '') is null then requested_hardware_type
-            when batch_size is null or batch_size < 1 then cast(batch_size as varchar)
-            when sequence_length < 1 then cast(sequence_length as varchar)
-            when status is null or status not in ('{{ statuses | join("', '") }}') then status
-            when precision not in ('{{ precisions | join("', '") }}') then precision
-        end as rejected_value,
+            when nullif(trim(result_id), '') is null
+                then {{ rejection("'required: result_id'", 'result_id', 'result_id') }}
+            when nullif(trim(run_id), '') is null
+                then {{ rejection("'required: run_id'", 'run_id', 'run_id') }}
+            when nullif(trim(model_name), '') is null
+                then {{ rejection("'required: model_name'", 'model_name', 'model_name') }}
+            when nullif(trim(requested_hardware_type), '') is null
+                then {{ rejection(
+                    "'required: hardware_type'", 'hardware_type', 'requested_hardware_type'
+                ) }}
+            when batch_size is null
+                then {{ rejection("'required: batch_size'", 'batch_size', 'batch_size') }}
+            when batch_size < 1
+                then {{ rejection(
+                    "'range: batch_size must be 1 or more'", 'batch_size', 'batch_size'
+                ) }}
+            when sequence_length < 1
+                then {{ rejection(
+                    "'range: sequence_length must be 1 or more'",
+                    'sequence_length',
+                    'sequence_length',
+                ) }}
+            when
+                status is null
+                or status not in (
+                    'completed', 'failed', 'oom', 'timeout', 'unsupported', 'unavailable'
+                )
+                then {{ rejection(
+                    "'vocabulary: status must be one of completed, failed, oom, timeout, '"
+                    ~ " || 'unsupported, unavailable'",
+                    'status',
+                    'status',
+                ) }}
+            when precision not in ('fp32', 'fp16', 'bf16', 'int8', 'int4', 'mixed')
+                then {{ rejection(
+                    "'vocabulary: precision must be one of fp32, fp16, bf16, int8, int4, mixed'",
+                    'precision',
+                    'precision',
+                ) }}
+        end as row_rejection,
+        -- the values set to NULL above, each with its reason: the row stays
         list_concat(
             {{ metric_value_rejections(positive_metrics) }},
             case
-                when list_bool_and(list_transform(
-                    latencies_ms, lambda latency: {{ metric_value_rule('latency') }} is null
-                )) = false
-                    then [{
-                        'column_name': 'latencies_ms',
-                        'rule': 'an iteration latency is NaN, infinite, absurd, zero or negative',
-                        'reported_value': left(cast(latencies_ms as varchar), 200)
-                    }]
+                when {{ latencies_rule }}
+                    then [{{ rejection(
+                        "'an iteration latency is NaN, infinite, absurd, zero or negative'",
+                        'latencies_ms',
+                        'left(cast(latencies_ms as varchar), 200)',
+                    ) }}]
                 else []
             end,
-            list_filter(
-                [
-                    {%- for column, values in labels.items() %}
-                    {
-                        'column_name': '{{ column }}',
-                        'rule': case
-                            when {{ column }} not in ('{{ values | join("', '") }}')
-                                then 'vocabulary: {{ column }} must be one of {{ values | join(", ") }}'
-                        end,
-                        'reported_value': {{ column }}
-                    }{{ ',' if not loop.last }}
-                    {%- endfor %}
-                ],
-                lambda rejection: rejection.rule is not null
-            )
+            case
+                when isolation not in ('forked_worker', 'in_process')
+                    then [{{ rejection(
+                        "'vocabulary: isolation must be one of forked_worker, in_process'",
+                        'isolation',
+                        'isolation',
+                    ) }}]
+                else []
+            end,
+            case
+                when quality not in ('ok', 'noisy')
+                    then [{{ rejection(
+                        "'vocabulary: quality must be one of ok, noisy'", 'quality', 'quality'
+                    ) }}]
+                else []
+            end
         ) as value_rejections
     from renamed
 
+),
+
+final as (
+
+    select
+        * exclude (row_rejection),
+        struct_extract(row_rejection, 'rejection_rule') as rejection_rule,
+        struct_extract(row_rejection, 'column_name') as rejected_column,
+        struct_extract(row_rejection, 'reported_value') as rejected_value
+    from checked
+
 )
 
-select * from checked
+select * from final

@@ -228,7 +228,7 @@ def legacy_targets(landing_root: Path, source: Path) -> list[Target]:
     if not stored:
         raise LandingError(
             f"{source}: no registered legacy file has this original path "
-            "(see `benchdb query --sql \"select original_path, status from legacy_files\"`)"
+            '(see `benchdb query --sql "select original_path, status from legacy_files"`)'
         )
     return [Target(LEGACY_FILES_KIND, path, str(source.absolute())) for path in stored]
 

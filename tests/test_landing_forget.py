@@ -43,7 +43,8 @@ def count(site: dict, sql: str, *params) -> int:
 
 def landing_files(site: dict) -> dict[Path, bytes]:
     root = site["data"] / "landing"
-    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and "withdrawals" not in p.parts}
+    files = [p for p in root.rglob("*") if p.is_file() and "withdrawals" not in p.parts]
+    return {p: p.read_bytes() for p in files}
 
 
 def test_forget_withdraws_rows_keeps_files_and_restore_brings_them_back(site):
@@ -68,9 +69,11 @@ def test_forget_withdraws_rows_keeps_files_and_restore_brings_them_back(site):
     build(site)
     assert count(site, runner_rows, results_ids) == 0
     assert count(site, legacy_rows, str(legacy_source)) == 0
-    assert count(site, "select count(*) from legacy_files where original_path = $1", str(legacy_source)) == 0  # fmt: skip
+    listed_files = "select count(*) from legacy_files where original_path = $1"
+    assert count(site, listed_files, str(legacy_source)) == 0
     # the other legacy file and the fixture run's test run are still there
-    assert count(site, "select count(*) from performance_results where result_source = 'legacy'") > 0
+    legacy_results = "select count(*) from performance_results where result_source = 'legacy'"
+    assert count(site, legacy_results) > 0
     assert count(site, "select count(*) from test_runs where run_source = 'runner'") == 1
     # evidence: every landed byte is where it was
     assert landing_files(site) == before
@@ -80,7 +83,10 @@ def test_forget_withdraws_rows_keeps_files_and_restore_brings_them_back(site):
     ).output
     assert f"already withdrawn: {site['results']}" in again and "recorded in" not in again
 
-    invoke("landing", "restore", site["results"], "--source", legacy_source, "--data-dir", site["data"])
+    invoke(
+        "landing", "restore", site["results"], "--source", legacy_source,
+        "--data-dir", site["data"],
+    )  # fmt: skip
     assert "no withdrawn files" in invoke("landing", "list", "--data-dir", site["data"]).output
     build(site)
     assert count(site, runner_rows, results_ids) == 48
@@ -91,8 +97,14 @@ def test_forget_withdraws_rows_keeps_files_and_restore_brings_them_back(site):
     "args, message",
     [
         (["forget", "nope.parquet", "--reason", "x"], "nope.parquet: not a landed file of"),
-        (["forget", "--source", "/old/none.json", "--reason", "x"], "/old/none.json: no registered legacy file has this original path"),
-        (["forget", "benchmark_results/run_date=2026-11-27/gone.parquet", "--reason", "x"], "gone.parquet: no such landed file"),
+        (
+            ["forget", "--source", "/old/none.json", "--reason", "x"],
+            "/old/none.json: no registered legacy file has this original path",
+        ),
+        (
+            ["forget", "benchmark_results/run_date=2026-11-27/gone.parquet", "--reason", "x"],
+            "gone.parquet: no such landed file",
+        ),
         (["restore"], "name a landed FILE or a legacy file's --source PATH"),
     ],
 )  # fmt: skip

@@ -191,9 +191,8 @@ def test_nulled_values_leave_the_row_and_only_the_value(built):
 
 
 def test_the_good_rows_are_all_there(built):
-    assert query(built, "select status from performance_results where result_id = $1", built["good"]) == [
-        ("completed",)
-    ]  # fmt: skip
+    status = "select status from performance_results where result_id = $1"
+    assert query(built, status, built["good"]) == [("completed",)]
     # the fixture's 48 rows, each once though its file is there twice, the good new row and
     # the four whose bad value is NULL
     assert query(
@@ -230,9 +229,12 @@ def test_every_fuzzed_legacy_defect_is_accounted_for(built):
     for name, expectations in built["legacy"].items():
         mine = [r[1:] for r in found if Path(r[0]).name == f"{name}.json"]
         for column, words, action in expectations:
-            assert any(
-                c == column and words in rule and a == action for c, rule, a in mine
-            ), (name, column, words, mine)
+            assert any(c == column and words in rule and a == action for c, rule, a in mine), (
+                name,
+                column,
+                words,
+                mine,
+            )
     # nothing else of those files was refused
     listed = {Path(r[0]).name for r in found}
     assert listed == {f"{name}.json" for name in built["legacy"]}
@@ -278,9 +280,11 @@ def test_a_repeated_key_reads_the_first_value_as_migrate_does(built):
     # migrate (Python) and the build (DuckDB) both read 5.0; the 7.0 is the rejected copy
     rows = query(
         built,
-        "select reported_value, rejection_rule from rejected_rows where source_file like '%repeated_key%'",
+        "select reported_value, rejection_rule from rejected_rows"
+        " where source_file like '%repeated_key%'",
     )
-    assert rows == [("7.0", "duplicate key: written again in the same object; the first value is read")]
+    rule = "duplicate key: written again in the same object; the first value is read"
+    assert rows == [("7.0", rule)]
     from benchdb.migrate import _parse
 
     doc, _ = _parse(Path(built["db"]).parent.parent / "fuzz" / "repeated_key.json")

@@ -168,6 +168,7 @@
         source_file,
         cast(null as varchar) as file_sha256,
         {{ id_column }} as row_identity,
+        {{ id_column }} as row_key,
         '{{ id_column }}' as column_name,
         'duplicate: {{ id_column }} already landed in '
         || first_value(source_file) over (
@@ -178,4 +179,11 @@
         loaded_at as rejected_at
     from {{ ref('stg_landing__' ~ kind) }}
     qualify not {{ is_first_landed_copy(id_column) }}
+{%- endmacro %}
+
+
+{#- A success or pass rate kept only when it is a fraction 0-1 (after its model's percent
+    conversion): anything else is NULL; int_legacy_metric_leaves lists the value. -#}
+{% macro fraction_or_null(value) -%}
+    (case when {{ value }} between 0 and 1 then {{ value }} end)
 {%- endmacro %}

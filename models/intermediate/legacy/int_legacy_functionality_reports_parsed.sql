@@ -139,7 +139,8 @@ final as (
         ----------  numerics
         cast(null as double) as execution_time_seconds,
         -- the report's success rate is in percent
-        {{ json_number("stats -> 'success_rate'") }} / 100 as stats_success_rate,
+        {{ fraction_or_null(json_number("stats -> 'success_rate'") ~ ' / 100') }}
+            as stats_success_rate,
         {{ json_integer("stats -> 'total_tests'") }} as stats_total_tests,
         {{ json_integer("stats -> 'models_tested'") }} as stats_models_tested,
 

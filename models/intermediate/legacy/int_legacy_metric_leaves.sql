@@ -18,6 +18,7 @@
     ~ "|_mb$|_gb$|_kb$|mib|gib|bytes|elapsed|duration|runtime|time|_ms$|_us$|_ns$|seconds"
     ~ "|_sec$|_secs$|realtime|real_time|rtf|speedup|bandwidth|flops)'" -%}
 {%- set not_metric_key = "'(timestamp|timeout|_at$|timezone|time_zone)'" -%}
+{%- set rate_key = "'(success_rate|pass_rate|completion_percentage)'" -%}
 {%- set measure_key =
     "'(latenc|throughput|per_sec|_ms$|_us$|_ns$|_mb$|_gb$|_kb$|_secs?$|seconds|bytes|memory)'" -%}
 
@@ -91,6 +92,14 @@ leaves as (
         nodes.repeated_key_id,
         nodes.json_node,
         json_type(nodes.json_node) as json_type,
+        -- a success, pass or completion rate no convention allows (the parsers read 0-1 or
+        -- percent): listed with the metrics' rejections, never a metric itself
+        coalesce(
+            regexp_matches(lower(nodes.metric_key), {{ rate_key }})
+            and json_type(nodes.json_node) in ('BIGINT', 'UBIGINT', 'DOUBLE')
+            and not try_cast(nodes.json_node as double) between 0 and 100,
+            false
+        ) as is_rate,
         case
             when json_type(nodes.json_node) = 'VARCHAR' then nodes.json_node ->> '$'
             else cast(nodes.json_node as varchar)
@@ -113,6 +122,8 @@ metric_leaves as (
         case
             when repeated_key_id is not null
                 then 'duplicate key: written again in the same object; the first value is read'
+            when is_rate
+                then 'range: a rate lies between 0 and 1, or 0 and 100 percent'
             else {{ json_number_rule('json_node') }}
         end as value_note,
         -- as written: a string's spelling read for the record only (value stays NULL)
@@ -122,7 +133,8 @@ metric_leaves as (
         end as reported_value
     from leaves
     where
-        regexp_matches(lower(metric_key), {{ metric_key }})
+        is_rate
+        or regexp_matches(lower(metric_key), {{ metric_key }})
         and not regexp_matches(lower(metric_key), {{ not_metric_key }})
         and (
             json_type in ('BIGINT', 'UBIGINT', 'DOUBLE')
@@ -183,6 +195,7 @@ final as (
         ----------  booleans
         json_type = 'VARCHAR' as is_written_as_text,
         json_type = 'BOOLEAN' as is_written_as_boolean,
+        is_rate as is_out_of_range_rate,
         source_shape = 'U' as is_from_unrecognised_shape
 
     from metric_leaves

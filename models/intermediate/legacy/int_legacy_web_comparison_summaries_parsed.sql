@@ -71,7 +71,9 @@ final as (
         cast(null as double) as mean_throughput_items_per_second,
         mean_memory_mb,
         -- a rate above 1 was written in percent
-        case when success_rate > 1 then success_rate / 100 else success_rate end as success_rate,
+        {{ fraction_or_null(
+            'case when success_rate > 1 then success_rate / 100 else success_rate end'
+        ) }} as success_rate,
         models_tested,
         document_at as summarized_at
     from unioned

@@ -34,6 +34,7 @@ landed_row_rejections as (
         source_file,
         cast(null as varchar) as file_sha256,
         result_id as row_identity,
+        result_id as row_key,
         rejected_column as column_name,
         rejection_rule,
         rejected_value as reported_value,
@@ -65,6 +66,7 @@ landed_values_nulled as (
         source_file,
         cast(null as varchar) as file_sha256,
         result_id as row_identity,
+        result_id as row_key,
         column_name,
         rejection_rule,
         reported_value,
@@ -94,7 +96,8 @@ legacy_row_rejections as (
         'performance_results' as source_table,
         source_path as source_file,
         file_id as file_sha256,
-        coalesce(config_key, legacy_row_id) as row_identity,
+        concat_ws(' | ', model_name, requested_hardware_type, config_key) as row_identity,
+        legacy_row_id as row_key,
         rejected_column as column_name,
         rejection_rule,
         rejected_value as reported_value,
@@ -110,7 +113,8 @@ legacy_value_rejections as (
     select
         source_path,
         file_id,
-        coalesce(config_key, legacy_row_id) as row_identity,
+        concat_ws(' | ', model_name, requested_hardware_type, config_key) as row_identity,
+        legacy_row_id as row_key,
         -- rejection_rule, column_name, reported_value
         unnest(value_rejections, recursive := true)  -- noqa: AL03
     from legacy_results
@@ -126,6 +130,7 @@ legacy_values_nulled as (
         source_path as source_file,
         file_id as file_sha256,
         row_identity,
+        row_key,
         column_name,
         rejection_rule,
         reported_value,
@@ -144,6 +149,7 @@ legacy_document_values as (
         source_path as source_file,
         file_id as file_sha256,
         json_path as row_identity,
+        metric_value_id as row_key,
         metric_key as column_name,
         value_note as rejection_rule,
         reported_text as reported_value,
@@ -173,7 +179,7 @@ final as (
 
     select
         {{ stable_id([
-            'source_kind', 'source_table', 'source_file', 'file_sha256', 'row_identity',
+            'source_kind', 'source_table', 'source_file', 'file_sha256', 'row_key',
             'column_name', 'rejection_rule',
         ]) }} as rejection_id,
         source_kind,

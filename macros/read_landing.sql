@@ -3,7 +3,8 @@
     build reads (landing_files_to_read), Hive-partitioned, unioned by column name, and unioned by
     name with an empty relation of the columns and types declared in _landing__sources.yml: a fresh
     clone (no file yet) builds, and a column added to the contract later reads as NULL from files
-    written before it. Every row says the file it came from (`source_file`).
+    written before it. Every row says the file it came from (`source_file`) and its position
+    there (`file_row_number`): the landed row's key, unique whatever the file holds.
 -#}
 {% macro read_landing(table_name) -%}
     {%- set relation = source('landing', table_name) -%}
@@ -19,7 +20,8 @@
                     cast(null as {{ column.data_type }}) as {{ column.name }},
                 {%- endfor %}
                 cast(null as date) as run_date,
-                cast(null as varchar) as source_file
+                cast(null as varchar) as source_file,
+                cast(null as bigint) as file_row_number
             where false
             {%- if files %}
                 union all by name
@@ -29,7 +31,8 @@
                     hive_partitioning = true,
                     hive_types = {'run_date': date},
                     union_by_name = true,
-                    filename = 'source_file'
+                    filename = 'source_file',
+                    file_row_number = true
                 )
             {%- endif %}
         )

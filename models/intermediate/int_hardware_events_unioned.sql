@@ -6,7 +6,7 @@ with
 landing_events as (
 
     -- a file copied under another name is one copy (rejected_rows lists the others)
-    select * from {{ ref('stg_landing__hardware_events') }}
+    select * exclude (landed_row_id) from {{ ref('stg_landing__hardware_events') }}
     qualify {{ is_first_landed_copy('event_id') }}
 
 ),

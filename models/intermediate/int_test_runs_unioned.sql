@@ -6,7 +6,7 @@ with
 landing_runs as (
 
     -- a file copied under another name is one copy (rejected_rows lists the others)
-    select * from {{ ref('stg_landing__test_runs') }}
+    select * exclude (landed_row_id) from {{ ref('stg_landing__test_runs') }}
     qualify {{ is_first_landed_copy('run_id') }}
 
 ),

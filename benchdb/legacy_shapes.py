@@ -416,7 +416,10 @@ METRIC_KEY = re.compile(
 )
 NOT_METRIC_KEY = re.compile(r"(timestamp|timeout|_at$|timezone|time_zone)")
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-NUMERIC_TEXT = re.compile(r"\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*")
+# a string that spells a number: listed (dbt's int_legacy_metric_values_parsed), never read as one
+NUMERIC_TEXT = re.compile(
+    r"\s*[-+]?([0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?|nan|inf|infinity)\s*", re.IGNORECASE
+)
 
 
 def is_metric_key(key: str) -> bool:
@@ -424,9 +427,11 @@ def is_metric_key(key: str) -> bool:
     return bool(METRIC_KEY.search(name)) and not NOT_METRIC_KEY.search(name)
 
 
-def metric_leaves(doc: object) -> list[tuple[str, str, float]]:
-    """(JSON path, key, value) of every number under a metric-like key, in document order."""
-    found: list[tuple[str, str, float]] = []
+def metric_leaves(doc: object) -> list[tuple[str, str, float | None]]:
+    """(JSON path, key, value) of every value under a metric-like key that is or spells a number,
+    in document order: JSON numbers, and strings that spell one with value None (never read as
+    numbers: dbt lists them as rejected values). Booleans are not listed."""
+    found: list[tuple[str, str, float | None]] = []
 
     def walk(value: object, path: str, key: str | None) -> None:
         if isinstance(value, dict):
@@ -437,9 +442,10 @@ def metric_leaves(doc: object) -> list[tuple[str, str, float]]:
             for i, v in enumerate(value):
                 walk(v, f"{path}[{i}]", key)
         elif key is not None and is_metric_key(key):
-            number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if number or (isinstance(value, str) and NUMERIC_TEXT.fullmatch(value)):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
                 found.append((path, key, float(value)))
+            elif isinstance(value, str) and NUMERIC_TEXT.fullmatch(value):
+                found.append((path, key, None))
 
     walk(doc, "$", None)
     return found

@@ -234,6 +234,16 @@ def _reject_constant(name: str) -> object:
     raise ValueError(f"non-standard JSON constant {name}")
 
 
+def _first_value_of_each_key(pairs: list[tuple[str, object]]) -> dict:
+    """A key written twice in one object keeps its first value, as DuckDB's `->` reads it: the
+    shape named here and the rows dbt parses come from the same values (the build lists the
+    later copies in rejected_rows)."""
+    found: dict = {}
+    for key, value in pairs:
+        found.setdefault(key, value)
+    return found
+
+
 def _parse(source: Path) -> tuple[object, str]:
     """(document, "") or (None, reason). Reads the file once as UTF-8 text."""
     try:
@@ -248,7 +258,10 @@ def _parse(source: Path) -> tuple[object, str]:
     if "\\u" in text and (lone := _LONE_SURROGATE.search(text)):
         return None, f"invalid JSON: unpaired UTF-16 surrogate {lone.group(0)}"
     try:
-        return json.loads(text, parse_constant=_reject_constant), ""
+        doc = json.loads(
+            text, parse_constant=_reject_constant, object_pairs_hook=_first_value_of_each_key
+        )
+        return doc, ""
     except json.JSONDecodeError as exc:
         return None, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
     except ValueError as exc:

@@ -11,17 +11,28 @@ noticed.
 
 The snapshot id is a hash of the sorted list: two builds of the same landing zone have the same id,
 and `is_stale` compares the landing zone's current id with the published warehouse's.
+
+A landed or registered file can be withdrawn (`benchdb landing forget`): the file stays where it
+is, as evidence, and an entry in the withdrawals log (`withdrawals/run_date=*/<id>.parquet`, one
+immutable file per command: path, action, who, when, why) keeps it out of every later snapshot;
+`benchdb landing restore` appends the opposite entry. The newest entry for a path decides.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import getpass
 import hashlib
+import socket
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from runners import landing
+from runners.errors import LandingError
 from runners.landing import SCHEMAS
 
 # what a build reads, per kind: Parquet kinds by run_date partition, legacy files by content hash
@@ -94,10 +105,14 @@ class Snapshot:
 
 
 def take(landing_root: Path) -> Snapshot:
-    """Every landed file now, sorted by path. Hidden temporary files never match."""
+    """Every landed file now that is not withdrawn, sorted by path. Hidden temporary files never
+    match."""
     files: list[SnapshotFile] = []
+    left_out = set(withdrawn(landing_root))
     for kind, pattern in PATTERNS.items():
         for path in landing_root.glob(pattern):
+            if str(path.relative_to(landing_root)) in left_out:
+                continue
             try:
                 info = path.stat()
             except FileNotFoundError:  # withdrawn while listing
@@ -121,3 +136,131 @@ def read_id(snapshot_file: Path) -> str | None:
 
 def take_empty_id() -> str:
     return Snapshot(Path("."), ()).snapshot_id
+
+
+# ---------------------------------------------------------------- withdrawn files
+
+WITHDRAWALS_KIND = "withdrawals"
+# the kinds a user may withdraw: what runners and the API land, and registered legacy files
+WITHDRAWABLE = {kind: PATTERNS[kind] for kind in [*SCHEMAS, LEGACY_FILES_KIND]}
+
+WITHDRAWALS = pa.schema(
+    [
+        ("schema_version", pa.int16()),
+        ("withdrawal_id", pa.string()),
+        ("action", pa.string()),  # forget | restore
+        ("kind", pa.string()),
+        ("relative_path", pa.string()),  # under the landing root
+        ("source_path", pa.string()),  # a legacy file's original path, when named by it
+        ("reason", pa.string()),
+        ("recorded_by", pa.string()),  # user@host
+        ("recorded_at", landing.UTC_TS),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One landed file to withdraw or restore."""
+
+    kind: str
+    relative_path: str
+    source_path: str | None = None
+
+
+def withdrawal_log(landing_root: Path) -> list[dict]:
+    """Every withdrawal entry, oldest first."""
+    rows: list[dict] = []
+    for path in sorted((landing_root / WITHDRAWALS_KIND).glob("run_date=*/*.parquet")):
+        try:
+            rows.extend(pq.read_table(path, schema=WITHDRAWALS).to_pylist())
+        except (OSError, pa.ArrowException) as exc:
+            raise LandingError(f"corrupt withdrawals file {path}: {exc}") from None
+    return sorted(rows, key=lambda r: r["recorded_at"])
+
+
+def withdrawn(landing_root: Path) -> dict[str, dict]:
+    """The files withdrawn now (relative path -> the entry that withdrew it): those whose newest
+    entry is `forget`."""
+    newest: dict[str, dict] = {}
+    for row in withdrawal_log(landing_root):
+        newest[row["relative_path"]] = row
+    return {path: row for path, row in newest.items() if row["action"] == "forget"}
+
+
+def landed_target(landing_root: Path, file: Path) -> Target:
+    """The landed file a path names (absolute, relative to the current folder, or relative to the
+    landing root), or a LandingError saying what it is not."""
+    root = landing_root.absolute()
+    candidates = [file.absolute(), root / file] if not file.is_absolute() else [file]
+    for candidate in candidates:
+        try:
+            relative = str(candidate.relative_to(root))
+        except ValueError:
+            continue
+        for kind, pattern in WITHDRAWABLE.items():
+            if fnmatch.fnmatch(relative, pattern):
+                if not candidate.is_file():
+                    raise LandingError(f"{candidate}: no such landed file")
+                return Target(kind, relative)
+    raise LandingError(
+        f"{file}: not a landed file of {root} (landed files are <kind>/run_date=*/*.parquet for "
+        f"{', '.join(SCHEMAS)}, and legacy_files/*/*.json)"
+    )
+
+
+def legacy_targets(landing_root: Path, source: Path) -> list[Target]:
+    """The registered copy of the legacy file migrated from `source` (its original path), or a
+    LandingError. Identical content is stored once: withdrawing it withdraws every path that
+    registered it."""
+    from benchdb.migrate import read_manifest
+
+    wanted = {str(source.absolute()), str(source.resolve())}
+    stored = sorted(
+        {
+            row["stored_path"]
+            for row in read_manifest(landing_root)
+            if row["original_path"] in wanted
+            and row["status"] in ("registered", "duplicate")
+            and row["stored_path"]
+        }
+    )
+    if not stored:
+        raise LandingError(
+            f"{source}: no registered legacy file has this original path "
+            '(see `benchdb query --sql "select original_path, status from legacy_files"`)'
+        )
+    return [Target(LEGACY_FILES_KIND, path, str(source.absolute())) for path in stored]
+
+
+def record(landing_root: Path, targets: list[Target], action: str, reason: str) -> Path | None:
+    """Append one withdrawals file (forget or restore) for the targets whose state changes;
+    returns its path, or None when every target already is in that state."""
+    if action not in ("forget", "restore"):
+        raise ValueError(action)
+    now_withdrawn = withdrawn(landing_root)
+    changing = [t for t in targets if (t.relative_path in now_withdrawn) == (action == "restore")]
+    if not changing:
+        return None
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        user = "unknown"
+    when = landing.utc_now()
+    entry_id = str(uuid.uuid4())
+    rows = [
+        {
+            "withdrawal_id": entry_id,
+            "action": action,
+            "kind": t.kind,
+            "relative_path": t.relative_path,
+            "source_path": t.source_path,
+            "reason": reason,
+            "recorded_by": f"{user}@{socket.gethostname()}",
+            "recorded_at": when,
+        }
+        for t in changing
+    ]
+    return landing.write_rows(
+        landing_root, WITHDRAWALS_KIND, rows, entry_id, when, schema=WITHDRAWALS
+    )

@@ -3,7 +3,8 @@
     build reads (landing_files_to_read), Hive-partitioned, unioned by column name, and unioned by
     name with an empty relation of the columns and types declared in _landing__sources.yml: a fresh
     clone (no file yet) builds, and a column added to the contract later reads as NULL from files
-    written before it. Every row says the file it came from (`source_file`).
+    written before it. Every row says the file it came from (`source_file`) and its position
+    there (`file_row_number`): the landed row's key, unique whatever the file holds.
 -#}
 {% macro read_landing(table_name) -%}
     {%- set relation = source('landing', table_name) -%}
@@ -19,7 +20,8 @@
                     cast(null as {{ column.data_type }}) as {{ column.name }},
                 {%- endfor %}
                 cast(null as date) as run_date,
-                cast(null as varchar) as source_file
+                cast(null as varchar) as source_file,
+                cast(null as bigint) as file_row_number
             where false
             {%- if files %}
                 union all by name
@@ -29,7 +31,8 @@
                     hive_partitioning = true,
                     hive_types = {'run_date': date},
                     union_by_name = true,
-                    filename = 'source_file'
+                    filename = 'source_file',
+                    file_row_number = true
                 )
             {%- endif %}
         )
@@ -41,7 +44,8 @@
     The files of one landing kind a model reads in this run. Under `benchdb build` they come from
     the build's snapshot (env BENCHMARK_SNAPSHOT, benchdb/snapshot.py): files landing during the
     build wait for the next one. An incremental model reads only the snapshot's files it has not
-    loaded yet (by `source_file`). Without a snapshot (dbt run by hand), every file landed now.
+    loaded yet (by `source_file`). Without a snapshot (dbt run by hand), every file landed now
+    that is not withdrawn (withdrawn_landing_files).
 -#}
 {% macro landing_files_to_read(kind) -%}
     {%- set snapshot = env_var('BENCHMARK_SNAPSHOT', '') -%}
@@ -62,6 +66,34 @@
             order by file
         {%- endset -%}
     {%- endif -%}
+    {%- set files = run_query(query).columns[0].values() | list -%}
+    {%- if not snapshot -%}
+        {%- set left_out = withdrawn_landing_files() -%}
+        {%- set files = files | reject('in', left_out) | list -%}
+    {%- endif -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+
+{#-
+    The absolute paths of the files withdrawn now (`benchdb landing forget`, benchdb/snapshot.py):
+    those whose newest entry in <landing_root>/withdrawals/ is `forget`. A build's snapshot
+    already leaves them out; this serves what has no snapshot (dbt run by hand) and the legacy
+    manifest, whose rows for a withdrawn copy are left out with it.
+-#}
+{% macro withdrawn_landing_files() -%}
+    {%- set pattern = landing_root() ~ '/withdrawals/run_date=*/*.parquet' -%}
+    {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')") -%}
+    {%- if found.columns[0].values()[0] == 0 -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set query -%}
+        select '{{ landing_root() }}/' || relative_path
+        from read_parquet('{{ pattern }}', union_by_name = true)
+        group by relative_path
+        having arg_max(action, recorded_at) = 'forget'
+        order by 1
+    {%- endset -%}
     {{ return(run_query(query).columns[0].values() | list) }}
 {%- endmacro %}
 

@@ -5,7 +5,12 @@ with
 
 runner_results as (
 
-    select * from {{ ref('stg_landing__benchmark_results') }}
+    -- rows that break a rule, and second copies of a result, are in rejected_rows instead
+    select * exclude (
+        landed_row_id, rejection_rule, rejected_column, rejected_value, value_rejections
+    )
+    from {{ ref('int_landing_benchmark_results_checked') }}
+    where rejection_rule is null
 
 ),
 

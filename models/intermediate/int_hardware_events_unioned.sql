@@ -5,7 +5,9 @@ with
 
 landing_events as (
 
-    select * from {{ ref('stg_landing__hardware_events') }}
+    -- a file copied under another name is one copy (rejected_rows lists the others)
+    select * exclude (landed_row_id) from {{ ref('stg_landing__hardware_events') }}
+    qualify {{ is_first_landed_copy('event_id') }}
 
 ),
 

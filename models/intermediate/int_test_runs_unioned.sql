@@ -5,7 +5,9 @@ with
 
 landing_runs as (
 
-    select * from {{ ref('stg_landing__test_runs') }}
+    -- a file copied under another name is one copy (rejected_rows lists the others)
+    select * exclude (landed_row_id) from {{ ref('stg_landing__test_runs') }}
+    qualify {{ is_first_landed_copy('run_id') }}
 
 ),
 

@@ -4,12 +4,15 @@
       on one hardware type in one file;
     - identical metrics (latency, throughput, memory, all equal) for one model and configuration
       on two or more hardware types.
-    The rows stay; is_simulated and simulation_reason say what fired. -#}
+    The rows stay; is_simulated and simulation_reason say what fired. Rows that break a row
+    rule (rejection_rule) are left out here: rejected_rows lists them. -#}
 with
 
 results as (
 
-    select * from {{ ref('int_legacy_benchmark_results_unioned') }}
+    select * exclude (rejection_rule, rejected_column, rejected_value, value_rejections)
+    from {{ ref('int_legacy_benchmark_results_unioned') }}
+    where rejection_rule is null
 
 ),
 

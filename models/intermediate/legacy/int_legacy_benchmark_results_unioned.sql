@@ -1,5 +1,10 @@
 {#- Every performance row the legacy shape parsers read, one set of columns (union by name:
-    a column a shape does not have is NULL). -#}
+    a column a shape does not have is NULL), checked against the row rules
+    (docs/legacy_migration.md, "Bad rows and values"): a row without a model name, without a
+    hardware key, or with a batch size below 1 is rejected (`rejection_rule`; rejected_rows
+    lists it, int_legacy_benchmark_results_flagged leaves it out), and a metric of 0 or below is
+    listed in `value_rejections` (the metric is NULL downstream). The parsers read only JSON
+    numbers (macros/value_rules.sql): a string or a boolean never reaches a metric. -#}
 with
 
 direct_runner as (
@@ -44,6 +49,40 @@ unioned as (
     union all by name
     select * from web_comparison
 
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when nullif(trim(model_name), '') is null
+                then {{ rejection("'required: a model name'", 'model_name', 'model_name') }}
+            when requested_hardware_type is null
+                then {{ rejection(
+                    "'required: a hardware key'", 'hardware', 'reported_hardware_key'
+                ) }}
+            when batch_size < 1
+                then {{ rejection(
+                    "'range: batch_size must be 1 or more'", 'batch_size', 'batch_size'
+                ) }}
+        end as row_rejection,
+        {{ metric_value_rejections(
+            ['latency_mean_ms', 'throughput_items_per_second', 'memory_peak_mb']
+        ) }} as value_rejections
+    from unioned
+
+),
+
+final as (
+
+    select
+        * exclude (row_rejection),
+        struct_extract(row_rejection, 'rejection_rule') as rejection_rule,
+        struct_extract(row_rejection, 'column_name') as rejected_column,
+        struct_extract(row_rejection, 'reported_value') as rejected_value
+    from checked
+
 )
 
-select * from unioned
+select * from final

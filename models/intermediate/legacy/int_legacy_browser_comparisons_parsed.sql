@@ -21,7 +21,7 @@ tests as (
         test.key as test_index,
         test.value as test
     from documents
-    cross join json_each(documents.document -> 'tests') as test
+    cross join {{ json_entries("documents.document -> 'tests'") }} as test
 
 ),
 
@@ -57,7 +57,7 @@ final as (
             'browser', test ->> 'browser',
             'compute_shaders', try_cast(test ->> 'compute_shaders' as boolean),
             'improvement_percentage',
-            try_cast(test -> 'performance' ->> 'improvement_percentage' as double)
+            {{ json_number("test -> 'performance' -> 'improvement_percentage'") }}
         ) as metadata,
         {{ legacy_simulation_evidence(['test']) }} as simulation_evidence,
 

@@ -27,8 +27,8 @@ entries as (
         hardware.value as entry,
         coalesce(json_array_length(hardware.value -> 'benchmark_results'), 0) as result_count
     from documents
-    cross join json_each(documents.document -> 'model_families') as family_item
-    cross join json_each(family_item.value -> 'hardware_compatibility') as hardware
+    cross join {{ json_entries("documents.document -> 'model_families'") }} as family_item
+    cross join {{ json_entries("family_item.value -> 'hardware_compatibility'") }} as hardware
 
 ),
 
@@ -40,7 +40,7 @@ listed as (
         result.key as result_index,
         result.value as result
     from entries
-    cross join json_each(entries.entry -> 'benchmark_results') as result
+    cross join {{ json_entries("entries.entry -> 'benchmark_results'") }} as result
 
     union all
 
@@ -62,8 +62,8 @@ judged as (
         coalesce(result ->> 'error', result ->> 'error_message') as result_error,
         -- a listed result is a test only when it states a measurement or an outcome
         coalesce(
-            try_cast(result ->> 'mean_latency' as double) > 0
-            or try_cast(result ->> 'mean_throughput' as double) > 0
+            {{ json_number("result -> 'mean_latency'") }} > 0
+            or {{ json_number("result -> 'mean_throughput'") }} > 0
             or coalesce(result ->> 'error', result ->> 'error_message', result ->> 'status')
             is not null,
             false
@@ -110,8 +110,8 @@ final as (
         {{ legacy_simulation_evidence(['entry', 'result']) }} as simulation_evidence,
 
         ----------  numerics
-        try_cast(result ->> 'mean_latency' as double) * 1000 as mean_latency_ms,
-        try_cast(result ->> 'mean_throughput' as double) as mean_throughput_items_per_second,
+        {{ json_number("result -> 'mean_latency'") }} * 1000 as mean_latency_ms,
+        {{ json_number("result -> 'mean_throughput'") }} as mean_throughput_items_per_second,
         result_count,
 
         ----------  booleans

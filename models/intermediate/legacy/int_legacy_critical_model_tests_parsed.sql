@@ -19,7 +19,7 @@ models as (
         model_item.key as model_key,
         model_item.value as model_result
     from documents
-    cross join json_each(documents.document -> 'model_results') as model_item
+    cross join {{ json_entries("documents.document -> 'model_results'") }} as model_item
 
 ),
 
@@ -31,13 +31,15 @@ platforms as (
         platform.value ->> '$' as implementation,
         (
             select example.value
-            from json_each(models.model_result -> 'structured_data' -> 'examples') as example
+            from
+                {{ json_entries("models.model_result -> 'structured_data' -> 'examples'") }}
+                    as example
             where lower(example.value ->> 'platform') = lower(platform.key)
             order by example.key
             limit 1
         ) as example
     from models
-    cross join json_each(models.model_result -> 'platform_status') as platform
+    cross join {{ json_entries("models.model_result -> 'platform_status'") }} as platform
 
 ),
 
@@ -67,8 +69,8 @@ final as (
         cast(null as varchar) as error_traceback,
         json_object(
             'implementation', implementation,
-            'return_code', try_cast(model_result ->> 'return_code' as integer),
-            'model_elapsed_seconds', try_cast(model_result ->> 'elapsed_time' as double),
+            'return_code', {{ json_integer("model_result -> 'return_code'") }},
+            'model_elapsed_seconds', {{ json_number("model_result -> 'elapsed_time'") }},
             'example_output', example -> 'output'
         ) as metadata,
         case
@@ -78,7 +80,7 @@ final as (
         end as simulation_evidence,
 
         ----------  numerics
-        try_cast(example ->> 'elapsed_time' as double) as execution_time_seconds,
+        {{ json_number("example -> 'elapsed_time'") }} as execution_time_seconds,
 
         ----------  timestamps
         coalesce({{ legacy_timestamp("example ->> 'timestamp'") }}, document_at) as executed_at

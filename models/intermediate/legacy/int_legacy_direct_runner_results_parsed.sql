@@ -20,7 +20,7 @@ wrapper_entries as (
         entry.key as entry_key,
         entry.value as entry
     from documents
-    cross join json_each(documents.document -> 'results') as entry
+    cross join {{ json_entries("documents.document -> 'results'") }} as entry
     where documents.source_shape = 'B'
 
 ),
@@ -69,7 +69,7 @@ from_batch_results as (
         ) as reported_hardware_key,
         batch.value ->> 'device' as actual_device,
         coalesce(
-            try_cast(batch.value ->> 'batch_size' as integer), try_cast(batch.key as integer)
+            {{ json_integer("batch.value -> 'batch_size'") }}, try_cast(batch.key as integer)
         ) as batch_size,
         case
             when try_cast(batch.value ->> 'success' as boolean) then 'completed'
@@ -77,13 +77,13 @@ from_batch_results as (
             else 'unknown'
         end as status,
         batch.value ->> 'error' as error_message,
-        try_cast(batch.value -> 'latencies_ms' as double[]) as latencies_ms,
-        try_cast(batch.value ->> 'avg_latency_ms' as double) as latency_mean_ms,
-        try_cast(batch.value ->> 'throughput_items_per_second' as double)
+        {{ json_positive_numbers("batch.value -> 'latencies_ms'") }} as latencies_ms,
+        {{ json_number("batch.value -> 'avg_latency_ms'") }} as latency_mean_ms,
+        {{ json_number("batch.value -> 'throughput_items_per_second'") }}
             as throughput_items_per_second,
         coalesce(
-            try_cast(batch.value ->> 'memory_mb' as double),
-            try_cast(batch.value ->> 'memory_gb' as double) * 1024
+            {{ json_number("batch.value -> 'memory_mb'") }},
+            {{ json_number("batch.value -> 'memory_gb'") }} * 1024
         ) as memory_peak_mb,
         {{ legacy_simulation_evidence(['runner_documents.runner_document', 'batch.value']) }}
             as simulation_evidence,
@@ -109,7 +109,7 @@ from_batch_results as (
             'output_file', runner_documents.entry ->> 'output_file'
         ) as source_details
     from runner_documents
-    cross join json_each(runner_documents.runner_document -> 'batch_results') as batch
+    cross join {{ json_entries("runner_documents.runner_document -> 'batch_results'") }} as batch
 
 ),
 
@@ -129,11 +129,11 @@ summary_copies as (
         'completed' as status,
         cast(null as varchar) as error_message,
         cast(null as double[]) as latencies_ms,
-        try_cast(batch.value ->> 'latency_ms' as double) as latency_mean_ms,
-        try_cast(batch.value ->> 'throughput' as double) as throughput_items_per_second,
+        {{ json_number("batch.value -> 'latency_ms'") }} as latency_mean_ms,
+        {{ json_number("batch.value -> 'throughput'") }} as throughput_items_per_second,
         coalesce(
-            try_cast(batch.value ->> 'memory_mb' as double),
-            try_cast(batch.value ->> 'memory_gb' as double) * 1024
+            {{ json_number("batch.value -> 'memory_mb'") }},
+            {{ json_number("batch.value -> 'memory_gb'") }} * 1024
         ) as memory_peak_mb,
         {{ legacy_simulation_evidence(['wrapper_entries.entry']) }} as simulation_evidence,
         coalesce(
@@ -148,7 +148,7 @@ summary_copies as (
         json_object('command', wrapper_entries.entry ->> 'command', 'copy', 'summary')
             as source_details
     from wrapper_entries
-    cross join json_each(wrapper_entries.entry -> 'summary') as batch
+    cross join {{ json_entries("wrapper_entries.entry -> 'summary'") }} as batch
     where json_type(wrapper_entries.entry -> 'benchmark_data') is distinct from 'OBJECT'
 
 ),

@@ -6,6 +6,20 @@
     read (time_zone: inferred, configured or assumed UTC). -#}
 {{ config(materialized='table') }}
 
+{#- the file's success rate as a fraction; outside 0-1 it is NULL (int_legacy_metric_leaves
+    lists the value in rejected_rows) -#}
+{%- set success_rate -%}
+        case source_shape
+            when
+                'C'
+                then {{ json_number("document -> 'summary' -> 'completion_percentage'") }} / 100
+            when 'N'
+                then try_cast(rtrim(document -> 'summary' ->> 'pass_rate', '%') as double) / 100
+            when 'Q' then {{ json_number("document -> 'stats' -> 'success_rate'") }} / 100
+            -- Z: generated test files over those asked for, a fraction in the file
+            when 'Z' then {{ json_number("document -> 'generation_stats' -> 'success_rate'") }}
+        end
+{%- endset %}
 with
 
 documents as (
@@ -36,20 +50,11 @@ final as (
         ----------  numerics
         rows_expected,
         coalesce(
-            try_cast(document -> 'metadata' ->> 'execution_time' as double),
-            try_cast(document ->> 'elapsed_time' as double),
-            nullif(try_cast(document ->> 'total_execution_time' as double), 0)
+            {{ json_number("document -> 'metadata' -> 'execution_time'") }},
+            {{ json_number("document -> 'elapsed_time'") }},
+            nullif({{ json_number("document -> 'total_execution_time'") }}, 0)
         ) as execution_time_seconds,
-        case source_shape
-            when
-                'C'
-                then try_cast(document -> 'summary' ->> 'completion_percentage' as double) / 100
-            when 'N'
-                then try_cast(rtrim(document -> 'summary' ->> 'pass_rate', '%') as double) / 100
-            when 'Q' then try_cast(document -> 'stats' ->> 'success_rate' as double) / 100
-            -- Z: generated test files over those asked for, a fraction in the file
-            when 'Z' then try_cast(document -> 'generation_stats' ->> 'success_rate' as double)
-        end as success_rate,
+        {{ fraction_or_null(success_rate) }} as success_rate,
 
         ----------  booleans
         case

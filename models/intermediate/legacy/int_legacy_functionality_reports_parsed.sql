@@ -32,7 +32,7 @@ blocks as (
         block.value as block,
         documents.document -> 'models' as model_names
     from documents
-    cross join json_each(documents.document -> 'functionality_verification') as block
+    cross join {{ json_entries("documents.document -> 'functionality_verification'") }} as block
     where documents.source_shape = 'F'
 
 ),
@@ -46,11 +46,11 @@ detailed as (
         item.value ->> 'model' as model_key,
         item.value ->> 'hardware' as hardware_key,
         try_cast(item.value ->> 'success' as boolean) as is_success,
-        try_cast(item.value ->> 'return_code' as integer) as return_code,
+        {{ json_integer("item.value -> 'return_code'") }} as return_code,
         nullif(item.value ->> 'stdout', '') as stdout,  -- noqa: RF04
         nullif(item.value ->> 'stderr', '') as stderr
     from blocks
-    cross join json_each(blocks.block -> 'detailed_results') as item
+    cross join {{ json_entries("blocks.block -> 'detailed_results'") }} as item
 
 ),
 
@@ -68,8 +68,8 @@ pairs as (
         cast(null as varchar) as stdout,  -- noqa: RF04
         cast(null as varchar) as stderr
     from blocks
-    cross join json_each(blocks.block -> 'model_results') as model_item
-    cross join json_each(model_item.value) as hardware
+    cross join {{ json_entries("blocks.block -> 'model_results'") }} as model_item
+    cross join {{ json_entries("model_item.value") }} as hardware
 
 ),
 
@@ -139,9 +139,10 @@ final as (
         ----------  numerics
         cast(null as double) as execution_time_seconds,
         -- the report's success rate is in percent
-        try_cast(stats ->> 'success_rate' as double) / 100 as stats_success_rate,
-        try_cast(stats ->> 'total_tests' as integer) as stats_total_tests,
-        try_cast(stats ->> 'models_tested' as integer) as stats_models_tested,
+        {{ fraction_or_null(json_number("stats -> 'success_rate'") ~ ' / 100') }}
+            as stats_success_rate,
+        {{ json_integer("stats -> 'total_tests'") }} as stats_total_tests,
+        {{ json_integer("stats -> 'models_tested'") }} as stats_models_tested,
 
         ----------  timestamps
         coalesce({{ legacy_timestamp("stats ->> 'timestamp'") }}, document_at) as executed_at

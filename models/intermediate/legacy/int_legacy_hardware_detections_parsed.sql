@@ -28,7 +28,7 @@ parts as (
         'performance_benchmarks.' || family_item.key as part_key,
         family_item.value as part
     from documents
-    cross join json_each(documents.document -> 'performance_benchmarks') as family_item
+    cross join {{ json_entries("documents.document -> 'performance_benchmarks'") }} as family_item
     where documents.source_shape = 'F' and json_type(family_item.value) = 'OBJECT'
 
 ),
@@ -41,7 +41,7 @@ flags as (
         try_cast(flag.value as boolean) as is_available,
         1 as detail_rank
     from parts
-    cross join json_each(parts.part -> 'hardware_details') as flag
+    cross join {{ json_entries("parts.part -> 'hardware_details'") }} as flag
     where json_type(flag.value) = 'BOOLEAN'
 
     union all
@@ -53,7 +53,9 @@ flags as (
         2 as detail_rank
     from parts
     cross join
-        json_each(coalesce(parts.part -> 'hardware_info', parts.part -> 'hardware_detected'))
+        {{ json_entries(
+            "coalesce(parts.part -> 'hardware_info', parts.part -> 'hardware_detected')"
+        ) }}
             as flag
     where json_type(flag.value) = 'BOOLEAN'
 
@@ -65,7 +67,7 @@ flags as (
         try_cast(flag.value as boolean) as is_available,
         3 as detail_rank
     from parts
-    cross join json_each(parts.part -> 'system_info') as flag
+    cross join {{ json_entries("parts.part -> 'system_info'") }} as flag
     where json_type(flag.value) = 'BOOLEAN' and flag.key like '%\_available' escape '\'
 
 ),
@@ -146,7 +148,7 @@ final as (
                         part -> 'hardware_details' -> 'cuda_devices' -> 0 ->> 'total_memory'
                     ) as double)
             when hardware_type = 'cpu'
-                then try_cast(part -> 'system_info' ->> 'total_memory_gb' as double)
+                then {{ json_number("part -> 'system_info' -> 'total_memory_gb'") }}
         end as device_memory_gb,
         case
             when not is_available then null
@@ -159,7 +161,7 @@ final as (
                         ->> 'multi_processor_count'
                     ) as integer)
             when hardware_type = 'cpu'
-                then try_cast(part -> 'system_info' ->> 'cpu_count_logical' as integer)
+                then {{ json_integer("part -> 'system_info' -> 'cpu_count_logical'") }}
         end as device_compute_units,
 
         ----------  booleans

@@ -1,146 +1,20 @@
-{#- Every number a legacy file writes under a metric-like key, whatever its shape (the
-    unrecognised ones, U, included): one row per JSON leaf whose nearest key names a time,
-    latency, throughput, rate per second or memory (an array element takes its array's key), a
-    JSON number or a string that is one. The unit is read from the key when the key says it
-    (_ms, _seconds, _mb, _gb, tokens_per_second ...), else NULL: never guessed. The old system
-    wrote 0 for "not measured": a 0 or a negative number keeps its reported value, and value
-    is NULL. The same rules as benchdb/legacy_shapes.py's metric_leaves, which counts them
-    (rows_expected of shape U). -#}
-{{ config(materialized='table') }}
-
-{%- set metric_key =
-    "'(latenc|throughput|per_sec|tokens_per|items_per|samples_per|fps|memory|^mem_|_mem$"
-    ~ "|_mb$|_gb$|_kb$|mib|gib|bytes|elapsed|duration|runtime|time|_ms$|_us$|_ns$|seconds"
-    ~ "|_sec$|_secs$|realtime|real_time|rtf|speedup|bandwidth|flops)'" -%}
-{%- set not_metric_key = "'(timestamp|timeout|_at$|timezone|time_zone)'" -%}
-
-with recursive
-
-documents as (
-
-    select * from {{ ref('int_legacy_documents_registered') }}
-
-),
-
-nodes (file_id, json_path, metric_key, json_node, nesting_level) as (
-
-    -- the document walked level by level (json_each per container: far cheaper than
-    -- json_tree); an array element is named by its array's key
-    select
-        file_id,
-        '$' as json_path,
-        cast(null as varchar) as metric_key,
-        document as json_node,
-        0 as nesting_level
-    from documents
-
-    union all
-
-    select
-        nodes.file_id,
-        nodes.json_path || case
-            when json_type(nodes.json_node) = 'ARRAY' then '[' || child.key || ']'
-            when regexp_full_match(child.key, '[A-Za-z_][A-Za-z0-9_]*') then '.' || child.key
-            else '."' || replace(child.key, '"', '\"') || '"'
-        end as json_path,
-        case
-            when json_type(nodes.json_node) = 'ARRAY' then nodes.metric_key else child.key
-        end as metric_key,
-        child.value as json_node,
-        nodes.nesting_level + 1 as nesting_level
-    from nodes
-    cross join json_each(nodes.json_node) as child
-    where json_type(nodes.json_node) in ('OBJECT', 'ARRAY') and nodes.nesting_level < 100
-
-),
+{#- Every number a legacy file writes under a metric-like key (int_legacy_metric_leaves), and
+    every string that spells one (its value NULL, value_note says why): the rows of
+    legacy_metric_values. Booleans under such keys, and rates out of every range, are rejected values only
+    (rejected_rows). -#}
+with
 
 leaves as (
 
-    select
-        documents.file_id,
-        documents.run_id,
-        documents.source_path,
-        documents.source_shape,
-        nodes.json_path,
-        nodes.metric_key,
-        json_type(nodes.json_node) as json_type,
-        case
-            when json_type(nodes.json_node) = 'VARCHAR' then nodes.json_node ->> '$'
-            else cast(nodes.json_node as varchar)
-        end as atom
-    from nodes
-    inner join documents
-        on nodes.file_id = documents.file_id
-    where
-        nodes.metric_key is not null
-        and json_type(nodes.json_node) in ('DOUBLE', 'UBIGINT', 'BIGINT', 'VARCHAR')
-
-),
-
-metric_leaves as (
-
-    select
-        *,
-        case
-            when json_type = 'VARCHAR' then try_cast(trim(atom) as double)
-            else try_cast(atom as double)
-        end as reported_value
-    from leaves
-    where
-        regexp_matches(lower(metric_key), {{ metric_key }})
-        and not regexp_matches(lower(metric_key), {{ not_metric_key }})
-        and (
-            json_type != 'VARCHAR'
-            or regexp_full_match(atom, '\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*')
-        )
+    select * from {{ ref('int_legacy_metric_leaves') }}
 
 ),
 
 final as (
 
-    select
-        ----------  ids
-        {{ stable_id(['file_id', 'json_path']) }} as metric_value_id,
-        file_id,
-        run_id,
-
-        ----------  strings
-        source_path,
-        source_shape,
-        json_path,
-        metric_key,
-        case
-            when regexp_matches(lower(metric_key), '(_ms$|_ms_|millisec)') then 'ms'
-            when regexp_matches(lower(metric_key), '(_us$|microsec)') then 'us'
-            when regexp_matches(lower(metric_key), '(_ns$|nanosec)') then 'ns'
-            when regexp_matches(lower(metric_key), 'tokens_per_sec') then 'tokens/s'
-            when regexp_matches(lower(metric_key), 'items_per_sec') then 'items/s'
-            when regexp_matches(lower(metric_key), 'samples_per_sec') then 'samples/s'
-            when regexp_matches(lower(metric_key), 'fps') then 'frames/s'
-            when regexp_matches(lower(metric_key), 'per_sec') then 'per second'
-            when regexp_matches(lower(metric_key), '(seconds|_secs?$)') then 's'
-            when regexp_matches(lower(metric_key), '(_mib$|_mb$|_mb_)') then 'MB'
-            when regexp_matches(lower(metric_key), '(_gib$|_gb$|_gb_)') then 'GB'
-            when regexp_matches(lower(metric_key), '_kb$') then 'KB'
-            when regexp_matches(lower(metric_key), 'bytes') then 'bytes'
-            when regexp_matches(lower(metric_key), '(percent|_pct$)') then '%'
-            when regexp_matches(lower(metric_key), '(factor|speedup)') then 'x'
-        end as unit,
-        case
-            when reported_value = 0
-                then 'reported 0: the old system wrote 0 for "not measured"'
-            when reported_value < 0 then 'reported a negative number: not a measurement'
-        end as value_note,
-
-        ----------  numerics
-        reported_value,
-        case when reported_value > 0 then reported_value end as value,  -- noqa: RF04
-
-        ----------  booleans
-        json_type = 'VARCHAR' as is_written_as_text,
-        source_shape = 'U' as is_from_unrecognised_shape
-
-    from metric_leaves
+    select * exclude (is_written_as_boolean, is_out_of_range_rate)
+    from leaves
+    where not is_written_as_boolean and not is_out_of_range_rate
 
 )
 

@@ -20,7 +20,7 @@ batches as (
         batch.key as batch_key,
         batch.value as batch
     from documents
-    cross join json_each(documents.document -> 'batch_sizes') as batch
+    cross join {{ json_entries("documents.document -> 'batch_sizes'") }} as batch
 
 ),
 
@@ -70,12 +70,12 @@ final as (
         ----------  numerics
         1 as source_priority,
         try_cast(batch_key as integer) as batch_size,
-        try_cast(batch ->> 'latency_ms' as double) as latency_mean_ms,
-        try_cast(batch ->> 'throughput' as double) as throughput_items_per_second,
+        {{ json_number("batch -> 'latency_ms'") }} as latency_mean_ms,
+        {{ json_number("batch -> 'throughput'") }} as throughput_items_per_second,
         coalesce(
-            try_cast(batch ->> 'memory_usage_mb' as double),
-            try_cast(batch ->> 'memory_mb' as double),
-            try_cast(batch ->> 'memory_usage_gb' as double) * 1024
+            {{ json_number("batch -> 'memory_usage_mb'") }},
+            {{ json_number("batch -> 'memory_mb'") }},
+            {{ json_number("batch -> 'memory_usage_gb'") }} * 1024
         ) as memory_peak_mb,
 
         ----------  booleans

@@ -23,7 +23,7 @@ entries as (
     cross join (
         values ('completed_benchmarks'), ('skipped_benchmarks'), ('failed_benchmarks')
     ) as list_name (name)
-    cross join json_each(documents.document -> list_name.name) as entry
+    cross join {{ json_entries("documents.document -> list_name.name") }} as entry
 
 ),
 

@@ -20,7 +20,7 @@ families as (
         family_item.key as family_key,
         family_item.value as outcome
     from documents
-    cross join json_each(documents.document -> 'performance_benchmarks') as family_item
+    cross join {{ json_entries("documents.document -> 'performance_benchmarks'") }} as family_item
 
 ),
 

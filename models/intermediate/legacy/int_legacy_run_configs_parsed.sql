@@ -30,9 +30,9 @@ final as (
         try_cast(document -> 'batch_sizes' as integer[]) as batch_sizes,
 
         ----------  numerics
-        try_cast(document ->> 'warmup_iterations' as integer) as warmup_iterations,
-        try_cast(document ->> 'benchmark_iterations' as integer) as iterations,
-        try_cast(document ->> 'timeout' as double) as timeout_seconds,
+        {{ json_integer("document -> 'warmup_iterations'") }} as warmup_iterations,
+        {{ json_integer("document -> 'benchmark_iterations'") }} as iterations,
+        {{ json_number("document -> 'timeout'") }} as timeout_seconds,
 
         ----------  json
         document as run_settings,

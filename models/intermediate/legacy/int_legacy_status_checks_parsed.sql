@@ -71,7 +71,7 @@ hardware_tests as (
         false as is_nested,
         cast(null as json) as whole_test
     from documents
-    cross join json_each(documents.document) as test
+    cross join {{ json_entries("documents.document") }} as test
     where documents.source_shape = 'O'
 
 ),
@@ -93,7 +93,7 @@ captures as (
         documents.* exclude (document),  -- noqa: RF02, RF03
         test.value as capture
     from documents
-    cross join json_each(documents.document -> 'skill_tests') as test
+    cross join {{ json_entries("documents.document -> 'skill_tests'") }} as test
     where
         documents.source_shape = 'V'
         and json_type(test.value -> 'json_result') = 'OBJECT'
@@ -137,7 +137,7 @@ skill_metric_tests as (
         documents.document_at as test_at,
         test.value as test
     from documents
-    cross join json_each(documents.document -> 'results') as test
+    cross join {{ json_entries("documents.document -> 'results'") }} as test
     where documents.source_shape = 'W'
 
 ),
@@ -160,7 +160,7 @@ hardware_blocks as (
         block.key as block_key,
         block.value as block
     from skill_metric_tests
-    cross join json_each(skill_metric_tests.test -> 'performance_metrics') as block
+    cross join {{ json_entries("skill_metric_tests.test -> 'performance_metrics'") }} as block
     where json_type(block.value) = 'OBJECT'
 
     union all
@@ -178,7 +178,7 @@ hardware_blocks as (
         block.key as block_key,
         block.value as block
     from documents
-    cross join json_each(documents.document -> 'results') as block
+    cross join {{ json_entries("documents.document -> 'results'") }} as block
     where documents.source_shape = 'X'
 
 ),
@@ -195,7 +195,7 @@ keyed_checks as (
         false as is_bare_string,
         tests.is_nested as is_status_entry
     from tests
-    cross join json_each(tests.checks) as check_item
+    cross join {{ json_entries("tests.checks") }} as check_item
     where
         json_type(tests.checks) = 'OBJECT'
         -- in the flat layout the examples and metadata are not checks of their own
@@ -227,7 +227,7 @@ keyed_checks as (
         false as is_bare_string,
         false as is_status_entry
     from tests
-    cross join json_each(tests.examples) as example
+    cross join {{ json_entries("tests.examples") }} as example
     where json_type(tests.examples) = 'ARRAY'
 
     union all
@@ -242,7 +242,7 @@ keyed_checks as (
         false as is_bare_string,
         true as is_status_entry
     from tests
-    cross join json_each(tests.platform_status) as platform
+    cross join {{ json_entries("tests.platform_status") }} as platform
     where json_type(tests.platform_status) = 'OBJECT'
 
     union all
@@ -257,7 +257,7 @@ keyed_checks as (
         false as is_bare_string,
         false as is_status_entry
     from tests
-    cross join json_each(tests.whole_test) as whole
+    cross join {{ json_entries("tests.whole_test") }} as whole
     where json_type(whole.value) not in ('NULL')
 
     union all
@@ -272,7 +272,7 @@ keyed_checks as (
         false as is_bare_string,
         false as is_status_entry
     from skill_metric_tests
-    cross join json_each(skill_metric_tests.test) as whole
+    cross join {{ json_entries("skill_metric_tests.test") }} as whole
     where whole.key != 'performance_metrics'
 
     union all
@@ -285,7 +285,7 @@ keyed_checks as (
         false as is_bare_string,
         false as is_status_entry
     from skill_metric_tests
-    cross join json_each(skill_metric_tests.test -> 'performance_metrics') as whole
+    cross join {{ json_entries("skill_metric_tests.test -> 'performance_metrics'") }} as whole
     where json_type(whole.value) != 'OBJECT'
 
     union all
@@ -298,7 +298,7 @@ keyed_checks as (
         false as is_bare_string,
         false as is_status_entry
     from hardware_blocks
-    cross join json_each(hardware_blocks.block) as check_item
+    cross join {{ json_entries("hardware_blocks.block") }} as check_item
     where check_item.key != 'examples'
 
     union all
@@ -311,7 +311,7 @@ keyed_checks as (
         false as is_bare_string,
         false as is_status_entry
     from hardware_blocks
-    cross join json_each(hardware_blocks.block -> 'examples') as example
+    cross join {{ json_entries("hardware_blocks.block -> 'examples'") }} as example
 
     union all
 
@@ -332,7 +332,7 @@ keyed_checks as (
         false as is_bare_string,
         false as is_status_entry
     from documents
-    cross join json_each(documents.document -> 'examples') as example
+    cross join {{ json_entries("documents.document -> 'examples'") }} as example
     where documents.source_shape = 'X'
 
 ),
@@ -430,7 +430,7 @@ final as (
                     partition by file_id, test_name, block_key, cast(check_value as varchar)
                     order by check_key
                 ) = 1
-                then try_cast(check_value ->> 'elapsed_time' as double)
+                then {{ json_number("check_value -> 'elapsed_time'") }}
         end as elapsed_seconds,
         -- the test's own duration, where a check states it
         case

@@ -31,25 +31,25 @@ final as (
         cast(null as varchar) as hardware_type,
         case
             when document ->> 'json_parse_error' is not null then 'error'
-            when try_cast(document ->> 'return_code' as integer) = 0 then 'pass'
+            when {{ json_integer("document -> 'return_code'") }} = 0 then 'pass'
             else 'fail'
         end as status,
         case
             when document ->> 'json_parse_error' is not null
                 then 'results printed to stdout could not be read: '
                     || (document ->> 'json_parse_error')
-            when try_cast(document ->> 'return_code' as integer) != 0
+            when {{ json_integer("document -> 'return_code'") }} != 0
                 then 'exit code ' || (document ->> 'return_code')
         end as error_message,
         nullif(document ->> 'stderr', '') as error_traceback,
         json_object(
-            'return_code', try_cast(document ->> 'return_code' as integer),
+            'return_code', {{ json_integer("document -> 'return_code'") }},
             'stdout', document ->> 'stdout'
         ) as metadata,
         {{ legacy_simulation_evidence(['document']) }} as simulation_evidence,
 
         ----------  numerics
-        try_cast(document ->> 'elapsed_time' as double) as execution_time_seconds,
+        {{ json_number("document -> 'elapsed_time'") }} as execution_time_seconds,
 
         ----------  timestamps
         document_at as executed_at

@@ -30,7 +30,7 @@ suite_documents as (
         family_item.value as suite,
         'performance_benchmarks.' || family_item.key || '.benchmarks' as suite_path
     from documents
-    cross join json_each(documents.document -> 'performance_benchmarks') as family_item
+    cross join {{ json_entries("documents.document -> 'performance_benchmarks'") }} as family_item
     where
         documents.source_shape = 'F'
         and json_type(family_item.value -> 'benchmarks') = 'OBJECT'
@@ -48,9 +48,9 @@ model_runs as (
         hardware.key as hardware_key,
         hardware.value as model_run
     from suite_documents
-    cross join json_each(suite_documents.suite -> 'benchmarks') as family_item
-    cross join json_each(family_item.value) as model_item
-    cross join json_each(model_item.value) as hardware
+    cross join {{ json_entries("suite_documents.suite -> 'benchmarks'") }} as family_item
+    cross join {{ json_entries("family_item.value") }} as model_item
+    cross join {{ json_entries("model_item.value") }} as hardware
 
 ),
 
@@ -66,7 +66,7 @@ configurations as (
             ['batch', 'seq', 'width', 'height', 'audio']
         ) as parsed_key
     from model_runs
-    cross join json_each(model_runs.model_run -> 'benchmark_results') as config
+    cross join {{ json_entries("model_runs.model_run -> 'benchmark_results'") }} as config
 
 ),
 
@@ -147,7 +147,7 @@ final as (
             'model_class', configurations.model_run ->> 'model_class',
             'image_width', nullif(parsed_key.width, ''),
             'image_height', nullif(parsed_key.height, ''),
-            'real_time_factor', try_cast(configurations.config ->> 'real_time_factor' as double),
+            'real_time_factor', {{ json_number("configurations.config -> 'real_time_factor'") }},
             'timeout', try_cast(configurations.config ->> 'timeout' as boolean),
             'latency_unit_in_file', 'seconds'
         ) as source_details,
@@ -163,17 +163,17 @@ final as (
         end as image_size,
         try_cast(nullif(parsed_key.audio, '') as double) as audio_seconds,
         list_transform(
-            try_cast(configurations.config -> 'latencies' as double[]),
+            {{ json_positive_numbers("configurations.config -> 'latencies'") }},
             lambda latency: latency * 1000  -- noqa: RF02, RF03
         ) as latencies_ms,
-        try_cast(configurations.config ->> 'avg_latency' as double) * 1000 as latency_mean_ms,
-        try_cast(configurations.config ->> 'throughput' as double) as throughput_items_per_second,
+        {{ json_number("configurations.config -> 'avg_latency'") }} * 1000 as latency_mean_ms,
+        {{ json_number("configurations.config -> 'throughput'") }} as throughput_items_per_second,
         coalesce(
-            try_cast(configurations.config ->> 'completed_iterations' as integer),
-            try_cast(configurations.config ->> 'iterations' as integer)
+            {{ json_integer("configurations.config -> 'completed_iterations'") }},
+            {{ json_integer("configurations.config -> 'iterations'") }}
         ) as iterations,
-        try_cast(configurations.config ->> 'total_time' as double) as total_seconds,
-        try_cast(configurations.model_run ->> 'model_load_time' as double) as model_build_seconds,
+        {{ json_number("configurations.config -> 'total_time'") }} as total_seconds,
+        {{ json_number("configurations.model_run -> 'model_load_time'") }} as model_build_seconds,
         case
             when lower(
                     coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)
@@ -189,7 +189,7 @@ final as (
                     coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)
                 )
                 = 'cpu'
-                then try_cast(configurations.system_info ->> 'total_memory_gb' as double)
+                then {{ json_number("configurations.system_info -> 'total_memory_gb'") }}
         end as device_memory_gb,
         case
             when lower(
@@ -206,7 +206,7 @@ final as (
                     coalesce(configurations.model_run ->> 'hardware', configurations.hardware_key)
                 )
                 = 'cpu'
-                then try_cast(configurations.system_info ->> 'cpu_count_logical' as integer)
+                then {{ json_integer("configurations.system_info -> 'cpu_count_logical'") }}
         end as device_compute_units,
         -- what the suite's torch had allocated on the GPU (hardware_details, GB), for cuda rows:
         -- near zero means the model never reached the device

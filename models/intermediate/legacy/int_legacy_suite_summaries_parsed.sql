@@ -20,11 +20,11 @@ hardware_results as (
         family_item.key as family_key,
         try_cast(family_item.value -> 'models_tested' as varchar[]) as models_tested,
         hardware.key as hardware_key,
-        try_cast(hardware.value -> 'latency_ms' as double[]) as latencies_ms,
-        try_cast(hardware.value -> 'throughput' as double[]) as throughputs
+        {{ json_numbers("hardware.value -> 'latency_ms'") }} as latencies_ms,
+        {{ json_numbers("hardware.value -> 'throughput'") }} as throughputs
     from documents
-    cross join json_each(documents.document -> 'model_families') as family_item
-    cross join json_each(family_item.value -> 'hardware_results') as hardware
+    cross join {{ json_entries("documents.document -> 'model_families'") }} as family_item
+    cross join {{ json_entries("family_item.value -> 'hardware_results'") }} as hardware
 
 ),
 

@@ -19,7 +19,7 @@ records as (
         '[' || item.key || ']' as record_key,
         item.value as record
     from documents
-    cross join json_each(documents.document) as item
+    cross join {{ json_entries("documents.document") }} as item
     where documents.source_shape = 'P'
 
     union all
@@ -89,8 +89,8 @@ final as (
         ----------  numerics
         -- the old system wrote 0 for times it did not measure
         coalesce(
-            nullif(try_cast(record ->> 'total_execution_time' as double), 0),
-            nullif(try_cast(record ->> 'execution_time' as double), 0)
+            nullif({{ json_number("record -> 'total_execution_time'") }}, 0),
+            nullif({{ json_number("record -> 'execution_time'") }}, 0)
         ) as execution_time_seconds,
 
         ----------  timestamps

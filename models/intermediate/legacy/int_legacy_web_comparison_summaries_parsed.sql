@@ -20,12 +20,12 @@ platform_summaries as (
         cast(null as varchar) as modality,
         platform.key as platform,
         'platform summary' as summary_kind,
-        try_cast(platform.value ->> 'success_rate' as double) as success_rate,
-        try_cast(platform.value ->> 'avg_processing_time_ms' as double) as mean_latency_ms,
-        try_cast(platform.value ->> 'avg_memory_usage_mb' as double) as mean_memory_mb,
-        try_cast(platform.value ->> 'models_tested' as integer) as models_tested
+        {{ json_number("platform.value -> 'success_rate'") }} as success_rate,
+        {{ json_number("platform.value -> 'avg_processing_time_ms'") }} as mean_latency_ms,
+        {{ json_number("platform.value -> 'avg_memory_usage_mb'") }} as mean_memory_mb,
+        {{ json_integer("platform.value -> 'models_tested'") }} as models_tested
     from documents
-    cross join json_each(documents.document -> 'summary') as platform
+    cross join {{ json_entries("documents.document -> 'summary'") }} as platform
 
 ),
 
@@ -37,13 +37,13 @@ modality_rates as (
         modality.key as modality,
         regexp_replace(rate.key, '_success$', '') as platform,
         'modality success rate' as summary_kind,
-        try_cast(rate.value as double) as success_rate,
+        {{ json_number('rate.value') }} as success_rate,
         cast(null as double) as mean_latency_ms,
         cast(null as double) as mean_memory_mb,
         cast(null as integer) as models_tested
     from documents
-    cross join json_each(documents.document -> 'modality_compatibility') as modality
-    cross join json_each(modality.value) as rate
+    cross join {{ json_entries("documents.document -> 'modality_compatibility'") }} as modality
+    cross join {{ json_entries("modality.value") }} as rate
 
 ),
 
@@ -71,7 +71,9 @@ final as (
         cast(null as double) as mean_throughput_items_per_second,
         mean_memory_mb,
         -- a rate above 1 was written in percent
-        case when success_rate > 1 then success_rate / 100 else success_rate end as success_rate,
+        {{ fraction_or_null(
+            'case when success_rate > 1 then success_rate / 100 else success_rate end'
+        ) }} as success_rate,
         models_tested,
         document_at as summarized_at
     from unioned

@@ -22,8 +22,8 @@ models as (
         item.key as item_index,
         item.value as item
     from documents
-    cross join json_each(documents.document -> 'results_by_modality') as modality
-    cross join json_each(modality.value) as item
+    cross join {{ json_entries("documents.document -> 'results_by_modality'") }} as modality
+    cross join {{ json_entries("modality.value") }} as item
 
 ),
 
@@ -35,7 +35,7 @@ platforms as (
         platform.key as platform,
         platform.value as result
     from models
-    cross join json_each(models.item) as platform
+    cross join {{ json_entries("models.item") }} as platform
     where json_type(platform.value) = 'OBJECT'
 
 ),
@@ -70,10 +70,10 @@ final as (
         ----------  numerics
         1 as source_priority,
         cast(null as integer) as batch_size,
-        try_cast(result ->> 'time_ms' as double) as latency_mean_ms,
+        {{ json_number("result -> 'time_ms'") }} as latency_mean_ms,
         coalesce(
-            try_cast(result ->> 'memory_mb' as double),
-            try_cast(result ->> 'memory_gb' as double) * 1024
+            {{ json_number("result -> 'memory_mb'") }},
+            {{ json_number("result -> 'memory_gb'") }} * 1024
         ) as memory_peak_mb,
 
         ----------  timestamps

@@ -40,7 +40,7 @@ final as (
             'implementation_type', document ->> 'implementation_type',
             'test_file', document ->> 'test_file',
             'browser_opened', try_cast(document ->> 'browser_opened' as boolean),
-            'load_time_ms', try_cast(document -> 'metrics' ->> 'load_time_ms' as double),
+            'load_time_ms', {{ json_number("document -> 'metrics' -> 'load_time_ms'") }},
             'platform_support', document -> 'platform_support'
         ) as source_details,
 
@@ -48,14 +48,14 @@ final as (
         1 as source_priority,
         cast(null as integer) as batch_size,
         coalesce(
-            try_cast(document -> 'metrics' ->> 'inference_time_ms' as double),
-            try_cast(document -> 'metrics' ->> 'latency_ms' as double)
+            {{ json_number("document -> 'metrics' -> 'inference_time_ms'") }},
+            {{ json_number("document -> 'metrics' -> 'latency_ms'") }}
         ) as latency_mean_ms,
-        try_cast(document -> 'metrics' ->> 'throughput_items_per_second' as double)
+        {{ json_number("document -> 'metrics' -> 'throughput_items_per_second'") }}
             as throughput_items_per_second,
         coalesce(
-            try_cast(document -> 'metrics' ->> 'memory_mb' as double),
-            try_cast(document -> 'metrics' ->> 'memory_gb' as double) * 1024
+            {{ json_number("document -> 'metrics' -> 'memory_mb'") }},
+            {{ json_number("document -> 'metrics' -> 'memory_gb'") }} * 1024
         ) as memory_peak_mb,
 
         ----------  timestamps

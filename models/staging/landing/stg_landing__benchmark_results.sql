@@ -1,3 +1,17 @@
+{#- One row per configuration a runner tried, as landed, checked against the row and value
+    rules (docs/landing_zone.md, "Bad rows and values"): `rejection_rule` names the first rule
+    a row breaks (int_landing_benchmark_results_checked adds duplicates; rejected_rows lists
+    them, the marts leave them out), and a metric that is NaN, infinite, absurd, zero or
+    negative is NULL here with its reason in `value_rejections`. -#}
+{%- set positive_metrics = [
+    'latency_mean_ms', 'latency_p50_ms', 'latency_p90_ms', 'latency_p95_ms', 'latency_p99_ms',
+    'latency_min_ms', 'latency_max_ms', 'throughput_items_per_second',
+    'throughput_tokens_per_second', 'memory_peak_mb', 'memory_peak_rss_mb',
+] -%}
+{#- true when an iteration latency breaks metric_value_rule: the list is unusable -#}
+{%- set latencies_rule =
+    "not list_bool_and(list_transform(latencies_ms, lambda latency: "
+    ~ metric_value_rule('latency') ~ " is null))" -%}
 with
 
 source as (
@@ -11,6 +25,8 @@ renamed as (
     select
 
         ----------  ids
+        -- the landed row: its file and position (ids inside may repeat: a copied file)
+        {{ stable_id(['source_file', 'file_row_number']) }} as landed_row_id,
         result_id,
         run_id,
 
@@ -106,6 +122,105 @@ renamed as (
 
     from source
 
+),
+
+checked as (
+
+    select
+        * replace (
+            {%- for column in positive_metrics %}
+            {{ metric_or_null(column) }} as {{ column }},  -- noqa: LT02
+            {%- endfor %}
+            case when {{ latencies_rule }} is not true then latencies_ms end as latencies_ms,
+            case
+                when isolation in ('forked_worker', 'in_process') then isolation
+            end as isolation,  -- noqa: RF04
+            case when quality in ('ok', 'noisy') then quality end as quality
+        ),
+        -- the first row rule the row breaks: the row is left out
+        case
+            when nullif(trim(result_id), '') is null
+                then {{ rejection("'required: result_id'", 'result_id', 'result_id') }}
+            when nullif(trim(run_id), '') is null
+                then {{ rejection("'required: run_id'", 'run_id', 'run_id') }}
+            when nullif(trim(model_name), '') is null
+                then {{ rejection("'required: model_name'", 'model_name', 'model_name') }}
+            when nullif(trim(requested_hardware_type), '') is null
+                then {{ rejection(
+                    "'required: hardware_type'", 'hardware_type', 'requested_hardware_type'
+                ) }}
+            when batch_size is null
+                then {{ rejection("'required: batch_size'", 'batch_size', 'batch_size') }}
+            when batch_size < 1
+                then {{ rejection(
+                    "'range: batch_size must be 1 or more'", 'batch_size', 'batch_size'
+                ) }}
+            when sequence_length < 1
+                then {{ rejection(
+                    "'range: sequence_length must be 1 or more'",
+                    'sequence_length',
+                    'sequence_length',
+                ) }}
+            when
+                status is null
+                or status not in (
+                    'completed', 'failed', 'oom', 'timeout', 'unsupported', 'unavailable'
+                )
+                then {{ rejection(
+                    "'vocabulary: status must be one of completed, failed, oom, timeout, '"
+                    ~ " || 'unsupported, unavailable'",
+                    'status',
+                    'status',
+                ) }}
+            when precision not in ('fp32', 'fp16', 'bf16', 'int8', 'int4', 'mixed')
+                then {{ rejection(
+                    "'vocabulary: precision must be one of fp32, fp16, bf16, int8, int4, mixed'",
+                    'precision',
+                    'precision',
+                ) }}
+        end as row_rejection,
+        -- the values set to NULL above, each with its reason: the row stays
+        list_concat(
+            {{ metric_value_rejections(positive_metrics) }},
+            case
+                when {{ latencies_rule }}
+                    then [{{ rejection(
+                        "'an iteration latency is NaN, infinite, absurd, zero or negative'",
+                        'latencies_ms',
+                        'left(cast(latencies_ms as varchar), 200)',
+                    ) }}]
+                else []
+            end,
+            case
+                when isolation not in ('forked_worker', 'in_process')
+                    then [{{ rejection(
+                        "'vocabulary: isolation must be one of forked_worker, in_process'",
+                        'isolation',
+                        'isolation',
+                    ) }}]
+                else []
+            end,
+            case
+                when quality not in ('ok', 'noisy')
+                    then [{{ rejection(
+                        "'vocabulary: quality must be one of ok, noisy'", 'quality', 'quality'
+                    ) }}]
+                else []
+            end
+        ) as value_rejections
+    from renamed
+
+),
+
+final as (
+
+    select
+        * exclude (row_rejection),
+        struct_extract(row_rejection, 'rejection_rule') as rejection_rule,
+        struct_extract(row_rejection, 'column_name') as rejected_column,
+        struct_extract(row_rejection, 'reported_value') as rejected_value
+    from checked
+
 )
 
-select * from renamed
+select * from final

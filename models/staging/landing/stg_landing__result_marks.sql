@@ -11,6 +11,8 @@ renamed as (
     select
 
         ----------  ids
+        -- the landed row: its file and position (ids inside may repeat: a copied file)
+        {{ stable_id(['source_file', 'file_row_number']) }} as landed_row_id,
         mark_id,
         result_id,
 

@@ -1,0 +1,189 @@
+{#-
+    The rules every landed and legacy value passes (docs/landing_zone.md, "Bad rows and values").
+    A value that breaks one is NULL (or its row is left out) and rejected_rows says which rule and
+    what was written; the build goes on with the good rows. One bound for every plausible number:
+    1e15 (a latency of 1e15 ms is 31,000 years; a throughput of 1e15 items/s, a memory of 1e15 MB
+    are as impossible), so 9.99e307 and 1e400 (read as infinity) are refused, not averaged.
+-#}
+{% macro max_plausible_value() -%}1e15{%- endmacro %}
+
+
+{#- A JSON value as a double only when it is a JSON number, finite and plausible: a string
+    ("888.375", "NaN") or a boolean is never read as a number. -#}
+{% macro json_number(json) -%}
+    (
+        case
+            when json_type({{ json }}) in ('BIGINT', 'UBIGINT', 'DOUBLE')
+                and abs(try_cast({{ json }} as double)) < {{ max_plausible_value() }}
+                then try_cast({{ json }} as double)
+        end
+    )
+{%- endmacro %}
+
+
+{#- A JSON value as an integer only when it is a JSON number with no fraction (4 or 4.0). -#}
+{% macro json_integer(json) -%}
+    (
+        case
+            when {{ json_number(json) }} = floor({{ json_number(json) }})
+                then try_cast({{ json_number(json) }} as integer)
+        end
+    )
+{%- endmacro %}
+
+
+{#- A JSON array as double[] only when every element is a finite, plausible, positive number
+    (the per-iteration latencies: one string or zero among them makes the list unusable). -#}
+{% macro json_positive_numbers(json) -%}
+    (
+        case
+            when json_type({{ json }}) = 'ARRAY'
+                and coalesce(list_bool_and(list_transform(
+                    cast({{ json }} as json[]),
+                    lambda element: coalesce({{ json_number("element") }} > 0, false)
+                )), true)
+                then try_cast({{ json }} as double[])
+        end
+    )
+{%- endmacro %}
+
+
+{#- Why a metric value (a latency, throughput or memory, as a double) is no measurement, or
+    NULL when it is one: NaN, infinities, beyond the plausible bound, zero (the old system wrote
+    0 for "not measured") or negative. -#}
+{% macro metric_value_rule(value) -%}
+    (
+        case
+            when isnan({{ value }}) then 'not a number (NaN)'
+            when isinf({{ value }}) then 'infinite or beyond double range'
+            when abs({{ value }}) >= {{ max_plausible_value() }}
+                then 'absurd: beyond {{ max_plausible_value() }}'
+            when {{ value }} = 0 then 'zero: not a measurement'
+            when {{ value }} < 0 then 'negative: not a measurement'
+        end
+    )
+{%- endmacro %}
+
+
+{#- Why a JSON value under a key that holds a number is not one (NULL when it is a usable
+    number): a string or a boolean is refused whatever it spells; numbers follow
+    metric_value_rule when `metric` is true, else only the plausibility bound. -#}
+{% macro json_number_rule(json, metric=true) -%}
+    (
+        case
+            when json_type({{ json }}) = 'VARCHAR'
+                then 'type: a string where a number is expected (strings are never read as numbers)'
+            when json_type({{ json }}) = 'BOOLEAN'
+                then 'type: a boolean where a number is expected (never read as 0 or 1)'
+            when json_type({{ json }}) not in ('BIGINT', 'UBIGINT', 'DOUBLE') then null
+            {%- if metric %}
+            -- the old system wrote 0 for "not measured"
+            when try_cast({{ json }} as double) = 0
+                then 'reported 0: the old system wrote 0 for "not measured"'
+            when try_cast({{ json }} as double) < 0
+                then 'reported a negative number: not a measurement'
+            else {{ metric_value_rule('try_cast(' ~ json ~ ' as double)') }}
+            {%- else %}
+            when not isfinite(try_cast({{ json }} as double))
+                then 'infinite or beyond double range'
+            when abs(try_cast({{ json }} as double)) >= {{ max_plausible_value() }}
+                then 'absurd: beyond {{ max_plausible_value() }}'
+            {%- endif %}
+        end
+    )
+{%- endmacro %}
+
+
+{#- A metric column (double) kept only when it is a measurement (see metric_value_rule). -#}
+{% macro metric_or_null(value) -%}
+    (case when {{ metric_value_rule(value) }} is null then {{ value }} end)
+{%- endmacro %}
+
+
+{#- One rejection, as rejected_rows lists it: the rule (a SQL expression), the column's name and
+    its value as written (a SQL expression, read as text). -#}
+{% macro rejection(rule, column_name, value) -%}
+    {
+        'rejection_rule': {{ rule }},
+        'column_name': '{{ column_name }}',
+        'reported_value': cast({{ value }} as varchar)
+    }
+{%- endmacro %}
+
+
+{#- The rejected values of one row as a list of rejections: one per metric column whose value
+    breaks metric_value_rule. `columns` names double columns. -#}
+{% macro metric_value_rejections(columns) -%}
+    list_filter(
+        [
+            {%- for column in columns %}
+            {{ rejection(metric_value_rule(column), column, column) }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        ],
+        lambda candidate: struct_extract(candidate, 'rejection_rule') is not null
+    )
+{%- endmacro %}
+
+
+{#- A JSON array as double[], element by element through json_number (a position stays: a bad
+    element is NULL), for lists that line up by position with another. -#}
+{% macro json_numbers(json) -%}
+    (
+        case
+            when json_type({{ json }}) = 'ARRAY'
+                then list_transform(
+                    cast({{ json }} as json[]), lambda element: {{ json_number("element") }}
+                )
+        end
+    )
+{%- endmacro %}
+
+
+{#- True for the one copy of a landed row kept when its id was landed in several files (a file
+    copied under another name): the copy in the file whose path sorts first, whatever order the
+    files were loaded in. For `qualify`; rejected_rows lists the other copies. -#}
+{% macro is_first_landed_copy(id_column) -%}
+    (row_number() over (partition by {{ id_column }} order by source_file) = 1)
+{%- endmacro %}
+
+
+{#- json_each over an object or array, as a relation for `cross join ... as alias`, with a key
+    written twice in one object read once: the first, as DuckDB's `->` and migrate read it
+    (int_legacy_metric_leaves lists the later copies in rejected_rows). -#}
+{% macro json_entries(json) -%}
+    (
+        select *
+        from json_each({{ json }})
+        qualify row_number() over (partition by key order by id) = 1
+    )
+{%- endmacro %}
+
+
+{#- rejected_rows' rows for one landing kind's second copies: rows whose id was landed in an
+    earlier-sorting file too (is_first_landed_copy). -#}
+{% macro landed_copies(kind, id_column) -%}
+    select
+        'landing' as source_kind,
+        '{{ kind }}' as source_table,
+        source_file,
+        cast(null as varchar) as file_sha256,
+        {{ id_column }} as row_identity,
+        {{ id_column }} as row_key,
+        '{{ id_column }}' as column_name,
+        'duplicate: {{ id_column }} already landed in '
+        || first_value(source_file) over (
+            partition by {{ id_column }} order by source_file
+        ) as rejection_rule,
+        {{ id_column }} as reported_value,
+        'row_rejected' as outcome,
+        loaded_at as rejected_at
+    from {{ ref('stg_landing__' ~ kind) }}
+    qualify not {{ is_first_landed_copy(id_column) }}
+{%- endmacro %}
+
+
+{#- A success or pass rate kept only when it is a fraction 0-1 (after its model's percent
+    conversion): anything else is NULL; int_legacy_metric_leaves lists the value. -#}
+{% macro fraction_or_null(value) -%}
+    (case when {{ value }} between 0 and 1 then {{ value }} end)
+{%- endmacro %}

@@ -1,0 +1,47 @@
+{#- Every landed benchmark result with the rule it breaks, if any: staging's row rules, then
+    duplicates. The same result (one result_id) landed in two files (a run's file copied under
+    another name) is one result: the copy in the file whose path sorts first is kept, whatever
+    order the files were loaded in (so an incremental build and a full refresh agree), and each
+    other copy is rejected naming it. int_benchmark_results_unioned reads the kept rows,
+    rejected_rows the others. -#}
+with
+
+landed as (
+
+    select * from {{ ref('stg_landing__benchmark_results') }}
+
+),
+
+ranked as (
+
+    select
+        *,
+        first_value(source_file) over by_result as first_source_file,
+        row_number() over by_result as copy_rank
+    from landed
+    window by_result as (
+        partition by result_id
+        order by rejection_rule is not null, source_file
+    )
+
+),
+
+final as (
+
+    select
+        * exclude (rejection_rule, rejected_column, rejected_value, first_source_file, copy_rank),
+        coalesce(
+            rejection_rule,
+            case
+                when copy_rank > 1
+                    then 'duplicate: result_id already landed in ' || first_source_file
+            end
+        ) as rejection_rule,
+        coalesce(rejected_column, case when copy_rank > 1 then 'result_id' end)
+            as rejected_column,
+        coalesce(rejected_value, case when copy_rank > 1 then result_id end) as rejected_value
+    from ranked
+
+)
+
+select * from final

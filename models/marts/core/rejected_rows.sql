@@ -1,0 +1,199 @@
+{#- Every landed or legacy row, and every value, the build refused, with the rule it broke and
+    what was written (docs/landing_zone.md, "Bad rows and values"). `action` says what became of
+    it: `row_rejected` (the row is in no other table: a required key missing, a value out of
+    range or vocabulary, a second copy of a result landed under another file name) or
+    `value_nulled` (the row stays and the value is NULL: NaN, infinite, absurd, zero or
+    negative metrics, a string or a boolean where a number belongs, a key written twice). The
+    build never fails because of input: what breaks a rule lands here instead. -#}
+with
+
+landed_results as (
+
+    select * from {{ ref('int_landing_benchmark_results_checked') }}
+
+),
+
+legacy_results as (
+
+    select * from {{ ref('int_legacy_benchmark_results_unioned') }}
+
+),
+
+legacy_values as (
+
+    select * from {{ ref('int_legacy_metric_leaves') }}
+    where value_note is not null
+
+),
+
+landed_row_rejections as (
+
+    select
+        'landing' as source_kind,
+        'benchmark_results' as source_table,
+        source_file,
+        cast(null as varchar) as file_sha256,
+        result_id as row_identity,
+        result_id as row_key,
+        rejected_column as column_name,
+        rejection_rule,
+        rejected_value as reported_value,
+        'row_rejected' as outcome,
+        loaded_at as rejected_at
+    from landed_results
+    where rejection_rule is not null
+
+),
+
+landed_value_rejections as (
+
+    select
+        source_file,
+        result_id,
+        loaded_at,
+        -- rejection_rule, column_name, reported_value
+        unnest(value_rejections, recursive := true)  -- noqa: AL03
+    from landed_results
+    where rejection_rule is null
+
+),
+
+landed_values_nulled as (
+
+    select
+        'landing' as source_kind,
+        'benchmark_results' as source_table,
+        source_file,
+        cast(null as varchar) as file_sha256,
+        result_id as row_identity,
+        result_id as row_key,
+        column_name,
+        rejection_rule,
+        reported_value,
+        'value_nulled' as outcome,
+        loaded_at as rejected_at
+    from landed_value_rejections
+
+),
+
+landed_copies as (
+
+    -- the other landing kinds: a second copy of a row (its file copied under another name)
+    {{ landed_copies('test_runs', 'run_id') }}
+    union all
+    {{ landed_copies('hardware_events', 'event_id') }}
+    union all
+    {{ landed_copies('compatibility_results', 'compatibility_id') }}
+    union all
+    {{ landed_copies('integration_results', 'test_result_id') }}
+
+),
+
+legacy_row_rejections as (
+
+    select
+        'legacy' as source_kind,
+        'performance_results' as source_table,
+        source_path as source_file,
+        file_id as file_sha256,
+        concat_ws(' | ', model_name, requested_hardware_type, config_key) as row_identity,
+        legacy_row_id as row_key,
+        rejected_column as column_name,
+        rejection_rule,
+        rejected_value as reported_value,
+        'row_rejected' as outcome,
+        current_timestamp as rejected_at
+    from legacy_results
+    where rejection_rule is not null
+
+),
+
+legacy_value_rejections as (
+
+    select
+        source_path,
+        file_id,
+        concat_ws(' | ', model_name, requested_hardware_type, config_key) as row_identity,
+        legacy_row_id as row_key,
+        -- rejection_rule, column_name, reported_value
+        unnest(value_rejections, recursive := true)  -- noqa: AL03
+    from legacy_results
+    where rejection_rule is null
+
+),
+
+legacy_values_nulled as (
+
+    select
+        'legacy' as source_kind,
+        'performance_results' as source_table,
+        source_path as source_file,
+        file_id as file_sha256,
+        row_identity,
+        row_key,
+        column_name,
+        rejection_rule,
+        reported_value,
+        'value_nulled' as outcome,
+        current_timestamp as rejected_at
+    from legacy_value_rejections
+
+),
+
+legacy_document_values as (
+
+    -- every value under a metric-like key that is no measurement, in every registered file
+    select
+        'legacy' as source_kind,
+        'legacy_metric_values' as source_table,
+        source_path as source_file,
+        file_id as file_sha256,
+        json_path as row_identity,
+        metric_value_id as row_key,
+        metric_key as column_name,
+        value_note as rejection_rule,
+        reported_text as reported_value,
+        'value_nulled' as outcome,
+        current_timestamp as rejected_at
+    from legacy_values
+
+),
+
+unioned as (
+
+    select * from landed_row_rejections
+    union all
+    select * from landed_values_nulled
+    union all
+    select * from landed_copies
+    union all
+    select * from legacy_row_rejections
+    union all
+    select * from legacy_values_nulled
+    union all
+    select * from legacy_document_values
+
+),
+
+final as (
+
+    select
+        {{ stable_id([
+            'source_kind', 'source_table', 'source_file', 'file_sha256', 'row_key',
+            'column_name', 'rejection_rule',
+        ]) }} as rejection_id,
+        source_kind,
+        source_table,
+        source_file,
+        file_sha256,
+        row_identity,
+        column_name,
+        rejection_rule,
+        reported_value,
+        outcome,
+        rejected_at
+    from unioned
+
+)
+
+select * from final

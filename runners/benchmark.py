@@ -453,13 +453,13 @@ def run_benchmarks(
     test_name: str = "benchdb run",
     on_result: Callable[[BenchmarkConfig, dict], None] | None = None,
     options: dict | None = None,
-    on_progress: Callable[[BenchmarkConfig, str], None] | None = None,
     command: str | None = None,
     estimator: Estimator | None = None,
     estimate_unavailable: bool = False,
     estimate_measured: bool = False,
     threads: int | None = None,
     isolation_mode: str | None = None,
+    on_progress: Callable[[BenchmarkConfig, str], None] | None = None,
 ) -> RunOutcome:
     """Detect hardware, land the detection events, run every configuration, land the results.
 

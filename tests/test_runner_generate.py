@@ -14,6 +14,7 @@ from runners.generation import (
     CudaStepClock,
     GreedyGeneration,
     HostStepClock,
+    step_clock_factory,
     summarize_generation,
 )
 from runners.model_factory import build_model, make_prompt
@@ -82,6 +83,11 @@ def test_cuda_clock_records_events_without_syncing_and_reads_them_after():
     assert clock.durations_ms() == [40.0, 3.0, 4.5]
     # read once, after waiting for the last event only
     assert [e.synchronized for e in events] == [False, False, False, True]
+
+
+def test_a_cuda_device_gets_event_clocks_the_cpu_host_clocks():
+    assert step_clock_factory("cuda:0") is CudaStepClock
+    assert step_clock_factory("cpu") is HostStepClock
 
 
 def test_metrics_from_samples_worked_by_hand():

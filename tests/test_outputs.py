@@ -177,11 +177,7 @@ def test_a_backup_folder_that_cannot_be_written_is_one_line(tmp_path, read_only_
     (data_dir / "landing").mkdir(parents=True)
     place = ["--data-dir", data_dir, "--db-path", tmp_path / "no-warehouse.duckdb"]
     for target, why in (
-        (
-            "/proc/backups",
-            "cannot write /proc/backups: output folder /proc accepts no new files "
-            "(No such file or directory)",
-        ),
+        ("/proc/backups", "cannot create /proc/backups: No such file or directory"),
         (
             read_only_folder,
             f"output folder {read_only_folder} accepts no new files (Permission denied)",
@@ -192,6 +188,9 @@ def test_a_backup_folder_that_cannot_be_written_is_one_line(tmp_path, read_only_
         assert result.exit_code == 1, result.output
         assert result.output.strip().splitlines() == [f"Error: Invalid value for '--dir': {why}"]
     assert os.listdir(read_only_folder) == ["old.csv"]
+    deeper = tmp_path / "new" / "backups"  # a folder that is not there yet is made, as before
+    assert "backup written" in invoke("db", "backup", "--dir", deeper, *place).output
+    assert len(list(deeper.glob("benchdb-backup-*"))) == 1
 
 
 def test_an_unwritable_default_output_is_refused(tmp_path, read_only_folder, monkeypatch):

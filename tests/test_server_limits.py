@@ -249,23 +249,35 @@ def test_a_query_past_the_time_limit_is_interrupted(client):
     assert response.json()["error"] == "the query ran past the 5 s time limit and was stopped"
 
 
+def answered(client: TestClient, sql: str, tries: int = 5):
+    """POST /query until it is not stopped at the time limit: a fresh worker's first query
+    (imports, first parse) can pass a 1 s limit on a loaded host (seen at load 8.5)."""
+    for _ in range(tries):
+        response = client.post("/query", json={"sql": sql})
+        if "time limit" not in response.json().get("error", ""):
+            break
+    return response
+
+
 def test_a_worker_that_does_not_stop_is_killed_and_replaced(site):
     root, db = site
     app = create_app(ServerSettings(db, root / "data", time_limit_seconds=1.0))
     pool: QueryPool = app.state.query_pool
     with TestClient(app) as c:
-        assert c.post("/query", json={"sql": "select 1 as x"}).status_code == 200
+        for _ in range(2):  # both workers have answered once
+            assert answered(c, "select 1 as x").status_code == 200
         stuck = pool.worker_pids()
         assert len(stuck) == 2
+        killed_before = pool.killed_for_time
         for pid in stuck:  # as an operator that never looks at interrupts would be
             os.kill(pid, signal.SIGSTOP)
         response = c.post("/query", json={"sql": "select 1 as x"})
         assert response.status_code == 400
         assert response.json()["error"] == "the query ran past the 1 s time limit and was stopped"
-        assert pool.killed_for_time == 1
+        assert pool.killed_for_time == killed_before + 1
         replaced = set(pool.worker_pids()) - set(stuck)
         assert len(replaced) == 1  # a fresh worker took the killed one's place
-        assert c.post("/query", json={"sql": "select 7 as x"}).json()["rows"] == [{"x": 7}]
+        assert answered(c, "select 7 as x").json()["rows"] == [{"x": 7}]
     assert not any(running(pid) for pid in stuck + list(replaced))
 
 

@@ -134,7 +134,14 @@ def backup(db_path, data_dir, compress, backup_dir, keep) -> None:
 
     data = resolve_data_dir(data_dir)
     if backup_dir is not None:  # before any work: one line naming --dir, not a traceback
-        backup_dir = check_output(backup_dir.resolve(), folder=True, option="--dir")
+        backup_dir = backup_dir.resolve()
+        try:
+            backup_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise click.ClickException(
+                f"Invalid value for '--dir': cannot create {backup_dir}: {exc.strerror}"
+            ) from None
+        check_output(backup_dir, folder=True, option="--dir")
     _clean(data, resolve_db_path(db_path))
     target_dir = backup_dir or maintenance.default_backup_dir(data)
     before = set(maintenance.list_backups(target_dir))

@@ -167,9 +167,15 @@ def build(
     generation; returns the core marts' row counts. See the module's docstring.
 
     `echo` gets benchdb's own messages, and dbt's log lines too unless `dbt_output` is given."""
+    from benchdb import maintenance  # it imports this module
+
     landing_root = data_dir / "landing"
     landing.check_readable(landing_root)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    # what killed writers and maintenance commands left behind (their processes are gone)
+    for leftover in maintenance.clean_leftovers(data_dir, db_path):
+        if echo:
+            echo(f"removed a leftover of a process that is gone: {leftover}")
     layout = generations.Layout(db_path)
     with generations.build_lock(layout, echo):
         started = time.perf_counter()

@@ -29,7 +29,8 @@ from tests.conftest import PROJECT_ROOT
 pytestmark = pytest.mark.slow
 
 HOST = ("torch", "transformers", "pyarrow", "click")
-WAREHOUSE = (*HOST, "duckdb", "dbt-core", "dbt-duckdb", "pandas", "plotnine", "fastapi", "uvicorn")
+WAREHOUSE = (*HOST, "duckdb", "dbt-core", "dbt-duckdb", "pandas", "plotnine", "fastapi", "uvicorn",
+             "ruptures", "scipy")  # fmt: skip
 
 
 def _canonical(name: str) -> str:

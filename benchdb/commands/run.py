@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from benchdb.options import (
+    FiniteRange,
     Values,
     batch_size_option,
     check_known,
@@ -95,7 +96,7 @@ from benchdb.options import (
     "--time-limit",
     default=300.0,
     show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteRange(min=0, min_open=True),
     help="Seconds per configuration before it stops with status `timeout`.",
 )
 @click.option(

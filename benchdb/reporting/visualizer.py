@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from benchdb.reporting import chart_data, charts, data
+from benchdb.reporting import chart_data, charts, data, regressions
 from benchdb.reporting.data import ReportError
 
 
@@ -75,6 +75,7 @@ def chart_file(
             plot = charts.heatmap_chart(frame, metric_name)
         else:
             frame = chart_data.result_history(con, model_name, hardware_type, precision, batch_size)
+            frame = regressions.with_marks(con, frame, metric_name)  # change points, windows
             plot = charts.history_chart(frame, metric_name, model_name, hardware_type)
     return charts.save(plot, output, dpi=dpi)
 

@@ -14,7 +14,8 @@ final as (
     select
         compatibility_id,
         run_id,
-        {{ stable_id(['model_name']) }} as model_id,
+        -- a whole family's entry names no model: no id to join `models` on
+        case when model_name is not null then {{ stable_id(['model_name']) }} end as model_id,
         {{ stable_id(['hardware_type', 'device_name']) }} as hardware_id,
         is_compatible,
         detection_success,

@@ -6,9 +6,10 @@ with
 runner_results as (
 
     -- rows that break a rule, and second copies of a result, are in rejected_rows instead
-    select * exclude (
-        landed_row_id, rejection_rule, rejected_column, rejected_value, value_rejections
-    )
+    select
+        * exclude (
+            landed_row_id, rejection_rule, rejected_column, rejected_value, value_rejections
+        )
     from {{ ref('int_landing_benchmark_results_checked') }}
     where rejection_rule is null
 

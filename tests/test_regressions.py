@@ -147,8 +147,13 @@ def _series(rows: list[dict], metric: str) -> dict:
 def test_the_same_series_without_the_change_reports_nothing(history):
     assert len(history.before_change) == 3  # latency, throughput, memory
     for row in history.before_change:
-        assert row["points"] == BASELINE_RUNS
-        assert row["status"] == "no change", (row["metric"], row["status_reason"])
+        # in process, a tiny model's memory often grows by 0.0 MiB: not a measurement, so NULL
+        # (rejected_rows says why), and the memory series may be too short to judge
+        if row["metric"] == "memory_peak_mb":
+            assert row["status"] in ("no change", "insufficient data")
+        else:
+            assert row["points"] == BASELINE_RUNS
+            assert row["status"] == "no change", (row["metric"], row["status_reason"])
         assert row["change_point"] is None and row["what_changed"] is None
 
 
@@ -164,8 +169,11 @@ def test_the_step_is_found_and_dated_to_the_first_slow_run(history):
     throughput = _series(history.after_change, "throughput_items_per_second")
     assert throughput["status"] == "regression" and throughput["direction"] == "worse"
     assert throughput["change_run_id"] == history.run_ids[BASELINE_RUNS]
-    # a sleep costs no memory
-    assert _series(history.after_change, "memory_peak_mb")["status"] == "no change"
+    # a sleep costs no memory (the series may be too short: zero growths are NULL)
+    assert _series(history.after_change, "memory_peak_mb")["status"] in (
+        "no change",
+        "insufficient data",
+    )
 
 
 def test_the_step_is_put_down_to_the_commit(history):
@@ -200,7 +208,7 @@ def test_cli_lists_the_regression_with_its_run_and_commit(history):
     assert "regression" in out and MODEL in out
     assert history.run_ids[BASELINE_RUNS] in out
     assert f"git_commit {history.commits[0][:12]} -> {history.commits[1][:12]}" in out
-    assert "2 regression, 0 improvement, 0 suspect, 1 no change" in out
+    assert "3 series in all: 2 regression, 0 improvement, 0 suspect" in out
     rows = json.loads(invoke("regressions", "--format", "json", "--db-path", history.db).output)
     assert sorted(r["metric"] for r in rows) == ["latency_p50_ms", "throughput_items_per_second"]
     everything = invoke("regressions", "--all", "--format", "json", "--db-path", history.db)

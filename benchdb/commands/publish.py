@@ -33,13 +33,12 @@ def publish(uri, tables, db_path, fmt) -> None:
     publication, the warehouse generation and the landing snapshot it was built from, and each
     table's file, rows, bytes, SHA-256 and columns. Readers start from manifest.json: it is
     written last, so they never see a half-written publication. The previous publication is
-    kept; older ones are deleted. Publishing the same generation again writes nothing.
+    kept; older ones are deleted. Publishing the same generation again writes nothing. An S3
+    prefix (--to s3://bucket/prefix) takes the same layout (docs/publish.md).
 
     \b
       benchdb publish --to published/
-      benchdb publish --to s3://benchmarks/marts --tables performance_results,models
-      python -c "import pandas; print(pandas.read_parquet('published/' + \\
-          __import__('json').load(open('published/manifest.json'))['tables'][0]['file']))"
+      benchdb publish --to published/ --tables performance_results,models --format json
     """
     from benchdb.publish import publish as publish_marts
 

@@ -270,8 +270,9 @@ _REF = re.compile(r"""ref\(\s*['"](\w+)['"]\s*\)""")
 
 
 def relationships(project_dir: Path | None = None) -> list[Relationship]:
-    """Every `relationships` data test in the dbt project's model yml files: the orphan check
-    asks exactly what the build's tests ask, so it cannot fail where the build passed."""
+    """Every relationship the dbt project's model yml files test (a `relationship` rule of a
+    model's `rules` test, or dbt's column-level `relationships`): the orphan check asks exactly
+    what the build's tests ask, so it cannot fail where the build passed."""
     import yaml
 
     from benchdb.paths import PROJECT_DIR
@@ -280,6 +281,19 @@ def relationships(project_dir: Path | None = None) -> list[Relationship]:
     for path in sorted(((project_dir or PROJECT_DIR) / "models").rglob("*.yml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for model in document.get("models") or []:
+            for test in model.get("data_tests") or []:
+                spec = test.get("rules") if isinstance(test, dict) else None
+                for rule in ((spec or {}).get("arguments") or {}).get("rules") or []:
+                    if "relationship" in rule:
+                        found.append(
+                            Relationship(
+                                model["name"],
+                                rule["relationship"],
+                                rule["to"],
+                                rule["field"],
+                                rule.get("where"),
+                            )
+                        )
             for column in model.get("columns") or []:
                 for test in column.get("data_tests") or column.get("tests") or []:
                     spec = test.get("relationships") if isinstance(test, dict) else None

@@ -10,6 +10,7 @@ the landing zone and the seeds, so a build from scratch (`--full-refresh`) is al
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import signal
 import subprocess
@@ -229,6 +230,12 @@ def build(
                 snapshot_file,
                 cwd=layout.state_dir,
             )
+        except WarehouseError as error:
+            broken = failed_rules(layout)
+            generations.discard_leftovers(layout)
+            if broken:
+                raise WarehouseError(f"{error}\n" + "\n".join(broken)) from None
+            raise
         except BaseException:
             generations.discard_leftovers(layout)
             raise
@@ -253,6 +260,36 @@ def build(
         if echo:
             echo(f"published {folder.name} in {generations.elapsed(started):.1f} s")
     return table_counts(db_path)
+
+
+def failed_rules(layout: generations.Layout) -> list[str]:
+    """Which rules of a failed `rules` data test (tests/data_tests/generic/rules.sql) broke, and
+    on how many rows: dbt only says how many rules failed. Runs each failed test's compiled
+    query again on the unpublished build; [] when there is nothing to say."""
+    results = layout.dbt_target / "run_results.json"
+    if not results.is_file() or not layout.build_db.is_file():
+        return []
+    import duckdb
+
+    lines = []
+    try:
+        failed = [
+            result
+            for result in json.loads(results.read_text())["results"]
+            if result["status"] == "fail" and result["unique_id"].startswith("test.benchdb.rules_")
+        ]
+        if not failed:
+            return []
+        nodes = json.loads((layout.dbt_target / "manifest.json").read_text())["nodes"]
+        with duckdb.connect(str(layout.build_db), read_only=True) as connection:
+            for result in failed:
+                attached = nodes.get(result["unique_id"], {}).get("attached_node") or ""
+                model = attached.rsplit(".", 1)[-1] or result["unique_id"]
+                for rule, rows in connection.execute(result["compiled_code"]).fetchall():
+                    lines.append(f"  {model}: rule `{rule}` fails on {rows} row(s)")
+    except (OSError, KeyError, ValueError, duckdb.Error) as error:
+        return [f"  (could not list the failing rules: {error})"]
+    return lines
 
 
 def check_not_shrinking(published: dict, taken: snapshot.Snapshot, landing_root: Path) -> None:

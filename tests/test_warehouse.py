@@ -198,7 +198,8 @@ def test_failing_data_test_fails_the_build_with_dbts_message(tiny_run, tiny_ware
     result = invoke("build", "--quiet", "--data-dir", data, "--db-path", db, expect_exit=None)
     assert result.exit_code == 1
     assert "dbt build failed" in result.output
-    assert "relationships" in result.output and "run_id" in result.output
+    # dbt names the failing `rules` test; benchdb names the rule that broke and on how many rows
+    assert "rule `relationship run_id -> test_runs.run_id` fails on 1 row(s)" in result.output
     # the last good warehouse is still there, without the bad row
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute(
@@ -356,15 +357,22 @@ def test_every_model_has_a_primary_key_tested_unique_and_not_null(dbt_nodes):
             continue  # a test of some rows does not make a key
         name = node["test_metadata"]["name"]
         kwargs = node["test_metadata"]["kwargs"]
+        model = node["attached_node"]
+        if name == "rules":  # a mart's contract in one test: required columns and rules
+            for column in kwargs.get("not_null", []):
+                tested[model][column].add("not_null")
+            for rule in kwargs.get("rules", []):
+                if "unique" in rule and "where" not in rule:
+                    tested[model][rule["unique"]].add("unique")
+            continue
         # columns_not_null checks a model's required columns in one test
         columns = (
             kwargs["columns"]
             if name == "columns_not_null"
             else [node.get("column_name") or kwargs.get("column_name")]
         )
-        for dep in node["depends_on"]["nodes"]:
-            for column in columns:
-                tested[dep][column].add("not_null" if name == "columns_not_null" else name)
+        for column in columns:
+            tested[model][column].add("not_null" if name == "columns_not_null" else name)
     without_key = sorted(
         node["name"]
         for key, node in _models(dbt_nodes).items()

@@ -82,48 +82,102 @@ def _oom_errors() -> tuple[type[BaseException], ...]:
     return tuple(t for t in found if t is not None)
 
 
+class _Setup:
+    """What every configuration does around its timing, forward or generate: pin the threads,
+    make the model's config, find the device and its environment, refuse what a capability check
+    refuses, build the model under the memory tracker, read the host around the timed
+    iterations, and free the memory when measuring in this process."""
+
+    def __init__(self, report: Callable[[str], None], job: WorkerJob) -> None:
+        self.report, self.job = report, job
+        self.cpus = usable_cpus()
+        self.fields: dict = {"host_cpu_count": len(self.cpus)}
+        self.before = read_host(self.cpus)
+        self.device = "cpu"
+        self.tracker: MemoryTracker | None = None
+
+    def configure(self):
+        """The model's transformers config (with the threads pinned)."""
+        import torch
+
+        torch.set_num_threads(self.job.threads)
+        self.report("import")
+        spec = self.job.config.spec
+        _, config_cls = model_classes(spec)
+        return config_cls(**spec.config_overrides)
+
+    def locate(self) -> None:
+        """The torch device that runs it, and its environment, recorded."""
+        self.device = torch_device(self.job.config.hardware_type)
+        self.fields["device"] = self.device
+        self.fields.update(collect_environment(self.device))
+
+    def refuses(self, refusal) -> bool:
+        """Record a capability check's refusal as an `unsupported` row; False when none."""
+        if refusal:
+            self.fields.update(
+                status="unsupported", error_type=refusal.error_type, error_message=refusal.message
+            )
+        return bool(refusal)
+
+    def build(self, model_class: str | None = None):
+        """The model on its device at the configuration's precision, its build timed."""
+        config = self.job.config
+        self.tracker = MemoryTracker(self.device, in_worker=self.job.in_worker)
+        self.report("build")
+        self.tracker.start()
+        build_start = time.perf_counter()
+        model, weights_source = build_model(config.spec, self.job.weights_dir, model_class)
+        model.to(device=self.device, dtype=torch_dtype(config.precision))
+        self.fields.update(
+            model_build_seconds=time.perf_counter() - build_start,
+            weights_source=weights_source,
+            parameter_count=count_parameters(model),
+        )
+        return model
+
+    def around_timing(self):
+        start = read_host(self.cpus)
+        return lambda: (start, read_host(self.cpus))
+
+    def release(self) -> None:
+        """A worker's memory goes with it; in this process, collect it now."""
+        if not self.job.in_worker:
+            gc.collect()
+            if self.device.startswith("cuda"):
+                import torch
+
+                torch.cuda.empty_cache()
+
+
 def measure(report: Callable[[str], None], job: WorkerJob) -> dict:
     """Measure one configuration where it runs (a worker, or this process); returns the row's
     fields: geometry, environment, status, timings, memory, noise."""
     import torch
 
     config, spec = job.config, job.config.spec
-    cpus = usable_cpus()
-    fields: dict = {"host_cpu_count": len(cpus)}
-    before = read_host(cpus)
+    setup = _Setup(report, job)
+    fields = setup.fields
     model = inputs = tensors = None
-    device = "cpu"
     try:
-        torch.set_num_threads(job.threads)
-        report("import")
-        _, config_cls = model_classes(spec)
-        model_config = config_cls(**spec.config_overrides)
+        model_config = setup.configure()
         fields.update(input_geometry(spec, model_config, config.sequence_length))
-        device = torch_device(config.hardware_type)
-        fields["device"] = device
-        fields.update(collect_environment(device))
-        refused = check_precision(
-            config.hardware_type, config.precision, device
-        ) or check_sequence_length(
-            spec.model_name, spec.input_kind, model_config, config.sequence_length
-        )
-        if refused:
-            fields.update(
-                status="unsupported", error_type=refused.error_type, error_message=refused.message
+        setup.locate()
+        if setup.refuses(
+            check_precision(config.hardware_type, config.precision, setup.device)
+            or check_sequence_length(
+                spec.model_name, spec.input_kind, model_config, config.sequence_length
             )
+        ):
             return fields
-        tracker = MemoryTracker(device, in_worker=job.in_worker)
-        report("build")
-        tracker.start()
-        build_start = time.perf_counter()
-        dtype = torch_dtype(config.precision)
-        model, weights_source = build_model(spec, job.weights_dir)
-        model.to(device=device, dtype=dtype)
-        fields["model_build_seconds"] = time.perf_counter() - build_start
-        fields["weights_source"] = weights_source
-        fields["parameter_count"] = count_parameters(model)
+        model = setup.build()
         inputs = make_inputs(
-            spec, model.config, config.batch_size, config.sequence_length, device, dtype
+            spec,
+            model.config,
+            config.batch_size,
+            config.sequence_length,
+            setup.device,
+            torch_dtype(config.precision),
         )
         fields.update(
             sequence_length=inputs.sequence_length,
@@ -131,35 +185,29 @@ def measure(report: Callable[[str], None], job: WorkerJob) -> dict:
             audio_seconds=inputs.audio_seconds,
             input_shapes=json.dumps(inputs.shapes()),
         )
-        tracker.loaded()
+        setup.tracker.loaded()
         tensors = inputs.tensors
-
-        def around_timing():
-            start = read_host(cpus)
-            return lambda: (start, read_host(cpus))
-
         with torch.inference_mode():
             timing = measure_latency(
                 lambda: model(**tensors),
-                device,
+                setup.device,
                 job.settings,
                 job.started_at,
                 on_phase=report,
-                around_timing=around_timing,
+                around_timing=setup.around_timing,
                 on_iteration=_progress(report, job.settings.min_iterations, "iterations"),
             )
-        memory = tracker.stop()
+        memory = setup.tracker.stop()
     except Exception as exc:  # one failing configuration must not stop the run
         fields.update(failure_fields(exc))
     else:
         fields["num_threads"] = torch.get_num_threads()
-        _record_measurement(fields, config, job, timing, memory, inputs.tokens_per_item, before)
+        _record_measurement(
+            fields, config, job, timing, memory, inputs.tokens_per_item, setup.before
+        )
     finally:
         model = inputs = tensors = None
-        if not job.in_worker:  # a worker's memory goes with it
-            gc.collect()
-            if device.startswith("cuda"):
-                torch.cuda.empty_cache()
+        setup.release()
     return fields
 
 
@@ -277,47 +325,26 @@ def measure_generation(report: Callable[[str], None], job: WorkerJob) -> dict:
     import torch
 
     config, spec = job.config, job.config.spec
-    cpus = usable_cpus()
-    fields: dict = {"host_cpu_count": len(cpus), "model_class": spec.generation_class or None}
-    before = read_host(cpus)
+    setup = _Setup(report, job)
+    fields = setup.fields
+    fields["model_class"] = spec.generation_class or None
     model = generation = None
-    device = "cpu"
     try:
-        torch.set_num_threads(job.threads)
-        report("import")
-        _, config_cls = model_classes(spec)
-        model_config = config_cls(**spec.config_overrides)
-        device = torch_device(config.hardware_type)
-        fields["device"] = device
-        fields.update(collect_environment(device))
-        refused = check_generation(
-            spec, model_config, config.sequence_length, config.output_length
-        ) or check_precision(config.hardware_type, config.precision, device)
-        if refused:
-            fields.update(
-                status="unsupported", error_type=refused.error_type, error_message=refused.message
-            )
+        model_config = setup.configure()
+        setup.locate()
+        if setup.refuses(
+            check_generation(spec, model_config, config.sequence_length, config.output_length)
+            or check_precision(config.hardware_type, config.precision, setup.device)
+        ):
             return fields
-        tracker = MemoryTracker(device, in_worker=job.in_worker)
-        report("build")
-        tracker.start()
-        build_start = time.perf_counter()
-        model, weights_source = build_model(spec, job.weights_dir, spec.generation_class)
-        model.to(device=device, dtype=torch_dtype(config.precision))
-        fields["model_build_seconds"] = time.perf_counter() - build_start
-        fields["weights_source"] = weights_source
-        fields["parameter_count"] = count_parameters(model)
-        prompt = make_prompt(model.config, config.batch_size, config.sequence_length, device)
+        model = setup.build(spec.generation_class)
+        prompt = make_prompt(model.config, config.batch_size, config.sequence_length, setup.device)
         fields["input_shapes"] = json.dumps({k: list(v.shape) for k, v in prompt.items()})
         compiled = torch.compile(model) if config.backend == "compile" else None
         generation = GreedyGeneration(
-            model, prompt, config.output_length, step_clock_factory(device), run=compiled
+            model, prompt, config.output_length, step_clock_factory(setup.device), run=compiled
         )
-        tracker.loaded()
-
-        def around_timing():
-            start = read_host(cpus)
-            return lambda: (start, read_host(cpus))
+        setup.tracker.loaded()
 
         def on_phase(phase: str) -> None:
             if phase == "timing":
@@ -330,18 +357,18 @@ def measure_generation(report: Callable[[str], None], job: WorkerJob) -> dict:
                 report("compile")
                 compile_start = time.perf_counter()
                 generation()
-                synchronizer(device)()
+                synchronizer(setup.device)()
                 fields["compile_seconds"] = time.perf_counter() - compile_start
             timing = measure_latency(
                 generation,
-                device,
+                setup.device,
                 job.settings,
                 job.started_at,
                 on_phase=on_phase,
-                around_timing=around_timing,
+                around_timing=setup.around_timing,
                 on_iteration=_progress(report, job.settings.min_iterations, "generations"),
             )
-        memory = tracker.stop()
+        memory = setup.tracker.stop()
         steps = generation.steps_ms() if timing.latencies_ms else []
         if len(steps) != len(timing.latencies_ms):
             raise RuntimeError(
@@ -369,14 +396,11 @@ def measure_generation(report: Callable[[str], None], job: WorkerJob) -> dict:
             timed_seconds=timing.timed_seconds,
             **memory.columns(),
         )
-        _record_noise(fields, job, timing, before, fields["e2e_latency_cv"])
+        _record_noise(fields, job, timing, setup.before, fields["e2e_latency_cv"])
         fields.update(_timing_status(job, timing, "generation"))
     finally:
         model = generation = None
-        if not job.in_worker:  # a worker's memory goes with it
-            gc.collect()
-            if device.startswith("cuda"):
-                torch.cuda.empty_cache()
+        setup.release()
     return fields
 
 

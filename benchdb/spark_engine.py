@@ -1,8 +1,8 @@
 """`benchdb build --engine spark`: the same dbt project on Apache Spark (docs/spark.md).
 
-dbt-spark runs the spine of the project (landing staging, what the core marts need, the core
-marts and benchmark_config_status) in an in-process local Spark session by default, or on any
-cluster its profile names. The local session's tables are Parquet folders under
+dbt-spark runs the part of the project that has Spark SQL so far (SPINE: marts and everything
+upstream of them, and the landing kinds' staging models) in an in-process local Spark session by
+default, or on any cluster its profile names. The local session's tables are Parquet folders under
 `<state folder>/spark/warehouse/<schema>.db/<table>/`: every engine reads them (DuckDB's
 read_parquet, pandas, Spark itself). A Spark build is always a full build from the build's
 snapshot of the landing zone, written to a fresh folder and swapped in only when every model
@@ -11,6 +11,7 @@ built: readers keep the last complete Spark warehouse, a failed build loses noth
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -20,14 +21,18 @@ from benchdb import generations, snapshot
 from runners import landing
 from runners.errors import WarehouseError
 
-# what the Spark build selects: these models and everything upstream of them (seeds included)
+# the marts the Spark build makes so far, with everything upstream of them; the rest of the
+# spine (performance_results, models, hardware_platforms, benchmark_config_status) and every
+# other mart are DuckDB-only so far (docs/spark.md says what each still needs)
 SPINE = (
-    "performance_results",
-    "models",
-    "hardware_platforms",
     "test_runs",
     "hardware_availability_log",
-    "benchmark_config_status",
+)
+# the landing kinds' staging models that build on Spark, beyond what SPINE reads
+STAGING = (
+    "stg_landing__compatibility_results",
+    "stg_landing__integration_results",
+    "stg_landing__result_marks",
 )
 SCHEMA = "main"
 
@@ -64,9 +69,13 @@ def check_installed() -> None:
 
 
 def _java_home() -> str | None:
-    import os
-
     return os.environ.get("JAVA_HOME")
+
+
+def is_local_session(target: str) -> bool:
+    """True for the profile's own in-process session (its tables are local Parquet folders);
+    a cluster keeps its tables in its own metastore."""
+    return target == "spark" and os.environ.get("BENCHMARK_SPARK_METHOD", "session") == "session"
 
 
 def build(
@@ -75,13 +84,16 @@ def build(
     echo: Callable[[str], None] | None = None,
     extra_args: tuple[str, ...] = (),
     dbt_output: Callable[[str], None] | None = None,
-    target: str = "spark",
 ) -> dict[str, int]:
     """Build the spine on Spark from a snapshot of the landing zone; returns the row counts of
-    the Spark warehouse's tables (SPINE). See the module's docstring."""
+    the local Spark warehouse's tables (SPINE), or nothing for a cluster (its tables are in
+    its schema `main`). See the module's docstring."""
     from benchdb.warehouse import run_dbt
 
-    check_installed()
+    target = os.environ.get("BENCHMARK_SPARK_TARGET", "spark")
+    local = is_local_session(target)
+    if local:
+        check_installed()
     landing_root = data_dir / "landing"
     landing.check_readable(landing_root)
     layout = generations.Layout(db_path)
@@ -103,6 +115,7 @@ def build(
             "--full-refresh",
             "--select",
             *(f"+{name}" for name in SPINE),
+            *STAGING,
             # the data tests are DuckDB SQL (docs/spark.md): the Spark build runs the models
             "--resource-type",
             "model",
@@ -125,10 +138,19 @@ def build(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        if not local:
+            shutil.rmtree(staging, ignore_errors=True)
+            if echo:
+                echo(f"built on the cluster of target {target} in {elapsed(started):.1f} s")
+            return {}
         _publish(folder, staging)
         if echo:
-            echo(f"published the Spark warehouse in {time.perf_counter() - started:.1f} s")
+            echo(f"published the Spark warehouse in {elapsed(started):.1f} s")
     return table_counts(db_path)
+
+
+def elapsed(started: float) -> float:
+    return time.perf_counter() - started
 
 
 def _publish(folder: Path, staging: Path) -> None:

@@ -103,9 +103,11 @@ def _build_on_spark(db, data, quiet, progress, extra) -> None:
     )
     if progress:
         progress.close()
-    click.echo(f"\nspark warehouse built: {spark_engine.warehouse_dir(db)}")
+    where = spark_engine.warehouse_dir(db) if counts else "the cluster's schema main"
+    click.echo(f"\nspark warehouse built: {where}")
     click.echo(f"landing zone:          {data / 'landing'}")
-    click.echo(render(["table", "rows"], list(counts.items())))
+    if counts:
+        click.echo(render(["table", "rows"], list(counts.items())))
 
 
 class DbtProgress:

@@ -211,3 +211,123 @@
     cast(null as {{ type }}) as {{ name }}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#- isinf: true for +/- infinity (Spark has no isinf). -#}
+{% macro is_infinite(value) -%}
+    {{ return(adapter.dispatch('is_infinite')(value)) }}
+{%- endmacro %}
+
+{%- macro default__is_infinite(value) -%}
+    isinf({{ value }})
+{%- endmacro %}
+
+{%- macro spark__is_infinite(value) -%}
+    (abs({{ value }}) = double('Infinity'))
+{%- endmacro %}
+
+
+{#- rejection (macros/value_rules.sql) on Spark: a named_struct with the same fields. -#}
+{% macro spark__rejection(rule, column_name, value) -%}
+    named_struct(
+        'rejection_rule', {{ rule }},
+        'column_name', '{{ column_name }}',
+        'reported_value', cast({{ value }} as string)
+    )
+{%- endmacro %}
+
+
+{#- metric_value_rejections (macros/value_rules.sql) on Spark: filter over an array. -#}
+{% macro spark__metric_value_rejections(columns) -%}
+    filter(
+        array(
+            {%- for column in columns %}
+            {{ rejection(metric_value_rule(column), column, column) }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        ),
+        candidate -> candidate.rejection_rule is not null
+    )
+{%- endmacro %}
+
+
+{#- True when every element of a list passes `predicate` (an expression of `element`); NULL or
+    true for an empty list as each engine has it (both read as "none breaks it"). -#}
+{% macro list_all(list, element, predicate) -%}
+    {{ return(adapter.dispatch('list_all')(list, element, predicate)) }}
+{%- endmacro %}
+
+{%- macro default__list_all(list, element, predicate) -%}
+    list_bool_and(list_transform({{ list }}, lambda {{ element }}: {{ predicate }}))
+{%- endmacro %}
+
+{%- macro spark__list_all(list, element, predicate) -%}
+    forall({{ list }}, {{ element }} -> {{ predicate }})
+{%- endmacro %}
+
+
+{#- `* replace (<expr> as <column>, ...)`: open with star_replace(columns), close with
+    end_star_replace(). Spark has no replace: `* except (columns), struct(<exprs>).*`, the
+    replaced columns after the others. -#}
+{% macro star_replace(columns) -%}
+    {{ return(adapter.dispatch('star_replace')(columns)) }}
+{%- endmacro %}
+
+{%- macro default__star_replace(columns) -%}
+    * replace (
+{%- endmacro %}
+
+{%- macro spark__star_replace(columns) -%}
+    * except ({{ columns | join(', ') }}), struct(
+{%- endmacro %}
+
+{% macro end_star_replace() -%}
+    {{ return(adapter.dispatch('end_star_replace')()) }}
+{%- endmacro %}
+
+{%- macro default__end_star_replace() -%}
+    )
+{%- endmacro %}
+
+{%- macro spark__end_star_replace() -%}
+    ).*
+{%- endmacro %}
+
+
+{#- A field of a struct value (DuckDB: struct_extract). -#}
+{% macro struct_field(struct, field) -%}
+    {{ return(adapter.dispatch('struct_field')(struct, field)) }}
+{%- endmacro %}
+
+{%- macro default__struct_field(struct, field) -%}
+    struct_extract({{ struct }}, '{{ field }}')
+{%- endmacro %}
+
+{%- macro spark__struct_field(struct, field) -%}
+    {{ struct }}.{{ field }}
+{%- endmacro %}
+
+
+{#- A list literal: [a, b] (Spark: array(a, b)); `items` are SQL expressions. -#}
+{% macro list_of(items) -%}
+    {{ return(adapter.dispatch('list_of')(items)) }}
+{%- endmacro %}
+
+{%- macro default__list_of(items) -%}
+    [{{ items | join(', ') }}]
+{%- endmacro %}
+
+{%- macro spark__list_of(items) -%}
+    array({{ items | join(', ') }})
+{%- endmacro %}
+
+
+{#- The name of the function that concatenates lists (Spark: concat). -#}
+{% macro list_concat_name() -%}
+    {{ return('concat' if target.type == 'spark' else 'list_concat') }}
+{%- endmacro %}
+
+
+{#- The text type's name in casts (Spark: string; its varchar needs a length). -#}
+{% macro text_type() -%}
+    {{ return('string' if target.type == 'spark' else 'varchar') }}
+{%- endmacro %}

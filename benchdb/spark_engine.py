@@ -197,5 +197,7 @@ def table_counts(db_path: Path, tables: tuple[str, ...] = SPINE) -> dict[str, in
         counts = {}
         for table in tables:
             relation = read_table(db_path, table, con)
-            counts[table] = 0 if relation is None else relation.aggregate("count(*)").fetchone()[0]
+            counts[table] = (
+                0 if relation is None else relation.aggregate("count(*)").fetchall()[0][0]
+            )
         return counts

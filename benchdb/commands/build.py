@@ -46,9 +46,10 @@ from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, r
     type=click.Choice(["duckdb", "spark"]),
     default="duckdb",
     show_default=True,
-    help="duckdb: the embedded warehouse. spark: the core marts on Apache Spark (a local "
-    "in-process session, or a cluster through profiles.yml), as Parquet tables under the "
-    "warehouse's state folder (docs/spark.md).",
+    help="duckdb: the embedded warehouse. spark: the marts that have Spark SQL so far "
+    "(test_runs, hardware_availability_log) on Apache Spark, a local in-process session or a "
+    "cluster through profiles.yml, as Parquet tables under the warehouse's state folder "
+    "(docs/spark.md; not run by the examples: a Spark build takes minutes).",
 )
 def build(
     db_path, data_dir, quiet, verbose, full_refresh, unit_tests, allow_shrink, dbt_vars, engine
@@ -61,7 +62,6 @@ def build(
     \b
       benchdb build
       benchdb build --data-dir tests/fixtures/data --db-path /tmp/fixture.duckdb --quiet
-      benchdb build --engine spark --data-dir tests/fixtures/data --db-path /tmp/fixture.duckdb
     """
     from benchdb import warehouse
     from benchdb.text_table import render

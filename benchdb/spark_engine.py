@@ -30,6 +30,7 @@ SPINE = (
 )
 # the landing kinds' staging models that build on Spark, beyond what SPINE reads
 STAGING = (
+    "stg_landing__benchmark_results",
     "stg_landing__compatibility_results",
     "stg_landing__integration_results",
     "stg_landing__result_marks",
@@ -47,9 +48,9 @@ def warehouse_dir(db_path: Path) -> Path:
     return spark_dir(db_path) / "warehouse"
 
 
-def table_dir(db_path: Path, table: str) -> Path:
+def table_dir(db_path: Path, table: str, schema: str = SCHEMA) -> Path:
     """The Parquet folder of one table of the published Spark warehouse."""
-    return warehouse_dir(db_path) / f"{SCHEMA}.db" / table
+    return warehouse_dir(db_path) / f"{schema}.db" / table
 
 
 def check_installed() -> None:
@@ -169,9 +170,9 @@ def _publish(folder: Path, staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def parquet_files(db_path: Path, table: str) -> list[Path]:
+def parquet_files(db_path: Path, table: str, schema: str = SCHEMA) -> list[Path]:
     """The data files of one table of the published Spark warehouse (none when it is empty)."""
-    folder = table_dir(db_path, table)
+    folder = table_dir(db_path, table, schema)
     if not folder.is_dir():
         raise WarehouseError(
             f"no Spark table {table} under {folder.parent}: run `benchdb build --engine spark`"
@@ -179,12 +180,12 @@ def parquet_files(db_path: Path, table: str) -> list[Path]:
     return sorted(folder.glob("*.parquet"))
 
 
-def read_table(db_path: Path, table: str, con=None):
+def read_table(db_path: Path, table: str, con=None, schema: str = SCHEMA):
     """One table of the published Spark warehouse as a DuckDB relation (its Parquet files)."""
     import duckdb
 
     con = con or duckdb.connect()
-    files = parquet_files(db_path, table)
+    files = parquet_files(db_path, table, schema)
     if not files:
         return None
     return con.read_parquet([str(f) for f in files])

@@ -266,8 +266,8 @@
 
 
 {#- `* replace (<expr> as <column>, ...)`: open with star_replace(columns), close with
-    end_star_replace(). Spark has no replace and refuses `struct(<exprs>).*`: no Spark version
-    yet. -#}
+    end_star_replace(). Spark has no replace: `* except (columns), <expr> as <column>, ...`,
+    the replaced columns after the others. -#}
 {% macro star_replace(columns) -%}
     {{ return(adapter.dispatch('star_replace')(columns)) }}
 {%- endmacro %}
@@ -277,14 +277,7 @@
 {%- endmacro %}
 
 {%- macro spark__star_replace(columns) -%}
-    {#- `struct(...).*` is refused by Spark 4.3: a Spark version is still to be written -#}
-    {%- if not execute -%}
-        {{ return('* replace (') }}
-    {%- endif -%}
-    {{ exceptions.raise_compiler_error(
-        "star_replace has no Spark version yet (docs/spark.md): " ~ model.name
-        ~ " is DuckDB-only so far"
-    ) }}
+    * except ({{ columns | join(', ') }}),
 {%- endmacro %}
 
 {% macro end_star_replace() -%}
@@ -296,7 +289,6 @@
 {%- endmacro %}
 
 {%- macro spark__end_star_replace() -%}
-    )
 {%- endmacro %}
 
 

@@ -18,7 +18,7 @@ SCRATCH := $(CURDIR)/target/scratch
 
 DEMO_MODELS := prajjwal1/bert-tiny,distilbert-base-uncased,t5-small,gpt2,vit-base-patch16-224,whisper-tiny
 
-.PHONY: help install browser demo test lint dbt-fixtures pytest bench clean
+.PHONY: help install browser java demo test lint dbt-fixtures pytest bench clean
 
 help:
 	@echo "make demo   set up, measure small models on the CPU, build the warehouse"
@@ -30,10 +30,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	# the CPU wheel of torch first: a bare `torch` would pull a multi-GB CUDA build
 	$(BIN)/python -m pip install -q "torch==2.13.0"
-	$(BIN)/python -m pip install -q -e ".[warehouse,dev]"
+	$(BIN)/python -m pip install -q -e ".[warehouse,dev,spark]"
 	touch $@
 
-install: $(STAMP)
+install: $(STAMP) java
 
 # Debian's chromium and chromium-driver, for the dashboard's headless browser test
 browser:
@@ -42,6 +42,15 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	else \
 		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+# Debian's Java 17 runtime, for pyspark (the Spark engine's test, docs/spark.md)
+java:
+	@if command -v java >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; \
+	else \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; \
 	fi
 
 # 20 timed iterations: p50 is stored (p90 needs 100, `benchdb run`'s default): the demo stays

@@ -85,12 +85,14 @@ def run_dbt(
     target_dir: Path | None = None,
     snapshot_file: Path | None = None,
     cwd: Path | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Run a dbt command against `db_path`; returns its output lines, raises with dbt's errors.
 
     `target_dir` keeps dbt's target (and so its parse) between runs; without it each
     invocation gets throwaway target and log folders. A relative `db_path` is taken from `cwd`
-    (the project folder by default).
+    (the project folder by default). `extra_env` adds to dbt's environment (the Spark engine's
+    warehouse folder).
     """
     with tempfile.TemporaryDirectory(prefix="benchdb-dbt-") as scratch:
         target = target_dir or Path(scratch) / "target"
@@ -111,7 +113,8 @@ def run_dbt(
             "info",
             "--no-use-colors",
         ]
-        return _stream(command, dbt_env(db_path, data_dir, snapshot_file), echo, cwd)
+        env = {**dbt_env(db_path, data_dir, snapshot_file), **(extra_env or {})}
+        return _stream(command, env, echo, cwd)
 
 
 def _die_with_parent() -> None:

@@ -7,6 +7,10 @@
     there (`file_row_number`): the landed row's key, unique whatever the file holds.
 -#}
 {% macro read_landing(table_name) -%}
+    {{ return(adapter.dispatch('read_landing')(table_name)) }}
+{%- endmacro %}
+
+{%- macro default__read_landing(table_name) -%}
     {%- set relation = source('landing', table_name) -%}
     {%- if not execute -%}
         {{ relation }}
@@ -48,6 +52,10 @@
     that is not withdrawn (withdrawn_landing_files).
 -#}
 {% macro landing_files_to_read(kind) -%}
+    {{ return(adapter.dispatch('landing_files_to_read')(kind)) }}
+{%- endmacro %}
+
+{%- macro default__landing_files_to_read(kind) -%}
     {%- set snapshot = env_var('BENCHMARK_SNAPSHOT', '') -%}
     {%- if snapshot -%}
         {%- set query -%}

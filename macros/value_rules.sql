@@ -55,7 +55,7 @@
     (
         case
             when isnan({{ value }}) then 'not a number (NaN)'
-            when isinf({{ value }}) then 'infinite or beyond double range'
+            when {{ is_infinite(value) }} then 'infinite or beyond double range'
             when abs({{ value }}) >= {{ max_plausible_value() }}
                 then 'absurd: beyond {{ max_plausible_value() }}'
             when {{ value }} = 0 then 'zero: not a measurement'
@@ -103,6 +103,10 @@
 {#- One rejection, as rejected_rows lists it: the rule (a SQL expression), the column's name and
     its value as written (a SQL expression, read as text). -#}
 {% macro rejection(rule, column_name, value) -%}
+    {{ return(adapter.dispatch('rejection')(rule, column_name, value)) }}
+{%- endmacro %}
+
+{%- macro default__rejection(rule, column_name, value) -%}
     {
         'rejection_rule': {{ rule }},
         'column_name': '{{ column_name }}',
@@ -114,6 +118,10 @@
 {#- The rejected values of one row as a list of rejections: one per metric column whose value
     breaks metric_value_rule. `columns` names double columns. -#}
 {% macro metric_value_rejections(columns) -%}
+    {{ return(adapter.dispatch('metric_value_rejections')(columns)) }}
+{%- endmacro %}
+
+{%- macro default__metric_value_rejections(columns) -%}
     list_filter(
         [
             {%- for column in columns %}

@@ -41,8 +41,18 @@ from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, r
     metavar="YAML",
     help="dbt vars, e.g. '{older_than_days: 14, legacy_naive_timezone: America/Los_Angeles}'.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="duckdb: the embedded warehouse. spark: the marts that have Spark SQL so far "
+    "(test_runs, hardware_availability_log) on Apache Spark, a local in-process session or a "
+    "cluster through profiles.yml, as Parquet tables under the warehouse's state folder "
+    "(docs/spark.md; not run by the examples: a Spark build takes minutes).",
+)
 def build(
-    db_path, data_dir, quiet, verbose, full_refresh, unit_tests, allow_shrink, dbt_vars
+    db_path, data_dir, quiet, verbose, full_refresh, unit_tests, allow_shrink, dbt_vars, engine
 ) -> None:
     """Build the warehouse with dbt from the landing zone and the seeds.
 
@@ -60,6 +70,9 @@ def build(
     data = resolve_data_dir(data_dir)
     extra = ("--vars", dbt_vars) if dbt_vars else ()
     progress = None if quiet or verbose else DbtProgress()
+    if engine == "spark":
+        _build_on_spark(db, data, quiet, progress, extra)
+        return
     counts = warehouse.build(
         db,
         data,
@@ -75,6 +88,26 @@ def build(
     click.echo(f"\nwarehouse built: {db}")
     click.echo(f"landing zone:    {data / 'landing'}")
     click.echo(render(["table", "rows"], list(counts.items())))
+
+
+def _build_on_spark(db, data, quiet, progress, extra) -> None:
+    from benchdb import spark_engine
+    from benchdb.text_table import render
+
+    counts = spark_engine.build(
+        db,
+        data,
+        echo=None if quiet else click.echo,
+        dbt_output=progress.line if progress else None,
+        extra_args=extra,
+    )
+    if progress:
+        progress.close()
+    where = spark_engine.warehouse_dir(db) if counts else "the cluster's schema main"
+    click.echo(f"\nspark warehouse built: {where}")
+    click.echo(f"landing zone:          {data / 'landing'}")
+    if counts:
+        click.echo(render(["table", "rows"], list(counts.items())))
 
 
 class DbtProgress:

@@ -6,10 +6,14 @@ with
 landing_events as (
 
     -- a file copied under another name is one copy (rejected_rows lists the others)
-    select * exclude (landed_row_id) from {{ ref('stg_landing__hardware_events') }}
+    select {{ star_except() }} (landed_row_id) from {{ ref('stg_landing__hardware_events') }}
     qualify {{ is_first_landed_copy('event_id') }}
 
 ),
+
+-- the legacy side is left out where the engine has none (reads_legacy, docs/spark.md)
+-- noqa: disable=LT02
+{%- if reads_legacy() %}
 
 legacy_detections as (
 
@@ -17,12 +21,15 @@ legacy_detections as (
 
 ),
 
+{%- endif %}
+
 from_landing as (
 
-    select * exclude (schema_version, run_date)  -- noqa: RF02, RF03
+    select {{ star_except() }} (schema_version, run_date)  -- noqa: RF02, RF03
     from landing_events
 
 ),
+{%- if reads_legacy() %}
 
 from_legacy as (
 
@@ -37,13 +44,18 @@ from_legacy as (
 
 ),
 
+{%- endif %}
+
 unioned as (
 
     -- by name: what only legacy suites recorded (os, device memory, the file) is NULL for
     -- the runners' events
-    select * from from_landing
+    select *{{ legacy_only_columns('hardware_events') }} from from_landing
+    {%- if reads_legacy() %}
     union all by name
     select * from from_legacy
+    {%- endif %}
+    -- noqa: enable=LT02
 
 )
 

@@ -6,24 +6,30 @@ with
 landing_runs as (
 
     -- a file copied under another name is one copy (rejected_rows lists the others)
-    select * exclude (landed_row_id) from {{ ref('stg_landing__test_runs') }}
+    select {{ star_except() }} (landed_row_id) from {{ ref('stg_landing__test_runs') }}
     qualify {{ is_first_landed_copy('run_id') }}
 
 ),
+
+-- the legacy side is left out where the engine has none (reads_legacy, docs/spark.md)
+-- noqa: disable=LT02
+{%- if reads_legacy() %}
 
 legacy_runs as (
 
     select * from {{ ref('int_legacy_test_runs') }}
 
 ),
+{%- endif %}
 
 unioned as (
 
     select
-        * exclude (schema_version, run_date),  -- noqa: RF02, RF03
-        try_cast(metadata as json) as metadata_json,
-        'runner' as run_source
+        {{ star_except() }} (schema_version, run_date),  -- noqa: RF02, RF03
+        {{ try_json('metadata') }} as metadata_json,
+        'runner' as run_source{{ legacy_only_columns('test_runs') }}
     from landing_runs
+    {%- if reads_legacy() %}
 
     union all by name
 
@@ -32,6 +38,8 @@ unioned as (
         metadata as metadata_json,
         'legacy' as run_source
     from legacy_runs
+    {%- endif %}
+    -- noqa: enable=LT02
 
 )
 

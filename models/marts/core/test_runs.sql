@@ -27,7 +27,7 @@ final as (
         configurations_total,
         configurations_completed,
         configurations_failed,
-        * exclude (
+        {{ star_except() }} (
             run_id,
             test_name,
             test_type,

@@ -10,8 +10,7 @@
 ] -%}
 {#- true when an iteration latency breaks metric_value_rule: the list is unusable -#}
 {%- set latencies_rule =
-    "not list_bool_and(list_transform(latencies_ms, lambda latency: "
-    ~ metric_value_rule('latency') ~ " is null))" -%}
+    "not " ~ list_all('latencies_ms', 'latency', metric_value_rule('latency') ~ " is null") -%}
 with
 
 source as (
@@ -127,7 +126,7 @@ renamed as (
 checked as (
 
     select
-        * replace (
+        {{ star_replace(positive_metrics + ['latencies_ms', 'isolation', 'quality']) }}
             {%- for column in positive_metrics %}
             {{ metric_or_null(column) }} as {{ column }},  -- noqa: LT02
             {%- endfor %}
@@ -136,7 +135,7 @@ checked as (
                 when isolation in ('forked_worker', 'in_process') then isolation
             end as isolation,  -- noqa: RF04
             case when quality in ('ok', 'noisy') then quality end as quality
-        ),
+        {{ end_star_replace() }},
         -- the first row rule the row breaks: the row is left out
         case
             when nullif(trim(result_id), '') is null
@@ -180,32 +179,32 @@ checked as (
                 ) }}
         end as row_rejection,
         -- the values set to NULL above, each with its reason: the row stays
-        list_concat(
+        {{ list_concat_name() }}(
             {{ metric_value_rejections(positive_metrics) }},
             case
                 when {{ latencies_rule }}
-                    then [{{ rejection(
+                    then {{ list_of([rejection(
                         "'an iteration latency is NaN, infinite, absurd, zero or negative'",
                         'latencies_ms',
-                        'left(cast(latencies_ms as varchar), 200)',
-                    ) }}]
-                else []
+                        'left(cast(latencies_ms as ' ~ text_type() ~ '), 200)',
+                    )]) }}
+                else {{ list_of([]) }}
             end,
             case
                 when isolation not in ('forked_worker', 'in_process')
-                    then [{{ rejection(
+                    then {{ list_of([rejection(
                         "'vocabulary: isolation must be one of forked_worker, in_process'",
                         'isolation',
                         'isolation',
-                    ) }}]
-                else []
+                    )]) }}
+                else {{ list_of([]) }}
             end,
             case
                 when quality not in ('ok', 'noisy')
-                    then [{{ rejection(
+                    then {{ list_of([rejection(
                         "'vocabulary: quality must be one of ok, noisy'", 'quality', 'quality'
-                    ) }}]
-                else []
+                    )]) }}
+                else {{ list_of([]) }}
             end
         ) as value_rejections
     from renamed
@@ -215,10 +214,10 @@ checked as (
 final as (
 
     select
-        * exclude (row_rejection),
-        struct_extract(row_rejection, 'rejection_rule') as rejection_rule,
-        struct_extract(row_rejection, 'column_name') as rejected_column,
-        struct_extract(row_rejection, 'reported_value') as rejected_value
+        {{ star_except() }} (row_rejection),
+        {{ struct_field('row_rejection', 'rejection_rule') }} as rejection_rule,
+        {{ struct_field('row_rejection', 'column_name') }} as rejected_column,
+        {{ struct_field('row_rejection', 'reported_value') }} as rejected_value
     from checked
 
 )

@@ -1,0 +1,204 @@
+"""`benchdb build --engine spark`: the same dbt project on Apache Spark (docs/spark.md).
+
+dbt-spark runs the part of the project that has Spark SQL so far (SPINE: marts and everything
+upstream of them, and the landing kinds' staging models) in an in-process local Spark session by
+default, or on any cluster its profile names. The local session's tables are Parquet folders under
+`<state folder>/spark/warehouse/<schema>.db/<table>/`: every engine reads them (DuckDB's
+read_parquet, pandas, Spark itself). A Spark build is always a full build from the build's
+snapshot of the landing zone, written to a fresh folder and swapped in only when every model
+built: readers keep the last complete Spark warehouse, a failed build loses nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from benchdb import generations, snapshot
+from runners import landing
+from runners.errors import WarehouseError
+
+# the marts the Spark build makes so far, with everything upstream of them; the rest of the
+# spine (performance_results, models, hardware_platforms, benchmark_config_status) and every
+# other mart are DuckDB-only so far (docs/spark.md says what each still needs)
+SPINE = (
+    "test_runs",
+    "hardware_availability_log",
+)
+# the landing kinds' staging models that build on Spark, beyond what SPINE reads
+STAGING = (
+    "stg_landing__benchmark_results",
+    "stg_landing__compatibility_results",
+    "stg_landing__integration_results",
+    "stg_landing__result_marks",
+)
+SCHEMA = "main"
+
+
+def spark_dir(db_path: Path) -> Path:
+    """The Spark engine's folder beside the DuckDB warehouse's generations."""
+    return generations.Layout(db_path).state_dir / "spark"
+
+
+def warehouse_dir(db_path: Path) -> Path:
+    """The published Spark warehouse (spark.sql.warehouse.dir of the local session)."""
+    return spark_dir(db_path) / "warehouse"
+
+
+def table_dir(db_path: Path, table: str, schema: str = SCHEMA) -> Path:
+    """The Parquet folder of one table of the published Spark warehouse."""
+    return warehouse_dir(db_path) / f"{schema}.db" / table
+
+
+def check_installed() -> None:
+    import importlib.util
+
+    for module, what in (("pyspark", "pyspark"), ("dbt.adapters.spark", "dbt-spark")):
+        if importlib.util.find_spec(module) is None:
+            raise WarehouseError(
+                f"{what} is not installed: install the spark extra (`make install`, or "
+                "`pip install 'benchdb[warehouse,spark]'`) and a Java 17 runtime"
+            )
+    if shutil.which("java") is None and not _java_home():
+        raise WarehouseError(
+            "no Java runtime for Spark: install Java 17 (Debian: openjdk-17-jre-headless) "
+            "or set JAVA_HOME"
+        )
+
+
+def _java_home() -> str | None:
+    return os.environ.get("JAVA_HOME")
+
+
+def is_local_session(target: str) -> bool:
+    """True for the profile's own in-process session (its tables are local Parquet folders);
+    a cluster keeps its tables in its own metastore."""
+    return target == "spark" and os.environ.get("BENCHMARK_SPARK_METHOD", "session") == "session"
+
+
+def build(
+    db_path: Path,
+    data_dir: Path,
+    echo: Callable[[str], None] | None = None,
+    extra_args: tuple[str, ...] = (),
+    dbt_output: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """Build the spine on Spark from a snapshot of the landing zone; returns the row counts of
+    the local Spark warehouse's tables (SPINE), or nothing for a cluster (its tables are in
+    its schema `main`). See the module's docstring."""
+    from benchdb.warehouse import run_dbt
+
+    target = os.environ.get("BENCHMARK_SPARK_TARGET", "spark")
+    local = is_local_session(target)
+    if local:
+        check_installed()
+    landing_root = data_dir / "landing"
+    landing.check_readable(landing_root)
+    layout = generations.Layout(db_path)
+    folder = spark_dir(db_path)
+    with generations.build_lock(layout, echo):
+        started = time.perf_counter()
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = folder / "build"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        taken = snapshot.take(landing_root)
+        snapshot_file = taken.write(staging / "snapshot.parquet")
+        if echo:
+            echo(f"snapshot {taken.snapshot_id}: {taken.count()} landing files; building on Spark")
+        args = [
+            "build",
+            "--target",
+            target,
+            "--full-refresh",
+            "--select",
+            *(f"+{name}" for name in SPINE),
+            *STAGING,
+            # the data tests are DuckDB SQL (docs/spark.md): the Spark build runs the models
+            "--resource-type",
+            "model",
+            "--resource-type",
+            "seed",
+            *extra_args,
+        ]
+        try:
+            run_dbt(
+                args,
+                db_path,
+                data_dir,
+                dbt_output or echo,
+                folder / "dbt-target",
+                snapshot_file,
+                # the local session's scratch (metastore, derby.log, spark-warehouse) stays here
+                cwd=staging,
+                extra_env={"BENCHMARK_SPARK_WAREHOUSE": str(staging / "warehouse")},
+            )
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        if not local:
+            shutil.rmtree(staging, ignore_errors=True)
+            if echo:
+                echo(f"built on the cluster of target {target} in {elapsed(started):.1f} s")
+            return {}
+        _publish(folder, staging)
+        if echo:
+            echo(f"published the Spark warehouse in {elapsed(started):.1f} s")
+    return table_counts(db_path)
+
+
+def elapsed(started: float) -> float:
+    return time.perf_counter() - started
+
+
+def _publish(folder: Path, staging: Path) -> None:
+    """The built warehouse replaces the published one (a rename each; the old one is removed
+    after)."""
+    built = staging / "warehouse"
+    if not built.is_dir():
+        raise WarehouseError(f"the Spark build wrote no warehouse under {built}")
+    published = folder / "warehouse"
+    old = folder / "warehouse.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if published.exists():
+        published.rename(old)
+    built.rename(published)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def parquet_files(db_path: Path, table: str, schema: str = SCHEMA) -> list[Path]:
+    """The data files of one table of the published Spark warehouse (none when it is empty)."""
+    folder = table_dir(db_path, table, schema)
+    if not folder.is_dir():
+        raise WarehouseError(
+            f"no Spark table {table} under {folder.parent}: run `benchdb build --engine spark`"
+        )
+    return sorted(folder.glob("*.parquet"))
+
+
+def read_table(db_path: Path, table: str, con=None, schema: str = SCHEMA):
+    """One table of the published Spark warehouse as a DuckDB relation (its Parquet files)."""
+    import duckdb
+
+    con = con or duckdb.connect()
+    files = parquet_files(db_path, table, schema)
+    if not files:
+        return None
+    return con.read_parquet([str(f) for f in files])
+
+
+def table_counts(db_path: Path, tables: tuple[str, ...] = SPINE) -> dict[str, int]:
+    import duckdb
+
+    with duckdb.connect() as con:
+        counts = {}
+        for table in tables:
+            relation = read_table(db_path, table, con)
+            counts[table] = (
+                0 if relation is None else relation.aggregate("count(*)").fetchall()[0][0]
+            )
+        return counts

@@ -394,9 +394,7 @@ def estimate_generation(
         # a decoder's cache holds prompt and new tokens; an encoder-decoder's decoder reads its
         # own tokens and the encoder's (cross-attention) cache of the prompt
         cached = input_length + step
-        memory_ms = (
-            (geometry.weight_bytes + kv_bytes_per_token * cached) / bytes_per_second * 1e3
-        )
+        memory_ms = (geometry.weight_bytes + kv_bytes_per_token * cached) / bytes_per_second * 1e3
         step_memory_ms.append(memory_ms)
         steps_ms.append(max(step_compute_ms, memory_ms) + overhead)
     tpot_ms = sum(steps_ms) / len(steps_ms) if steps_ms else None
@@ -433,11 +431,7 @@ def estimate_generation(
         "decode_compute_ms": step_compute_ms,
         "decode_memory_ms_first": step_memory_ms[0] if step_memory_ms else None,
         "decode_memory_ms_last": step_memory_ms[-1] if step_memory_ms else None,
-        "decode_bound": (
-            None
-            if not step_memory_ms
-            else "compute" if step_compute_ms >= max(step_memory_ms) else "memory"
-        ),
+        "decode_bound": _decode_bound(step_compute_ms, step_memory_ms),
         # the roofline alone (no overhead): what simulation_accuracy_rows fits an overhead to
         "ttft_roofline_ms": ttft_ms - overhead,
         "tpot_roofline_ms": tpot_ms - overhead if tpot_ms else None,
@@ -445,6 +439,13 @@ def estimate_generation(
         "catalog_source": device.source,
     }
     return metrics, inputs
+
+
+def _decode_bound(compute_ms: float, memory_ms: list[float]) -> str | None:
+    """Which bound the decode steps hit (the last step reads the largest cache)."""
+    if not memory_ms:
+        return None
+    return "compute" if compute_ms >= max(memory_ms) else "memory"
 
 
 def generation_method_record(inputs: dict) -> str:
@@ -499,9 +500,7 @@ def estimate_generation_row(
             parameter_count=geometry.parameter_count,
             model_class=config.spec.generation_class,
             generated_tokens=config.output_length,
-            input_shapes=json.dumps(
-                {"input_ids": [config.batch_size, config.sequence_length]}
-            ),
+            input_shapes=json.dumps({"input_ids": [config.batch_size, config.sequence_length]}),
             ttft_mean_ms=metrics["ttft_ms"],
             ttft_p50_ms=metrics["ttft_ms"],
             tpot_mean_ms=metrics["tpot_ms"],

@@ -84,7 +84,8 @@ def test_measured_generations_are_rows_with_ttft_and_tpot(built):
 def test_forward_rows_have_no_generation_numbers(built):
     _, db = built
     (row,) = _query(
-        db, "select * from performance_results where model_name = 'test/tiny-llama' "
+        db,
+        "select * from performance_results where model_name = 'test/tiny-llama' "
         "and benchmark_kind = 'forward'",
     )
     assert row["backend"] == "eager" and row["latency_p50_ms"] > 0
@@ -191,9 +192,7 @@ def test_measured_cpu_generations_are_in_the_simulation_accuracy(built):
     )
 
 
-@pytest.mark.parametrize(
-    "chart", ["ttft-vs-input-length", "tokens-per-second-vs-batch"]
-)
+@pytest.mark.parametrize("chart", ["ttft-vs-input-length", "tokens-per-second-vs-batch"])
 def test_generation_charts_are_drawn(built, tmp_path, chart):
     _, db = built
     out = tmp_path / f"{chart}.png"

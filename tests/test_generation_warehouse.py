@@ -228,3 +228,12 @@ def test_generation_roofline_by_hand():
     assert inputs["decode_bound"] == "memory"
     assert metrics["decode_tokens_per_second"] == pytest.approx(1000 / (sum(steps) / 2))
     assert metrics["e2e_latency_ms"] == pytest.approx(2.002048 + sum(steps))
+
+
+def test_the_dashboard_has_a_generation_section(built, tmp_path):
+    _, db = built
+    out = tmp_path / "dash"
+    invoke("chart", "dashboard", "--output", out, "--db-path", db)
+    page = (out / "index.html").read_text()
+    assert "Generation: time to first token by input length" in page
+    assert (out / "ttft-vs-input-length-generation-all.png").stat().st_size > 10_000

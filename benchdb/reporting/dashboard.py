@@ -263,14 +263,14 @@ def _render_all(jobs: list, workers: int | None) -> list[tuple[float, str | None
 def has_generation_results(con) -> bool:
     """Whether the warehouse holds a completed generation (a warehouse built before
     rpt_generation_results has none)."""
-    from benchdb.queries import mart_exists
+    from benchdb.queries import TABLES_SQL
 
-    if not mart_exists(con, "rpt_generation_results"):
+    if "rpt_generation_results" not in {r[0] for r in con.sql(TABLES_SQL).fetchall()}:
         return False
-    found = con.execute(
+    ((found,),) = con.execute(
         "select count(*) from rpt_generation_results where status = 'completed'"
-    ).fetchone()
-    return found[0] > 0
+    ).fetchall()
+    return found > 0
 
 
 # ---------------------------------------------------------------- tables and the page

@@ -927,7 +927,7 @@ TTFT = Metric(
 DECODE_TOKENS = Metric(
     "decode tokens per second",
     "decode_tokens_per_second",
-    "Decode tokens/s (batch x 1000 / mean TPOT), higher is better",
+    "Decode tokens/s, higher is better",
     True,
     "",
     "Decode tokens/s",

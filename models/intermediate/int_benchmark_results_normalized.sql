@@ -240,6 +240,7 @@ generation_recomputed as (
     -- from their own samples where kept, by the same sufficiency rule (p50 needs 20 samples,
     -- p90 100); the runner's percentiles_note says which series lacked samples. NULL samples
     -- (forward rows, estimates) keep the values as landed.
+    -- noqa: disable=LT02
     select
         * replace (
             {%- for series, samples in [
@@ -262,6 +263,7 @@ generation_recomputed as (
             {%- endfor %}
         )
     from recomputed
+    -- noqa: enable=LT02
 
 ),
 

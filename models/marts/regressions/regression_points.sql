@@ -48,12 +48,12 @@ unpivoted as (
         from results
     )
     on
-        latency_p50_ms,
-        throughput_items_per_second,
-        memory_peak_mb,
-        ttft_p50_ms,
-        tpot_p50_ms,
-        decode_tokens_per_second
+    latency_p50_ms,
+    throughput_items_per_second,
+    memory_peak_mb,
+    ttft_p50_ms,
+    tpot_p50_ms,
+    decode_tokens_per_second
     into name metric value metric_value
 
 ),

@@ -16,8 +16,8 @@
 {%- set list_rules = {} -%}
 {%- for column in sample_lists -%}
     {%- do list_rules.update({column:
-        "not list_bool_and(list_transform(" ~ column ~ ", lambda sample: "
-        ~ metric_value_rule('sample') ~ " is null))"}) -%}
+        "not list_bool_and(list_transform(" ~ column ~ ", lambda sample_ms: "
+        ~ metric_value_rule('sample_ms') ~ " is null))"}) -%}
 {%- endfor -%}
 with
 
@@ -146,8 +146,7 @@ checked as (
             {{ metric_or_null(column) }} as {{ column }},  -- noqa: LT02
             {%- endfor %}
             {%- for column in sample_lists %}
-            case when {{ list_rules[column] }} is not true then {{ column }} end
-                as {{ column }},  -- noqa: LT02
+            case when {{ list_rules[column] }} is not true then {{ column }} end as {{ column }},  -- noqa: LT02, LT05
             {%- endfor %}
             case
                 when isolation in ('forked_worker', 'in_process') then isolation
@@ -166,7 +165,7 @@ checked as (
                 then {{ rejection(
                     "'required: hardware_type'", 'hardware_type', 'requested_hardware_type'
                 ) }}
-            when benchmark_kind is distinct from 'generate'
+            when coalesce(benchmark_kind, '') != 'generate'
                 then {{ rejection(
                     "'vocabulary: benchmark_kind must be generate in generation_results'",
                     'benchmark_kind',
@@ -215,17 +214,33 @@ checked as (
         -- the values set to NULL above, each with its reason: the row stays
         list_concat(
             {{ metric_value_rejections(positive_metrics) }},
-            {%- for column in sample_lists %}
             case
-                when {{ list_rules[column] }}
+                when {{ list_rules['ttft_ms'] }}
                     then [{{ rejection(
                         "'a sample is NaN, infinite, absurd, zero or negative'",
-                        column,
-                        'left(cast(' ~ column ~ ' as varchar), 200)',
+                        'ttft_ms',
+                        'left(cast(ttft_ms as varchar), 200)',
                     ) }}]
                 else []
             end,
-            {%- endfor %}
+            case
+                when {{ list_rules['tpot_ms'] }}
+                    then [{{ rejection(
+                        "'a sample is NaN, infinite, absurd, zero or negative'",
+                        'tpot_ms',
+                        'left(cast(tpot_ms as varchar), 200)',
+                    ) }}]
+                else []
+            end,
+            case
+                when {{ list_rules['e2e_latencies_ms'] }}
+                    then [{{ rejection(
+                        "'a sample is NaN, infinite, absurd, zero or negative'",
+                        'e2e_latencies_ms',
+                        'left(cast(e2e_latencies_ms as varchar), 200)',
+                    ) }}]
+                else []
+            end,
             case
                 when isolation not in ('forked_worker', 'in_process')
                     then [{{ rejection(

@@ -8,7 +8,7 @@ latest as (
 
     select * from {{ ref('rpt_latest_results') }}
     -- forward passes: a generation's numbers are rpt_generation_results'
-    where status = 'completed' and benchmark_kind = 'forward'
+    where status = 'completed' and coalesce(benchmark_kind, 'forward') = 'forward'
 
 ),
 

@@ -68,7 +68,11 @@ set variable plan_wanted = (
             'batch_size': batch_size,
             'precision': precision,
             'sequence_length': sequence_length,
-            'priority': cast(null as integer)
+            'priority': cast(null as integer),
+            'benchmark_kind': 'forward',
+            'input_length': cast(null as integer),
+            'output_length': cast(null as integer),
+            'backend': 'eager'
         }),
         []
     )
@@ -103,10 +107,12 @@ set variable plan_wanted = (
 )
 """
 
+# plan files run forward passes (runners/plan_file.py): wanted generations stay in the planning
+# views (benchmark_kind 'generate'), and are run with `benchdb run --kind generate`
 _PLAN = """
 select {columns}
 from {view}
-where plan_kind in ({kinds})
+where plan_kind in ({kinds}) and benchmark_kind = 'forward'
 order by priority, plan_kind, model_name, hardware_type, precision, batch_size, sequence_length
 """
 

@@ -210,8 +210,8 @@ def run_configuration(config: BenchmarkConfig, ctx: RunContext) -> dict:
     row = skeleton_row(config, ctx, landing.utc_now())
     detection = ctx.detections[config.hardware_type]
     if not detection.is_available:
-        # the roofline estimates forward passes only (generation has no estimate yet)
-        if ctx.estimator and ctx.estimate_unavailable and not config.is_generation:
+        # the estimator (benchdb.simulation) has a roofline for forward passes and generations
+        if ctx.estimator and ctx.estimate_unavailable:
             return ctx.estimator(
                 config,
                 ctx,
@@ -509,7 +509,6 @@ def run_benchmarks(
             if (
                 estimator
                 and ctx.estimate_measured
-                and not config.is_generation
                 and not row.get("is_simulated")
                 and row["status"] == "completed"
             ):

@@ -119,8 +119,9 @@ def _columns(schema: pa.Schema, first: str, last: str) -> list[pa.Field]:
     return [schema.field(i) for i in range(names.index(first), names.index(last) + 1)]
 
 
-# `benchdb run --kind generate`: one row per generation configuration (runners/generation.py).
-# Landed beside benchmark_results; the warehouse does not read this kind yet (not in SCHEMAS).
+# `benchdb run --kind generate`: one row per generation configuration (runners/generation.py),
+# measured or estimated (benchdb.simulation.estimate_generation_row). Landed beside
+# benchmark_results; dbt reads it into performance_results (docs/landing_zone.md).
 GENERATION_RESULTS = pa.schema(
     [
         ("schema_version", pa.int16()),
@@ -156,7 +157,7 @@ GENERATION_RESULTS = pa.schema(
         *_columns(BENCHMARK_RESULTS, "memory_peak_mb", "model_build_seconds"),
         ("compile_seconds", pa.float64()),  # backend compile: the first generation, compiling
         *_columns(BENCHMARK_RESULTS, "warmup_seconds", "quality_reason"),
-        ("is_simulated", pa.bool_()),
+        *_columns(BENCHMARK_RESULTS, "is_simulated", "simulation_method"),
         *_columns(BENCHMARK_RESULTS, "input_shapes", "benchdb_version"),
     ]
 )
@@ -283,11 +284,13 @@ SCHEMAS: dict[str, pa.Schema] = {
     "compatibility_results": COMPATIBILITY_RESULTS,
     "integration_results": INTEGRATION_RESULTS,
     "result_marks": RESULT_MARKS,
+    "generation_results": GENERATION_RESULTS,
 }
 
 # kinds the runner lands that the warehouse does not read yet: written and listed like the others,
-# but outside SCHEMAS (dbt's sources, builds' snapshots and tests/test_landing.py follow SCHEMAS)
-NOT_YET_READ: dict[str, pa.Schema] = {"generation_results": GENERATION_RESULTS}
+# but outside SCHEMAS (dbt's sources, builds' snapshots and tests/test_landing.py follow SCHEMAS).
+# None today: generation_results, the last one, is read since issue 12.
+NOT_YET_READ: dict[str, pa.Schema] = {}
 
 
 def utc_now() -> datetime:

@@ -124,12 +124,19 @@ def test_help_shows_only_canonical_spellings(path):
 
 @pytest.fixture(scope="module")
 def example_data(tiny_run, tmp_path_factory) -> Path:
-    """The tiny run, one more run with latency percentiles, and the warehouse of both."""
+    """The tiny run, one more run with latency percentiles, a tiny-llama generation run, and
+    the warehouse of all three."""
     data = tmp_path_factory.mktemp("cli-examples") / "data"
     shutil.copytree(tiny_run / "landing", data / "landing")
     invoke(
         "run", "--model", TINY_MODELS, "--hardware", "cpu", "--batch-size", "1,2",
         "--precision", "fp32,bf16", "--sequence-length", "16", "--warmup", "1",
+        "--min-iterations", "20", "--min-duration", "0.05", "--data-dir", data,
+    )  # fmt: skip
+    # generation rows for the generation charts' examples
+    invoke(
+        "run", "--model", "test/tiny-llama", "--kind", "generate", "--input-length", "8",
+        "--output-length", "4", "--batch-size", "1,2", "--warmup", "1",
         "--min-iterations", "20", "--min-duration", "0.05", "--data-dir", data,
     )  # fmt: skip
     invoke("build", "--quiet", "--data-dir", data, "--db-path", data / "benchmark.duckdb")

@@ -288,9 +288,9 @@ def test_bad_generation_options_fail_in_one_line_and_write_nothing(tmp_path, arg
     assert not any(tmp_path.rglob("*.parquet"))
 
 
-def test_build_reads_forward_rows_alone_beside_generation_files(generate_run, tmp_path):
-    # the warehouse does not read generation_results yet: a landing zone holding them builds,
-    # and performance_results holds exactly the forward rows, as landed
+def test_build_reads_forward_and_generation_rows_apart(generate_run, tmp_path):
+    # performance_results holds the forward row with its latency, and every generation row
+    # with its TTFT (tests/test_generation_warehouse.py checks the warehouse side in depth)
     import duckdb
 
     data_dir, _ = generate_run
@@ -298,12 +298,25 @@ def test_build_reads_forward_rows_alone_beside_generation_files(generate_run, tm
     db = tmp_path / "benchmark.duckdb"
     invoke("build", "--quiet", "--data-dir", data_dir, "--db-path", db)
     landed = {r["result_id"]: r["latency_p50_ms"] for r in _rows(data_dir, "benchmark_results")}
+    generated = {r["result_id"]: r["ttft_p50_ms"] for r in _rows(data_dir, "generation_results")}
     with duckdb.connect(str(db), read_only=True) as con:
-        built = dict(
-            con.execute("select result_id, latency_p50_ms from performance_results").fetchall()
+        forward = dict(
+            con.execute(
+                "select result_id, latency_p50_ms from performance_results "
+                "where benchmark_kind = 'forward'"
+            ).fetchall()
+        )
+        generation = dict(
+            con.execute(
+                "select result_id, ttft_p50_ms from performance_results "
+                "where benchmark_kind = 'generate'"
+            ).fetchall()
         )
         runs = con.execute("select count(*) from test_runs").fetchone()[0]
-    assert len(landed) == 1 and built == landed
+    assert len(landed) == 1 and forward == landed
+    assert len(generated) == 6 and set(generation) == set(generated)
+    for result_id, ttft in generated.items():  # None for the unsupported tiny-bert rows
+        assert generation[result_id] == (None if ttft is None else pytest.approx(ttft))
     assert runs == 2  # the generation run's bookkeeping row too
 
 

@@ -19,6 +19,8 @@ from benchdb.options import (
 )
 
 CHARTS = ("hardware-comparison", "model-comparison", "batch-size", "heatmap", "history")
+# generation benchmarks: their own metrics (TTFT; decode tokens/s), so no --metric
+GENERATION_CHARTS = ("ttft-vs-input-length", "tokens-per-second-vs-batch")
 ALIASES = {"batch-size-comparison": "batch-size", "hardware-heatmap": "heatmap"}
 MANY_HARDWARE = ("heatmap", "hardware-comparison")
 
@@ -35,7 +37,7 @@ def _one(values: list[str] | None, option: str, chart: str) -> str | None:
 @click.argument(
     "chart_type",
     metavar="CHART",
-    type=click.Choice([*CHARTS, "dashboard", *ALIASES]),
+    type=click.Choice([*CHARTS, *GENERATION_CHARTS, "dashboard", *ALIASES]),
 )
 @model_option(several=True, help="Model (several for heatmap, model-comparison, dashboard).")
 @hardware_option(several=True, help="Hardware type (several for heatmap, dashboard).")
@@ -66,6 +68,8 @@ def chart(
     Simulated results are drawn faded (dashed outline, triangles) with a legend entry;
     latency is the median with p90 and p99 whiskers. Without --model or --hardware, the model
     measured on the most hardware types and the hardware type with the most models are used.
+    The generation charts (`benchdb run --kind generate`) draw every hardware type, or the one
+    --hardware names, in panels: TTFT p50 by input length, decode tokens/s by batch size.
 
     \b
       benchdb chart hardware-comparison --model bert-base-uncased --output hw.png
@@ -73,6 +77,8 @@ def chart(
       benchdb chart batch-size --model gpt2 --hardware cpu --output batch.pdf
       benchdb chart heatmap --metric throughput --output heatmap.png
       benchdb chart history --model gpt2 --hardware cpu --output history.png
+      benchdb chart ttft-vs-input-length --output ttft.png
+      benchdb chart tokens-per-second-vs-batch --hardware cpu --output tokens.png
       benchdb chart dashboard --output dash
     """
     from benchdb.reporting import data
@@ -90,11 +96,16 @@ def chart(
         raise click.BadParameter(
             "one metric per chart (several only for the dashboard)", param_hint="--metric"
         )
+    if chart_type in GENERATION_CHARTS and metrics:
+        raise click.BadParameter(
+            f"{chart_type} draws its own metric; leave --metric out", param_hint="--metric"
+        )
     metric_name = metrics[0] if metrics else "throughput"
     from benchdb.reporting import charts, visualizer
 
     # a file, not a folder, with a chart's suffix (the default's folder is checked too)
-    default = Path(f"{chart_type}-{metric_name}.png").resolve()
+    stem = chart_type if chart_type in GENERATION_CHARTS else f"{chart_type}-{metric_name}"
+    default = Path(f"{stem}.png").resolve()
     output = check_output(output or default, charts.SAVE_FORMATS)
 
     path = visualizer.chart_file(
@@ -103,9 +114,11 @@ def chart(
         metric_name,
         output,
         model_name=None
-        if chart_type in ("heatmap", "model-comparison")
+        if chart_type in ("heatmap", "model-comparison", *GENERATION_CHARTS)
         else _one(models, "--model", chart_type),
-        model_names=models if chart_type in ("heatmap", "model-comparison") else None,
+        model_names=models
+        if chart_type in ("heatmap", "model-comparison", *GENERATION_CHARTS)
+        else None,
         hardware_type=None
         if chart_type in MANY_HARDWARE
         else _one(hardware, "--hardware", chart_type),

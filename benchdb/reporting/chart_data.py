@@ -151,3 +151,34 @@ def result_history(
     )
     on = f" on {hardware_type}" if hardware_type else ""
     return _require(frame, f"model {model_name}{on}{_describe(precision, batch_size)}")
+
+
+def generation_results(
+    con,
+    hardware_type: str | None = None,
+    model_names: list[str] | None = None,
+    precision: str | None = None,
+    batch_size: int | None = None,
+):
+    """rpt_generation_results' completed rows (the generation charts), selection checked."""
+    model_names = data.check_models(con, model_names) if model_names else model_names
+    where, params = _filters(precision, batch_size)
+    if hardware_type:
+        data.check_hardware(con, hardware_type)
+        where += " and hardware_type = $hardware"
+        params["hardware"] = hardware_type
+    if model_names:
+        where += " and list_contains($models, model_name)"
+        params["models"] = list(model_names)
+    frame = data.frame(
+        con,
+        "select * from rpt_generation_results where status = 'completed'"
+        + where
+        + " order by hardware_type, model_name, batch_size, input_length, output_length",
+        params,
+    )
+    on = f" on {hardware_type}" if hardware_type else ""
+    return _require(
+        frame,
+        f"generation (benchdb run --kind generate){on}{_describe(precision, batch_size)}",
+    )

@@ -67,6 +67,8 @@ RESULT_LINETYPE = {MEASURED: "solid", SIMULATED: "dashed"}
 RESULT_SHAPE = {MEASURED: "o", SIMULATED: "^"}
 SPREAD_NOTE = "point: median (p50); thick line: to p90; thin whisker: to p99"
 CHART_TYPES = ("hardware-comparison", "model-comparison", "batch-size", "heatmap", "history")
+# generation benchmarks (rpt_generation_results): their own metrics, no --metric
+GENERATION_CHART_TYPES = ("ttft-vs-input-length", "tokens-per-second-vs-batch")
 
 # Okabe & Ito (2008), "Color Universal Design": orange, sky blue, bluish green, vermillion,
 # blue, reddish purple, yellow, black; told apart with every common form of colour blindness
@@ -911,12 +913,177 @@ def simulation_share_chart(frame: pd.DataFrame) -> ggplot:
     )
 
 
+# ---------------------------------------------------------------- generation
+
+
+TTFT = Metric(
+    "time to first token",
+    "ttft_p50_ms",
+    "Time to first token p50 (ms), lower is better",
+    False,
+    "",
+    "TTFT p50 (ms)",
+)
+DECODE_TOKENS = Metric(
+    "decode tokens per second",
+    "decode_tokens_per_second",
+    "Decode tokens/s, higher is better",
+    True,
+    "",
+    "Decode tokens/s",
+)
+# a generation's setting, beside the one the x axis shows: (column, words, text of a value)
+GENERATION_SETTINGS = (
+    ("model_name", "model", str),
+    ("batch_size", "batch size", lambda v: f"batch {int(v)}"),
+    ("input_length", "input length", lambda v: f"in {int(v)}"),
+    ("output_length", "output length", lambda v: f"out {int(v)} tokens"),
+    ("precision", "precision", str),
+    ("backend", "backend", str),
+)
+
+
+def _generation_series(data: pd.DataFrame, x: str) -> tuple[pd.DataFrame, str, list[str]]:
+    """One line per setting but the x axis: a `series` label naming what varies (model,
+    batch, lengths, precision, backend); what does not vary is stated once (returned)."""
+    fixed, varying = [], []
+    for column, words, text in GENERATION_SETTINGS:
+        if column == x:
+            continue
+        values = data[column].dropna().unique()
+        if len(values) == 1:
+            fixed.append(text(values[0]))
+        else:
+            varying.append((column, words, text))
+    data = data.copy()
+    if varying:
+        data["series"] = [
+            ", ".join(text(row[column]) for column, _, text in varying)
+            for _, row in data.iterrows()
+        ]
+    else:
+        data["series"] = fixed[0] if fixed else "all"
+    subtitle = f"all at {', '.join(fixed)}" if fixed else ""
+    if varying:
+        subtitle += ("; " if subtitle else "") + (
+            f"{_and([words for _, words, _ in varying])}: colour"
+        )
+    return data, subtitle, [w for _, w, _ in varying]
+
+
+def _generation_chart(
+    frame: pd.DataFrame,
+    m: Metric,
+    x: str,
+    x_title: str,
+    title: str,
+    spread: str | None,
+    note: str,
+) -> ggplot:
+    """A generation metric against `x` (input length or batch size), one panel per hardware
+    type on one scale, one colour per setting; estimates faded, as on every chart."""
+    data = _prepared(frame, m, "generation")
+    data, subtitle, _ = _generation_series(data, x)
+    data, focus_note = cap(
+        data, "series", MAX_COLOURS, "settings", "--model, --precision or --batch-size"
+    )
+    data, panel_note = cap(data, "hardware_type", MAX_FACETS, "hardware types", "--hardware")
+    data = data.sort_values(["series", x], kind="stable")
+    span_columns = [m.column, *([spread] if spread else [])]
+    span = value_span(data, span_columns)
+    log = bool(span is not None and span > LOG_SPAN)
+    n = data["hardware_type"].nunique()
+    size = chart_size(n, min(n, 2))
+    levels = _levels(data, "series")
+    # x: powers of two are the usual lengths and batch sizes: a log2 axis when they span >10x
+    x_values = sorted(int(v) for v in data[x].unique())
+    x_log = x_values[-1] > LOG_SPAN * x_values[0]
+    layers = [geom_line(aes(x=x, y=m.column, color="series", group="series"), size=0.8)]
+    has_spread = spread is not None and data[spread].notna().any()
+    if has_spread:
+        layers.append(
+            geom_linerange(
+                aes(x=x, ymin=m.column, ymax=spread, color="series", alpha="result"),
+                size=2.0,
+            )
+        )
+    layers.append(
+        geom_point(aes(x=x, y=m.column, color="series", alpha="result", shape="result"), size=3)
+    )
+    x_note = f"{x_title} on a log2 scale: it spans {x_values[-1] / x_values[0]:,.0f}x"
+    extra = _notes(
+        "point: median (p50); thick line: to p90 where 100 samples allowed one"
+        if has_spread
+        else "",
+        x_note if x_log else "",
+        _scale_note(log, span, False, n),
+        focus_note,
+        panel_note,
+        note,
+    )
+    x_scale = (
+        scale_x_continuous(
+            trans="log2", breaks=x_values, labels=[str(v) for v in x_values], minor_breaks=[]
+        )
+        if x_log
+        else scale_x_continuous(breaks=x_values, labels=[str(v) for v in x_values])
+    )
+    return (
+        ggplot(data)
+        + layers
+        + x_scale
+        + facet_wrap("hardware_type", ncol=min(n, 2))
+        + _value_scale(log)
+        + scale_color_manual(values=palette(levels), limits=levels, name="Setting")
+        + _result_scales(data["result"], linetype=False)
+        + _labs(
+            size,
+            title,
+            subtitle,
+            simulated_caption(data, extra),
+            x=f"{x_title} (log2 scale)" if x_log else x_title,
+            y=axis_title(m, log),
+        )
+        + _theme(size, rotate_x=False)
+    )
+
+
+def ttft_vs_input_length_chart(frame: pd.DataFrame, note: str = "") -> ggplot:
+    """Time to first token (the prefill) against the prompt's length (rows of
+    rpt_generation_results), per hardware type."""
+    return _generation_chart(
+        frame,
+        TTFT,
+        "input_length",
+        "Input length (prompt tokens per item)",
+        "Time to first token by input length",
+        "ttft_p90_ms",
+        note,
+    )
+
+
+def tokens_per_second_vs_batch_chart(frame: pd.DataFrame, note: str = "") -> ggplot:
+    """Decode tokens per second against batch size (rows of rpt_generation_results), per
+    hardware type."""
+    return _generation_chart(
+        frame,
+        DECODE_TOKENS,
+        "batch_size",
+        "Batch size",
+        "Decode tokens per second by batch size",
+        None,
+        note,
+    )
+
+
 CHART_FUNCTIONS = {
     "hardware-comparison": hardware_comparison_chart,
     "model-comparison": model_comparison_chart,
     "batch-size": batch_size_chart,
     "heatmap": heatmap_chart,
     "history": history_chart,
+    "ttft-vs-input-length": ttft_vs_input_length_chart,
+    "tokens-per-second-vs-batch": tokens_per_second_vs_batch_chart,
 }
 
 

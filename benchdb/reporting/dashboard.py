@@ -21,6 +21,9 @@ from benchdb.reporting.data import ReportError
 from benchdb.reporting.summary import simulated_sentence, warehouse_sentence, warehouse_summary
 
 DEFAULT_METRICS = ("throughput", "latency")
+# the generation charts' "metric": they draw their own (TTFT, decode tokens/s)
+GENERATION = "generation"
+GENERATION_CHARTS = ("ttft-vs-input-length", "tokens-per-second-vs-batch")
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,10 @@ class ChartSpec:
             "batch-size": f"Batch-size scaling of {self.model_name}",
             "history": f"History of {self.model_name}"
             + (f" on {self.hardware_type}" if self.hardware_type else ""),
+            "ttft-vs-input-length": "Generation: time to first token by input length",
+            "tokens-per-second-vs-batch": "Generation: decode tokens per second by batch size",
         }[self.chart]
-        return f"{label}: {self.metric}"
+        return label if self.metric == GENERATION else f"{label}: {self.metric}"
 
 
 @dataclass
@@ -94,6 +99,8 @@ def load_frame(con, spec: ChartSpec, model_names: list[str], hardware_types: lis
         return chart_data.model_comparison(con, spec.hardware_type, model_names or None)
     if spec.chart == "batch-size":
         return chart_data.batch_size_scaling(con, spec.model_name)
+    if spec.chart in GENERATION_CHARTS:
+        return chart_data.generation_results(con, spec.hardware_type, model_names or None)
     from benchdb.reporting import regressions
 
     history = chart_data.result_history(con, spec.model_name, spec.hardware_type)
@@ -136,6 +143,8 @@ def draw(spec: ChartSpec, frame):
 
     if spec.chart == "heatmap":
         return charts.heatmap_chart(frame, spec.metric)
+    if spec.chart in GENERATION_CHARTS:
+        return charts.CHART_FUNCTIONS[spec.chart](frame)
     if spec.chart == "history":
         focused, note = reference_setting(frame, by_input=False)
         return charts.history_chart(focused, spec.metric, spec.model_name, spec.hardware_type, note)
@@ -192,6 +201,11 @@ def build_dashboard(
         chart_hardware = list(hardware_types or [data.default_hardware(con)])
         history_hardware = chart_hardware[0]
         specs = plan(metrics, chart_models, chart_hardware, history_hardware)
+        if has_generation_results(con):
+            # a warehouse with generation benchmarks gets their two charts (docs/generation.md)
+            # (every hardware type in panels, unless one was chosen)
+            one = hardware_types[0] if hardware_types and len(hardware_types) == 1 else None
+            specs += [ChartSpec(c, GENERATION, hardware_type=one) for c in GENERATION_CHARTS]
         jobs, skipped = [], []
         for spec in specs:
             try:
@@ -244,6 +258,19 @@ def _render_all(jobs: list, workers: int | None) -> list[tuple[float, str | None
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
         done = dict(zip(order, pool.map(_render, [jobs[i] for i in order])))
     return [done[i] for i in range(len(jobs))]
+
+
+def has_generation_results(con) -> bool:
+    """Whether the warehouse holds a completed generation (a warehouse built before
+    rpt_generation_results has none)."""
+    from benchdb.queries import TABLES_SQL
+
+    if "rpt_generation_results" not in {r[0] for r in con.sql(TABLES_SQL).fetchall()}:
+        return False
+    ((found,),) = con.execute(
+        "select count(*) from rpt_generation_results where status = 'completed'"
+    ).fetchall()
+    return found > 0
 
 
 # ---------------------------------------------------------------- tables and the page

@@ -29,6 +29,9 @@ METRIC_NAMES = {
     "latency_p50_ms": "latency",
     "throughput_items_per_second": "throughput",
     "memory_peak_mb": "memory",
+    "ttft_p50_ms": "time to first token",
+    "tpot_p50_ms": "time per output token",
+    "decode_tokens_per_second": "decode tokens/s",
 }
 
 

@@ -38,7 +38,8 @@ def chart_file(
 ) -> Path:
     """Load the chart's frame from the marts, draw it and save it to `output` (.png/.svg/.pdf)."""
     if chart not in charts.CHART_FUNCTIONS:
-        raise ReportError(f"unknown chart '{chart}': choose one of {', '.join(charts.CHART_TYPES)}")
+        known = ", ".join(charts.CHART_FUNCTIONS)
+        raise ReportError(f"unknown chart '{chart}': choose one of {known}")
     data.metric(metric_name)
     output = data.check_output_file(Path(output).resolve(), charts.SAVE_FORMATS)
     with data.connect(db_path) as con:
@@ -47,6 +48,15 @@ def chart_file(
                 "the warehouse has no completed results yet: nothing to chart "
                 "(run `benchdb run` and `benchdb build` first)"
             )
+        if chart in charts.GENERATION_CHART_TYPES:
+            frame = chart_data.generation_results(
+                con,
+                hardware_type,
+                model_names or ([model_name] if model_name else None),
+                precision,
+                batch_size,
+            )
+            return charts.save(charts.CHART_FUNCTIONS[chart](frame), output, dpi=dpi)
         if chart in ("hardware-comparison", "batch-size", "history") and not model_name:
             model_name = data.default_model(con)
             if echo:

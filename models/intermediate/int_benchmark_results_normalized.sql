@@ -234,6 +234,39 @@ recomputed as (
 
 ),
 
+generation_recomputed as (
+
+    -- generation rows (benchmark_kind 'generate'): their TTFT, TPOT and end-to-end statistics
+    -- from their own samples where kept, by the same sufficiency rule (p50 needs 20 samples,
+    -- p90 100); the runner's percentiles_note says which series lacked samples. NULL samples
+    -- (forward rows, estimates) keep the values as landed.
+    -- noqa: disable=LT02
+    select
+        * replace (
+            {%- for series, samples in [
+                ('ttft', 'ttft_ms'), ('tpot', 'tpot_ms'), ('e2e_latency', 'e2e_latencies_ms'),
+            ] %}
+            case
+                when coalesce(len({{ samples }}), 0) = 0 then {{ series }}_mean_ms
+                else list_avg({{ samples }})
+            end as {{ series }}_mean_ms,
+            case
+                when coalesce(len({{ samples }}), 0) = 0 then {{ series }}_p50_ms
+                when len({{ samples }}) >= 20
+                    then list_aggregate({{ samples }}, 'quantile_cont', 0.50)
+            end as {{ series }}_p50_ms,
+            case
+                when coalesce(len({{ samples }}), 0) = 0 then {{ series }}_p90_ms
+                when len({{ samples }}) >= 100
+                    then list_aggregate({{ samples }}, 'quantile_cont', 0.90)
+            end as {{ series }}_p90_ms{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+    from recomputed
+    -- noqa: enable=LT02
+
+),
+
 keyed as (
 
     select
@@ -242,7 +275,7 @@ keyed as (
         {{ stable_id(['model_name']) }} as model_id,
         {{ stable_id(['requested_hardware_type', 'device_name']) }} as hardware_id,
         current_timestamp as loaded_at
-    from recomputed
+    from generation_recomputed
 
 )
 

@@ -1,4 +1,5 @@
-{#- Every landed benchmark result with the rule it breaks, if any: staging's row rules, then
+{#- Every landed benchmark result, forward (benchmark_results) and generation
+    (generation_results), with the rule it breaks, if any: staging's row rules, then
     duplicates. The same result (one result_id) landed in two files (a run's file copied under
     another name) is one result: the copy in the file whose path sorts first is kept, whatever
     order the files were loaded in (so an incremental build and a full refresh agree), and each
@@ -9,6 +10,11 @@ with
 landed as (
 
     select * from {{ ref('stg_landing__benchmark_results') }}
+
+    union all by name
+
+    -- generation rows (benchmark_kind 'generate'): the same rules, their own columns
+    select * from {{ ref('stg_landing__generation_results') }}
 
 ),
 

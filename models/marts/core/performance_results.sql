@@ -27,7 +27,9 @@ final as (
         run_id,
         model_id,
         hardware_id,
-        'inference_forward' as test_case,
+        case
+            when benchmark_kind = 'generate' then 'inference_generate' else 'inference_forward'
+        end as test_case,
         batch_size,
         precision,
         total_seconds as total_time_seconds,
@@ -93,14 +95,22 @@ final as (
         source_shape,
         source_details,
         latencies_ms,
-        -- a configuration: model x hardware type x precision x batch size x input size. Legacy
-        -- web results without a batch size have none (they are never a configuration).
+        -- a configuration: model x hardware type x precision x batch size x input size, and for
+        -- a generation its kind, input and output length and backend (only then, so forward
+        -- ids stay what they were). Legacy web results without a batch size have none (they
+        -- are never a configuration).
         case
-            when batch_size is not null
+            when batch_size is null then null
+            when benchmark_kind = 'generate'
                 then {{ stable_id([
                     'model_name', 'requested_hardware_type', 'precision', 'batch_size',
                     'sequence_length', 'image_size', 'audio_seconds',
+                    'benchmark_kind', 'input_length', 'output_length', 'backend',
                 ]) }}
+            else {{ stable_id([
+                'model_name', 'requested_hardware_type', 'precision', 'batch_size',
+                'sequence_length', 'image_size', 'audio_seconds',
+            ]) }}
         end as configuration_id,
         latency_cv,
         timed_seconds,
@@ -123,6 +133,29 @@ final as (
         cudnn_allow_tf32,
         onednn_enabled,
         benchdb_version,
+        -- generation (docs/generation.md): NULL for forward rows
+        coalesce(benchmark_kind, 'forward') as benchmark_kind,
+        coalesce(backend, 'eager') as backend,
+        input_length,
+        output_length,
+        generated_tokens,
+        model_class,
+        ttft_mean_ms,
+        ttft_p50_ms,
+        ttft_p90_ms,
+        tpot_mean_ms,
+        tpot_p50_ms,
+        tpot_p90_ms,
+        e2e_latency_mean_ms,
+        e2e_latency_p50_ms,
+        e2e_latency_p90_ms,
+        e2e_latency_cv,
+        decode_tokens_per_second,
+        total_tokens_per_second,
+        compile_seconds,
+        ttft_ms,
+        tpot_ms,
+        e2e_latencies_ms,
         current_timestamp as loaded_at
     from results
 

@@ -30,7 +30,10 @@ landed_row_rejections as (
 
     select
         'landing' as source_kind,
-        'benchmark_results' as source_table,
+        -- generation rows are checked with forward rows: their own kind's name
+        case
+            when benchmark_kind = 'generate' then 'generation_results' else 'benchmark_results'
+        end as source_table,
         source_file,
         cast(null as varchar) as file_sha256,
         result_id as row_identity,
@@ -50,6 +53,7 @@ landed_value_rejections as (
     select
         source_file,
         result_id,
+        benchmark_kind,
         loaded_at,
         -- rejection_rule, column_name, reported_value
         unnest(value_rejections, recursive := true)  -- noqa: AL03
@@ -62,7 +66,10 @@ landed_values_nulled as (
 
     select
         'landing' as source_kind,
-        'benchmark_results' as source_table,
+        -- generation rows are checked with forward rows: their own kind's name
+        case
+            when benchmark_kind = 'generate' then 'generation_results' else 'benchmark_results'
+        end as source_table,
         source_file,
         cast(null as varchar) as file_sha256,
         result_id as row_identity,

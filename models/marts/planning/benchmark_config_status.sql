@@ -3,7 +3,8 @@
 {%- set current_transformers = var('current_transformers_version') %}
 
 {#- One row per configuration ever attempted for real (model x hardware x precision x batch size
-    x sequence length): is it done, when was it last measured and with which software, what
+    x sequence length, and for a generation its kind, input and output length and backend, so a
+    generation is never done by a forward pass nor the reverse): is it done, when was it last measured and with which software, what
     happened last time. Simulated rows never make a configuration done, and neither does a
     completed row whose configuration is incomplete (an API row that did not say its precision,
     its time, or a text model's sequence length): it is counted apart. The planning views and
@@ -22,6 +23,8 @@ versioned as (
     select
         *,
         coalesce(sequence_length, -1) as sequence_length_key,
+        coalesce(input_length, -1) as input_length_key,
+        coalesce(output_length, -1) as output_length_key,
         regexp_extract(torch_version, '^(\d+\.\d+)') as torch_minor,
         regexp_extract(transformers_version, '^(\d+\.\d+)') as transformers_minor,
         -- measured only when it says what was measured and when
@@ -29,7 +32,11 @@ versioned as (
             precision is not null
             and batch_size is not null
             and measured_at is not null
-            and (modality is distinct from 'text' or sequence_length is not null)
+            and (
+                modality is distinct from 'text'
+                or sequence_length is not null
+                or (benchmark_kind = 'generate' and input_length is not null)
+            )
         ) as is_complete_configuration
     from results
 
@@ -81,6 +88,10 @@ summarized as (
         precision,
         batch_size,
         sequence_length_key,
+        benchmark_kind,
+        input_length_key,
+        output_length_key,
+        backend,
         count(*) as attempts,
         count(*) filter (where status = 'completed' and is_complete_configuration)
             as completed_count,
@@ -108,10 +119,20 @@ final as (
 
     select
         summarized.*,
-        {{ stable_id([
-            'summarized.model_name', 'summarized.hardware_type', 'summarized.precision',
-            'summarized.batch_size', 'summarized.sequence_length_key'
-        ]) }} as config_id,
+        -- a generation's id adds its kind, lengths and backend; a forward id is what it was
+        case
+            when summarized.benchmark_kind = 'generate'
+                then {{ stable_id([
+                    'summarized.model_name', 'summarized.hardware_type', 'summarized.precision',
+                    'summarized.batch_size', 'summarized.sequence_length_key',
+                    'summarized.benchmark_kind', 'summarized.input_length_key',
+                    'summarized.output_length_key', 'summarized.backend',
+                ]) }}
+            else {{ stable_id([
+                'summarized.model_name', 'summarized.hardware_type', 'summarized.precision',
+                'summarized.batch_size', 'summarized.sequence_length_key'
+            ]) }}
+        end as config_id,
         summarized.completed_count > 0 as is_done,
         -- unsupported with the software we have now is known, not missing; new software retries
         (

@@ -6,9 +6,13 @@
     caller choose what is wanted and how old is too old without restating the rule (`benchdb plan`
     sets them on its own read-only connection; a plain query leaves them unset):
       plan_wanted                   list of {model_name, hardware_type, batch_size, precision,
-                                    sequence_length, priority}: the wanted set instead of the seed
+                                    sequence_length, priority, benchmark_kind, input_length,
+                                    output_length, backend}: the wanted set instead of the seed
       plan_older_than_days          instead of var('older_than_days')
-      plan_outdated_on_version_change  instead of var('outdated_on_version_change') -#}
+      plan_outdated_on_version_change  instead of var('outdated_on_version_change')
+
+    A configuration's key includes its benchmark kind, input and output length and backend: a
+    wanted generation is done only by a generation of the same lengths and backend. -#}
 {%- set wanted_type -%}
     struct(
         model_name varchar,
@@ -16,7 +20,11 @@
         batch_size integer,
         precision varchar,
         sequence_length integer,
-        priority integer
+        priority integer,
+        benchmark_kind varchar,
+        input_length integer,
+        output_length integer,
+        backend varchar
     )[]
 {%- endset %}
 with
@@ -66,7 +74,11 @@ wanted_raw as (
         chosen.batch_size,
         chosen.precision,
         chosen.sequence_length,
-        chosen.priority
+        chosen.priority,
+        coalesce(chosen.benchmark_kind, 'forward') as benchmark_kind,
+        chosen.input_length,
+        chosen.output_length,
+        coalesce(chosen.backend, 'eager') as backend
     from chosen
 
     union all
@@ -78,7 +90,11 @@ wanted_raw as (
         seed.batch_size,
         seed.precision,
         seed.sequence_length,
-        seed.priority
+        seed.priority,
+        seed.benchmark_kind,
+        seed.input_length,
+        seed.output_length,
+        seed.backend
     from seed
     cross join settings
     where settings.wanted_list is null
@@ -95,6 +111,12 @@ wanted as (
         wanted_raw.precision,
         wanted_raw.sequence_length,
         coalesce(wanted_raw.sequence_length, -1) as sequence_length_key,
+        wanted_raw.benchmark_kind,
+        wanted_raw.input_length,
+        wanted_raw.output_length,
+        wanted_raw.backend,
+        coalesce(wanted_raw.input_length, -1) as input_length_key,
+        coalesce(wanted_raw.output_length, -1) as output_length_key,
         coalesce(wanted_raw.priority, seed.priority, 3) as priority
     from wanted_raw
     left join seed
@@ -104,6 +126,10 @@ wanted as (
             and wanted_raw.batch_size = seed.batch_size
             and wanted_raw.precision = seed.precision
             and coalesce(wanted_raw.sequence_length, -1) = seed.sequence_length_key
+            and wanted_raw.benchmark_kind is not distinct from seed.benchmark_kind
+            and coalesce(wanted_raw.input_length, -1) = seed.input_length_key
+            and coalesce(wanted_raw.output_length, -1) = seed.output_length_key
+            and wanted_raw.backend is not distinct from seed.backend
 
 ),
 
@@ -135,6 +161,10 @@ joined as (
             and wanted.precision = config_status.precision
             and wanted.batch_size = config_status.batch_size
             and wanted.sequence_length_key = config_status.sequence_length_key
+            and wanted.benchmark_kind is not distinct from config_status.benchmark_kind
+            and wanted.input_length_key is not distinct from config_status.input_length_key
+            and wanted.output_length_key is not distinct from config_status.output_length_key
+            and wanted.backend is not distinct from config_status.backend
 
 ),
 
@@ -156,9 +186,17 @@ final as (
 
     select
         -- ids
-        {{ stable_id([
-            'model_name', 'hardware_type', 'precision', 'batch_size', 'sequence_length_key',
-        ]) }} as plan_id,
+        case
+            when benchmark_kind = 'generate'
+                then {{ stable_id([
+                    'model_name', 'hardware_type', 'precision', 'batch_size',
+                    'sequence_length_key', 'benchmark_kind', 'input_length_key',
+                    'output_length_key', 'backend',
+                ]) }}
+            else {{ stable_id([
+                'model_name', 'hardware_type', 'precision', 'batch_size', 'sequence_length_key',
+            ]) }}
+        end as plan_id,
 
         -- configuration
         model_name,
@@ -166,6 +204,10 @@ final as (
         batch_size,
         precision,
         sequence_length,
+        benchmark_kind,
+        input_length,
+        output_length,
+        backend,
         priority,
 
         -- the rule's answer

@@ -1,6 +1,8 @@
 {#- The points regressions are looked for in: one row per measured result and metric. A series
     is one configuration on one device (model, hardware type, device name, precision, batch
-    size, input size, benchmark kind) and one metric, in the order it was measured. Measured
+    size, input size, benchmark kind, and a generation's input and output length and backend)
+    and one metric, in the order it was measured: a generation never shares a series with a
+    forward pass. A generation's metrics are TTFT, TPOT (p50) and decode tokens/s. Measured
     rows only: an estimate or a device fallback (is_simulated) is never a point, and neither is
     a result without a time (it cannot be placed in the series). A metric the result lacks
     (NULL) is no point either, never a 0. Each point keeps the environment it was measured in,
@@ -39,10 +41,19 @@ unpivoted as (
             result_id,
             latency_p50_ms,
             throughput_items_per_second,
-            memory_peak_mb
+            memory_peak_mb,
+            ttft_p50_ms,
+            tpot_p50_ms,
+            decode_tokens_per_second
         from results
     )
-    on latency_p50_ms, throughput_items_per_second, memory_peak_mb
+    on
+    latency_p50_ms,
+    throughput_items_per_second,
+    memory_peak_mb,
+    ttft_p50_ms,
+    tpot_p50_ms,
+    decode_tokens_per_second
     into name metric value metric_value
 
 ),
@@ -56,12 +67,23 @@ points as (
         runs.git_commit,
         runs.git_is_dirty,
         latest.input_label,
-        {{ stable_id([
-            'results.model_name', 'results.hardware_type', 'results.device_name',
-            'results.precision', 'results.batch_size', 'results.sequence_length',
-            'results.image_size', 'results.audio_seconds', 'results.test_case',
-            'unpivoted.metric',
-        ]) }} as series_id
+        -- a generation's series adds its lengths and backend; a forward series id is unchanged
+        case
+            when results.benchmark_kind = 'generate'
+                then {{ stable_id([
+                    'results.model_name', 'results.hardware_type', 'results.device_name',
+                    'results.precision', 'results.batch_size', 'results.sequence_length',
+                    'results.image_size', 'results.audio_seconds', 'results.test_case',
+                    'unpivoted.metric', 'results.input_length', 'results.output_length',
+                    'results.backend',
+                ]) }}
+            else {{ stable_id([
+                'results.model_name', 'results.hardware_type', 'results.device_name',
+                'results.precision', 'results.batch_size', 'results.sequence_length',
+                'results.image_size', 'results.audio_seconds', 'results.test_case',
+                'unpivoted.metric',
+            ]) }}
+        end as series_id
     from unpivoted
     inner join results on unpivoted.result_id = results.result_id
     left join runs on results.run_id = runs.run_id
@@ -110,6 +132,9 @@ final as (
         sequence_length,
         image_size,
         audio_seconds,
+        input_length,
+        output_length,
+        backend,
         metric_value,
         cast(
             row_number() over (partition by series_id order by measured_at, result_id)
@@ -120,7 +145,8 @@ final as (
         warmup_iterations,
 
         -- booleans
-        metric = 'throughput_items_per_second' as is_higher_better,
+        metric in ('throughput_items_per_second', 'decode_tokens_per_second')
+            as is_higher_better,
         git_is_dirty,
         cuda_matmul_allow_tf32,
         cudnn_allow_tf32,

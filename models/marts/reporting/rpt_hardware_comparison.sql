@@ -7,7 +7,8 @@ with
 latest as (
 
     select * from {{ ref('rpt_latest_results') }}
-    where status = 'completed'
+    -- forward passes: a generation's numbers are rpt_generation_results'
+    where status = 'completed' and coalesce(benchmark_kind, 'forward') = 'forward'
 
 ),
 

@@ -1,4 +1,5 @@
-{#- One row per configuration (model x hardware type x precision x batch size x input size):
+{#- One row per configuration (model x hardware type x precision x batch size x input size, and
+    for a generation its input and output length and backend: configuration_id):
     the result that stands for it. A completed result beats a failed attempt, a measurement
     beats an estimate (is_simulated), and among equals the newest wins, so a later simulated
     row never hides an earlier measurement. The latest attempt's own status is kept beside it.
@@ -81,10 +82,20 @@ final as (
         sequence_length,
         image_size,
         audio_seconds,
+        benchmark_kind,
+        input_length,
+        output_length,
+        backend,
         coalesce(
             nullif(
                 concat_ws(
                     ', ',
+                    case
+                        when benchmark_kind = 'generate'
+                            then
+                                'generate in ' || input_length || ' / out ' || output_length
+                                || ' tokens, ' || backend
+                    end,
                     case when image_size is not null then image_size || ' px' end,
                     case
                         when audio_seconds is not null
@@ -117,6 +128,13 @@ final as (
         throughput_tokens_per_second,
         memory_peak_mb,
         memory_reserved_mb,
+        ttft_p50_ms,
+        ttft_p90_ms,
+        tpot_p50_ms,
+        tpot_p90_ms,
+        e2e_latency_p50_ms,
+        decode_tokens_per_second,
+        total_tokens_per_second,
         iterations,
         cast(attempts as integer) as attempts,
         cast(completed_attempts as integer) as completed_attempts,

@@ -55,7 +55,8 @@ sequenced as (
         configuration_kind as (
             partition by
                 model_name, hardware_type, precision, batch_size,
-                sequence_length, image_size, audio_seconds, is_simulated
+                sequence_length, image_size, audio_seconds, benchmark_kind, input_length,
+                output_length, backend, is_simulated
         ),
         kind_in_time as (
             configuration_kind order by measured_at asc nulls first, result_id asc
@@ -92,6 +93,10 @@ final as (
         sequenced.sequence_length,
         sequenced.image_size,
         sequenced.audio_seconds,
+        sequenced.benchmark_kind,
+        sequenced.input_length,
+        sequenced.output_length,
+        sequenced.backend,
         cast(sequenced.result_number as integer) as result_number,
         cast(sequenced.results_in_configuration as integer) as results_in_configuration,
         sequenced.latency_p50_ms,
@@ -100,6 +105,9 @@ final as (
         sequenced.latency_p99_ms,
         sequenced.throughput_items_per_second,
         sequenced.memory_peak_mb,
+        sequenced.ttft_p50_ms,
+        sequenced.tpot_p50_ms,
+        sequenced.decode_tokens_per_second,
         case
             when not sequenced.is_simulated then sequenced.previous_throughput_items_per_second
         end as previous_throughput_items_per_second,

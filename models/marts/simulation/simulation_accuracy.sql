@@ -12,12 +12,45 @@
       same rows;
     - calibration_status: uncalibrated (no measured row: nothing to fit, no number invented),
       not validated (one row: fitted, nothing left out to test it on), validated (two or more).
+    - generation_*: the generation roofline (roofline-generate-v1) against measured
+      generations of the device, apart from the forward figures above: TPOT ratios (a decode
+      step), the step overhead they call for, and TTFT ratios (the prefill).
     A ratio below 1 means the estimate is optimistic. -#}
 with
 
 calibration_rows as (
 
+    -- forward passes: a generation's rows are generation_per_device's
     select * from {{ ref('simulation_accuracy_rows') }}
+    where benchmark_kind is distinct from 'generate'
+
+),
+
+generation_rows as (
+
+    select * from {{ ref('simulation_accuracy_rows') }}
+    where benchmark_kind = 'generate'
+
+),
+
+generation_per_device as (
+
+    -- the generation roofline against measured generations: TPOT (a decode step) and TTFT
+    select
+        hardware_type,
+        estimated_with_device,
+        count(*) as generation_configurations,
+        exp(avg(ln(estimated_ratio))) as generation_tpot_geometric_mean_ratio,
+        median(estimated_ratio) as generation_tpot_median_ratio,
+        min(estimated_ratio) as generation_tpot_min_ratio,
+        max(estimated_ratio) as generation_tpot_max_ratio,
+        greatest(median(residual_ms), 0) as generation_fitted_step_overhead_ms,
+        exp(avg(ln(ttft_ratio))) as generation_ttft_geometric_mean_ratio,
+        median(ttft_ratio) as generation_ttft_median_ratio,
+        min(ttft_ratio) as generation_ttft_min_ratio,
+        max(ttft_ratio) as generation_ttft_max_ratio
+    from generation_rows
+    group by hardware_type, estimated_with_device
 
 ),
 
@@ -67,6 +100,25 @@ devices as (
 
 ),
 
+devices_with_generation as (
+
+    -- a device only generations were estimated for is a row of its own too
+    select
+        coalesce(devices.hardware_type, generation_per_device.hardware_type) as hardware_type,
+        coalesce(
+            devices.estimated_with_device, generation_per_device.estimated_with_device
+        ) as estimated_with_device,
+        coalesce(devices.is_in_catalog, false) as is_in_catalog,
+        devices.* exclude (hardware_type, estimated_with_device, is_in_catalog),
+        generation_per_device.* exclude (hardware_type, estimated_with_device)
+    from devices
+    full outer join generation_per_device
+        on
+            devices.hardware_type = generation_per_device.hardware_type
+            and devices.estimated_with_device = generation_per_device.estimated_with_device
+
+),
+
 final as (
 
     select
@@ -103,10 +155,21 @@ final as (
         min_ratio,
         max_ratio,
         cast(coalesce(measured_device_names, 0) as integer) as measured_device_names,
+        -- generation (TPOT: a decode step; TTFT: the prefill), estimate / measured
+        cast(coalesce(generation_configurations, 0) as integer) as generation_configurations,
+        generation_tpot_geometric_mean_ratio,
+        generation_tpot_median_ratio,
+        generation_tpot_min_ratio,
+        generation_tpot_max_ratio,
+        generation_fitted_step_overhead_ms,
+        generation_ttft_geometric_mean_ratio,
+        generation_ttft_median_ratio,
+        generation_ttft_min_ratio,
+        generation_ttft_max_ratio,
 
         -- booleans
         is_in_catalog
-    from devices
+    from devices_with_generation
 
 )
 

@@ -8,12 +8,20 @@ import time
 
 import click
 
-from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, resolve_db_path
+from benchdb.options import (
+    data_dir_option,
+    db_path_option,
+    landing_option,
+    resolve_data_dir,
+    resolve_db_path,
+    resolve_landing,
+)
 
 
 @click.command()
 @db_path_option()
 @data_dir_option()
+@landing_option()
 @click.option("--quiet", is_flag=True, help="Print only the summary.")
 @click.option("--verbose", is_flag=True, help="Print dbt's own log instead of a progress bar.")
 @click.option(
@@ -42,12 +50,14 @@ from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, r
     help="dbt vars, e.g. '{older_than_days: 14, legacy_naive_timezone: America/Los_Angeles}'.",
 )
 def build(
-    db_path, data_dir, quiet, verbose, full_refresh, unit_tests, allow_shrink, dbt_vars
+    db_path, data_dir, landing_uri, quiet, verbose, full_refresh, unit_tests, allow_shrink, dbt_vars
 ) -> None:
     """Build the warehouse with dbt from the landing zone and the seeds.
 
     The new warehouse replaces the old one only when every model and test passed; until then
-    readers keep the last complete one.
+    readers keep the last complete one. With --landing s3://bucket/prefix (or env
+    BENCHMARK_LANDING_URI) the snapshot's files are copied once each into
+    <data-dir>/landing-mirror/ and built from there (docs/scale_out.md).
 
     \b
       benchdb build
@@ -58,6 +68,7 @@ def build(
 
     db = resolve_db_path(db_path)
     data = resolve_data_dir(data_dir)
+    landing_root = resolve_landing(landing_uri, data_dir)
     extra = ("--vars", dbt_vars) if dbt_vars else ()
     progress = None if quiet or verbose else DbtProgress()
     counts = warehouse.build(
@@ -69,11 +80,12 @@ def build(
         full_refresh=full_refresh,
         unit_tests=unit_tests,
         allow_shrink=allow_shrink,
+        landing_root=landing_root,
     )
     if progress:
         progress.close()
     click.echo(f"\nwarehouse built: {db}")
-    click.echo(f"landing zone:    {data / 'landing'}")
+    click.echo(f"landing zone:    {landing_root}")
     click.echo(render(["table", "rows"], list(counts.items())))
 
 

@@ -58,6 +58,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--rows-per-file", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--build", action="store_true", help="also time `benchdb build` from the folder and S3"
+    )
     args = parser.parse_args()
 
     import boto3
@@ -138,7 +141,37 @@ def main() -> None:
 
         arrow, answer = timed(read_dataset, args.repeat)
         rows.append(show("pyarrow dataset on S3 handed to DuckDB", arrow, answer))
+        if args.build:
+            rows += builds(scratch, store)
     print("\n".join(rows))
+
+
+def builds(scratch: Path, store) -> list[str]:
+    """`benchdb build` (one run each, --quiet): from the folder, from S3 cold (every file copied),
+    then from S3 again after one more file landed (incremental: one file copied)."""
+    from runners import landing
+
+    benchdb = str(Path(sys.executable).parent / "benchdb")
+
+    def build(name: str, *where: str) -> float:
+        started = time.perf_counter()
+        subprocess.run(
+            [benchdb, "build", "--quiet", *where, "--data-dir", str(scratch / name),
+             "--db-path", str(scratch / name / "w.duckdb")],
+            check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        return time.perf_counter() - started
+
+    local = build("local", "--landing", str(scratch / "local" / "landing"))
+    cold = build("s3", "--landing", store.uri)
+    event = {"event_id": "bench", "run_id": "bench", "hardware_type": "cpu"}
+    landing.write_rows(store, "hardware_events", [event], "bench-extra", landing.utc_now())
+    again = build("s3", "--landing", store.uri)
+    return [
+        f"| `benchdb build` from the folder | {local:.1f} | | 1 | |",
+        f"| `benchdb build --landing s3://...`, cold | {cold:.1f} | | 1 | |",
+        f"| the same, one file more (incremental) | {again:.1f} | | 1 | |",
+    ]
 
 
 if __name__ == "__main__":

@@ -165,7 +165,7 @@ KILLED_WRITER = textwrap.dedent(
                     real.close()
                 def write(self, body):
                     real.write(memoryview(body)[: 12 * 2**20])
-                    print("sent", flush=True)
+                    print("sent 12 MiB of", len(body), flush=True)
                     os.kill(os.getpid(), signal.SIGKILL)
             return Stream()
 
@@ -173,8 +173,8 @@ KILLED_WRITER = textwrap.dedent(
     real = landing._s3_filesystem(store.uri)
     landing._s3_filesystem = lambda uri: Killing(real)
     rows = [
-        {"event_id": f"e{i}", "run_id": "killed", "reason": os.urandom(64).hex() * 4}
-        for i in range(60_000)
+        {"event_id": f"e{i}", "run_id": "killed", "reason": os.urandom(256).hex()}
+        for i in range(100_000)
     ]
     landing.write_rows(store, "hardware_events", rows, "killed-run", landing.utc_now())
     print("not killed", flush=True)
@@ -191,7 +191,8 @@ def test_a_writer_killed_mid_upload_leaves_nothing_visible(aws, tmp_path):
         capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent,
     )  # fmt: skip
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    assert killed.stdout.split() == ["sent"]
+    sent = killed.stdout.split()
+    assert sent[:4] == ["sent", "12", "MiB", "of"] and int(sent[4]) > 12 * 2**20, sent
     assert _objects(aws) == before  # no object, whole or partial, under any key
     assert snapshot.take(store).snapshot_id == listed_before
     assert landing.check_readable(store) == len(landing.landed_files(store))

@@ -36,10 +36,20 @@ TINY_RUN = [
 ]  # fmt: skip
 
 
+def _client(env: dict):
+    return boto3.client(
+        "s3",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name=env["AWS_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
 @pytest.fixture(scope="module")
 def server():
     with s3.running() as env:
-        boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"]).create_bucket(Bucket=BUCKET)
+        _client(env).create_bucket(Bucket=BUCKET)
         yield env
 
 
@@ -54,7 +64,7 @@ def aws(server, monkeypatch):
 
 def _objects(env: dict, prefix: str = "landing/") -> dict[str, int]:
     """Every object under the prefix, as the server lists it: key -> size."""
-    client = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"])
+    client = _client(env)
     found: dict[str, int] = {}
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix):
         found.update({o["Key"]: o["Size"] for o in page.get("Contents", [])})
@@ -62,11 +72,7 @@ def _objects(env: dict, prefix: str = "landing/") -> dict[str, int]:
 
 
 def _read(env: dict, key: str):
-    body = (
-        boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"])
-        .get_object(Bucket=BUCKET, Key=key)["Body"]
-        .read()
-    )
+    body = _client(env).get_object(Bucket=BUCKET, Key=key)["Body"].read()
     return pq.read_table(io.BytesIO(body))
 
 

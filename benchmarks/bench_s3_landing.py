@@ -61,9 +61,15 @@ def main() -> None:
     parser.add_argument(
         "--build", action="store_true", help="also time `benchdb build` from the folder and S3"
     )
+    parser.add_argument(
+        "--s3fs-path",
+        type=Path,
+        default=None,
+        help="a folder holding s3fs and its aiobotocore (pip install --target): s3fs needs a "
+        "botocore older than the dev extra's boto3 allows, so it is not in the venv",
+    )
     args = parser.parse_args()
 
-    import boto3
     import duckdb
     from pyarrow import dataset
 
@@ -85,8 +91,14 @@ def main() -> None:
 
     with s3_server.running() as env:
         os.environ.update(env)
-        boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"]).create_bucket(Bucket="bench")
         store = landing.landing_zone("s3://bench/landing")
+        landing._s3_filesystem.cache_clear()
+        from pyarrow import fs
+
+        endpoint = env["AWS_ENDPOINT_URL"].removeprefix("http://")
+        fs.S3FileSystem(
+            endpoint_override=endpoint, scheme="http", allow_bucket_creation=True
+        ).create_dir("bench")
         started = time.perf_counter()
         for path in files:
             landing.put_bytes(store, str(path.relative_to(local)), path.read_bytes())
@@ -115,6 +127,8 @@ def main() -> None:
         rows.append(show("DuckDB reads the local copies", local_read, answer))
 
         urls = [store.url(str(Path(p).relative_to(folder))) for p in results]
+        if args.s3fs_path:
+            sys.path.insert(0, str(args.s3fs_path))
         try:
             import s3fs
         except ImportError:

@@ -258,7 +258,7 @@ def build(
                 layout.dbt_target,
                 snapshot_file,
                 cwd=layout.state_dir,
-                landing_root=read_root if remote else None,
+                landing_root=read_root,
             )
         except BaseException:
             generations.discard_leftovers(layout)

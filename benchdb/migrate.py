@@ -99,7 +99,7 @@ class MigrationReport:
     dry_run: bool
     outcomes: list[FileOutcome] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # missing dirs, symlink loops ...
-    manifest_path: Path | None = None
+    manifest_path: Path | str | None = None  # a path, or an s3:// URL
     filtered_out: int = 0
 
     def count(self, status: str) -> int:
@@ -286,11 +286,17 @@ def manifest_files(landing_root: Path) -> list[Path]:
     return sorted((landing_root / MANIFEST_KIND).glob("run_date=*/*.parquet"))
 
 
-def read_manifest(landing_root: Path) -> list[dict]:
+def read_manifest(landing_root: landing.LandingRoot) -> list[dict]:
     rows: list[dict] = []
-    for path in manifest_files(landing_root):
+    if isinstance(landing_root, landing.ObjectStore):
+        pattern = f"{MANIFEST_KIND}/run_date=*/*.parquet"
+        found = [info.path for info in landing.listing(landing_root, pattern)]
+        filesystem = landing_root.filesystem
+    else:
+        found, filesystem = manifest_files(landing_root), None
+    for path in found:
         try:
-            rows.extend(pq.read_table(path).to_pylist())
+            rows.extend(pq.read_table(path, filesystem=filesystem).to_pylist())
         except (OSError, pa.ArrowException) as exc:
             raise LandingError(f"corrupt legacy manifest file {path}: {exc}") from None
     return rows
@@ -538,3 +544,48 @@ def _quarantine_what_duckdb_refuses(
         for outcome in outcomes:
             if outcome.sha256 == sha:
                 outcome.status, outcome.reason = "quarantined", message
+
+
+# ---------------------------------------------------------------- to a landing zone on S3
+
+
+def migrate_to_store(
+    input_dirs: Sequence[Path], store: landing.ObjectStore, **options
+) -> MigrationReport:
+    """`migrate` into an S3 landing zone: the migration runs in a local staging folder that
+    holds a copy of the store's legacy manifest (so nothing is registered twice), then its new
+    files are uploaded, each whole (landing.put_bytes): the copies first, the manifest last, so
+    a build never reads a manifest row whose copy is not there yet. Copies are content-addressed:
+    one already on S3 is not sent again."""
+    import tempfile
+
+    if not options.get("dry_run"):
+        landing.ensure_writable(store)
+    with tempfile.TemporaryDirectory(prefix="benchdb-migrate-") as scratch:
+        staging = Path(scratch) / "landing"
+        for info in landing.listing(store, f"{MANIFEST_KIND}/run_date=*/*.parquet"):
+            relative = landing.relative_of(store, info)
+            (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+            with store.filesystem.open_input_stream(info.path) as stream:
+                (staging / relative).write_bytes(stream.read())
+        before = set(staging.rglob("*"))
+        report = migrate(input_dirs, staging, **options)
+        if report.dry_run:
+            return report
+        new = sorted(p for p in set(staging.rglob("*")) - before if p.is_file())
+        manifest = report.manifest_path
+        for path in [p for p in new if p != manifest and not p.name.startswith(".")]:
+            relative = str(path.relative_to(staging))
+            if not _exists(store, relative):
+                landing.put_bytes(store, relative, path.read_bytes())
+        if manifest is not None:
+            report.manifest_path = landing.put_bytes(
+                store, str(manifest.relative_to(staging)), manifest.read_bytes()
+            )
+    return report
+
+
+def _exists(store: landing.ObjectStore, relative: str) -> bool:
+    from pyarrow import fs
+
+    return store.filesystem.get_file_info(store.key(relative)).type != fs.FileType.NotFound

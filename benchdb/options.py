@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import functools
 import math
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -346,3 +347,31 @@ def invoked_command_line() -> str | None:
     ctx = click.get_current_context(silent=True)
     argv = ctx.find_root().meta.get("benchdb.argv") if ctx else None
     return shlex.join(argv) if argv else None
+
+
+def landing_option() -> Callable:
+    """--landing DIR|s3://bucket/prefix: a landing zone other than <data-dir>/landing."""
+    return click.option(
+        "--landing",
+        "landing_uri",
+        default=None,
+        metavar="DIR|s3://BUCKET/PREFIX",
+        help="Landing zone: a folder or an S3 prefix (endpoint and credentials from "
+        "AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID ...) [env BENCHMARK_LANDING_URI, "
+        "default <data-dir>/landing].",
+    )
+
+
+def resolve_landing(landing_uri: str | None, data_dir: Path | None):
+    """--landing, else env BENCHMARK_LANDING_URI, else <data dir>/landing: a folder Path or a
+    runners.landing.ObjectStore. A malformed URI stops the command naming it."""
+    from runners import landing
+    from runners.errors import LandingError
+
+    value = landing_uri or os.environ.get("BENCHMARK_LANDING_URI")
+    if not value:
+        return resolve_data_dir(data_dir) / "landing"
+    try:
+        return landing.landing_zone(value)
+    except LandingError as exc:
+        raise click.BadParameter(str(exc), param_hint="--landing") from None

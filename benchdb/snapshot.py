@@ -16,6 +16,11 @@ A landed or registered file can be withdrawn (`benchdb landing forget`): the fil
 is, as evidence, and an entry in the withdrawals log (`withdrawals/run_date=*/<id>.parquet`, one
 immutable file per command: path, action, who, when, why) keeps it out of every later snapshot;
 `benchdb landing restore` appends the opposite entry. The newest entry for a path decides.
+
+A landing zone on S3 (`s3://bucket/prefix`, runners.landing.ObjectStore) is listed the same way
+through pyarrow's S3 filesystem (size and last-modified time per object). dbt does not read S3
+itself: `mirror` copies the snapshot's files, once each, into a local folder beside the warehouse
+and the build reads those copies (docs/scale_out.md has the measurements behind that choice).
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ from __future__ import annotations
 import fnmatch
 import getpass
 import hashlib
+import os
 import socket
 import uuid
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -33,7 +40,7 @@ import pyarrow.parquet as pq
 
 from runners import landing
 from runners.errors import LandingError
-from runners.landing import SCHEMAS
+from runners.landing import SCHEMAS, LandingRoot, ObjectStore
 
 # what a build reads, per kind: Parquet kinds by run_date partition, legacy files by content hash
 LEGACY_MANIFEST_KIND = "legacy_manifest"
@@ -66,7 +73,7 @@ class SnapshotFile:
 
 @dataclass(frozen=True)
 class Snapshot:
-    landing_root: Path
+    landing_root: LandingRoot
     files: tuple[SnapshotFile, ...]
 
     @property
@@ -90,7 +97,7 @@ class Snapshot:
             {
                 "snapshot_id": sid,
                 "kind": f.kind,
-                "path": str(self.landing_root / f.relative_path),
+                "path": _location(self.landing_root, f.relative_path),
                 "relative_path": f.relative_path,
                 "size_bytes": f.size_bytes,
                 "modified_ns": f.modified_ns,
@@ -104,12 +111,24 @@ class Snapshot:
         return target
 
 
-def take(landing_root: Path) -> Snapshot:
+def _location(landing_root: LandingRoot, relative: str) -> str:
+    if isinstance(landing_root, ObjectStore):
+        return landing_root.url(relative)
+    return str(landing_root / relative)
+
+
+def take(landing_root: LandingRoot) -> Snapshot:
     """Every landed file now that is not withdrawn, sorted by path. Hidden temporary files never
     match."""
     files: list[SnapshotFile] = []
     left_out = set(withdrawn(landing_root))
     for kind, pattern in PATTERNS.items():
+        if isinstance(landing_root, ObjectStore):
+            for info in landing.listing(landing_root, pattern):
+                relative = landing.relative_of(landing_root, info)
+                if relative not in left_out:
+                    files.append(SnapshotFile(kind, relative, info.size, info.mtime_ns or 0))
+            continue
         for path in landing_root.glob(pattern):
             if str(path.relative_to(landing_root)) in left_out:
                 continue
@@ -124,6 +143,70 @@ def take(landing_root: Path) -> Snapshot:
             )
     files.sort(key=lambda f: f.relative_path)
     return Snapshot(landing_root, tuple(files))
+
+
+# ------------------------------------------------------- a local copy of an S3 landing zone
+
+MIRROR_THREADS = 8
+
+
+def mirror_folder(data_dir: Path, store: ObjectStore) -> Path:
+    """Where a build keeps its copies of an S3 landing zone's files: under the data folder, one
+    folder per bucket and prefix."""
+    return data_dir / "landing-mirror" / "s3" / store.base
+
+
+def mirror(taken: Snapshot, folder: Path) -> tuple[Snapshot, int, int]:
+    """Copy the snapshot's files (and the withdrawals log) from S3 into `folder`, each once:
+    a copy whose size and modification time match the object is kept. Each copy is written
+    under a hidden name and renamed, so a killed mirror leaves no partial file. Returns the
+    same snapshot rooted at `folder` (dbt reads those copies), and the files and bytes copied
+    this time."""
+    store = taken.landing_root
+    if not isinstance(store, ObjectStore):
+        return taken, 0, 0
+    log = [
+        SnapshotFile(
+            WITHDRAWALS_KIND, landing.relative_of(store, info), info.size, info.mtime_ns or 0
+        )
+        for info in landing.listing(store, f"{WITHDRAWALS_KIND}/run_date=*/*.parquet")
+    ]
+    wanted = [*taken.files, *log]
+    missing = [f for f in wanted if not _copied(folder / f.relative_path, f)]
+
+    def fetch(f: SnapshotFile) -> int:
+        target = folder / f.relative_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = landing.temporary_path(target)
+        try:
+            with store.filesystem.open_input_stream(store.key(f.relative_path)) as stream:
+                body = stream.read()
+            tmp.write_bytes(body)
+            os.utime(tmp, ns=(f.modified_ns, f.modified_ns))
+            os.replace(tmp, target)
+        except (OSError, pa.ArrowException) as exc:
+            tmp.unlink(missing_ok=True)
+            raise LandingError(
+                f"cannot copy {store.url(f.relative_path)} to {target}: {exc}"
+            ) from None
+        if len(body) != f.size_bytes:
+            raise LandingError(
+                f"{store.url(f.relative_path)}: listed at {f.size_bytes} bytes, read "
+                f"{len(body)}: rewritten while building? (landed files are never rewritten)"
+            )
+        return len(body)
+
+    with ThreadPoolExecutor(MIRROR_THREADS) as pool:
+        copied = sum(pool.map(fetch, missing))
+    return replace(taken, landing_root=folder), len(missing), copied
+
+
+def _copied(path: Path, f: SnapshotFile) -> bool:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return False
+    return info.st_size == f.size_bytes and info.st_mtime_ns == f.modified_ns
 
 
 def read_id(snapshot_file: Path) -> str | None:
@@ -168,18 +251,28 @@ class Target:
     source_path: str | None = None
 
 
-def withdrawal_log(landing_root: Path) -> list[dict]:
+def withdrawal_log(landing_root: LandingRoot) -> list[dict]:
     """Every withdrawal entry, oldest first."""
     rows: list[dict] = []
-    for path in sorted((landing_root / WITHDRAWALS_KIND).glob("run_date=*/*.parquet")):
+    pattern = f"{WITHDRAWALS_KIND}/run_date=*/*.parquet"
+    if isinstance(landing_root, ObjectStore):
+        sources = [
+            (landing_root.url(landing.relative_of(landing_root, info)), info.path)
+            for info in landing.listing(landing_root, pattern)
+        ]
+        filesystem = landing_root.filesystem
+    else:
+        sources = [(path, path) for path in sorted(landing_root.glob(pattern))]
+        filesystem = None
+    for name, path in sources:
         try:
-            rows.extend(pq.read_table(path, schema=WITHDRAWALS).to_pylist())
+            rows.extend(pq.read_table(path, schema=WITHDRAWALS, filesystem=filesystem).to_pylist())
         except (OSError, pa.ArrowException) as exc:
-            raise LandingError(f"corrupt withdrawals file {path}: {exc}") from None
+            raise LandingError(f"corrupt withdrawals file {name}: {exc}") from None
     return sorted(rows, key=lambda r: r["recorded_at"])
 
 
-def withdrawn(landing_root: Path) -> dict[str, dict]:
+def withdrawn(landing_root: LandingRoot) -> dict[str, dict]:
     """The files withdrawn now (relative path -> the entry that withdrew it): those whose newest
     entry is `forget`."""
     newest: dict[str, dict] = {}
@@ -188,9 +281,13 @@ def withdrawn(landing_root: Path) -> dict[str, dict]:
     return {path: row for path, row in newest.items() if row["action"] == "forget"}
 
 
-def landed_target(landing_root: Path, file: Path) -> Target:
+def landed_target(landing_root: LandingRoot, file: Path | str) -> Target:
     """The landed file a path names (absolute, relative to the current folder, or relative to the
-    landing root), or a LandingError saying what it is not."""
+    landing root; on S3 its s3:// URL or its path under the prefix), or a LandingError saying
+    what it is not."""
+    if isinstance(landing_root, ObjectStore):
+        return _landed_object(landing_root, str(file))
+    file = Path(file)
     root = landing_root.absolute()
     candidates = [file.absolute(), root / file] if not file.is_absolute() else [file]
     for candidate in candidates:
@@ -209,7 +306,23 @@ def landed_target(landing_root: Path, file: Path) -> Target:
     )
 
 
-def legacy_targets(landing_root: Path, source: Path) -> list[Target]:
+def _landed_object(store: ObjectStore, name: str) -> Target:
+    from pyarrow import fs
+
+    relative = name.removeprefix(store.uri + "/") if name.startswith("s3://") else name
+    under = not name.startswith("s3://") or name.startswith(store.uri + "/")
+    for kind, pattern in WITHDRAWABLE.items():
+        if under and fnmatch.fnmatch(relative, pattern):
+            if store.filesystem.get_file_info(store.key(relative)).type != fs.FileType.File:
+                raise LandingError(f"{store.url(relative)}: no such landed file")
+            return Target(kind, relative)
+    raise LandingError(
+        f"{name}: not a landed file of {store} (landed files are <kind>/run_date=*/*.parquet for "
+        f"{', '.join(SCHEMAS)}, and legacy_files/*/*.json)"
+    )
+
+
+def legacy_targets(landing_root: LandingRoot, source: Path) -> list[Target]:
     """The registered copy of the legacy file migrated from `source` (its original path), or a
     LandingError. Identical content is stored once: withdrawing it withdraws every path that
     registered it."""
@@ -233,7 +346,9 @@ def legacy_targets(landing_root: Path, source: Path) -> list[Target]:
     return [Target(LEGACY_FILES_KIND, path, str(source.absolute())) for path in stored]
 
 
-def record(landing_root: Path, targets: list[Target], action: str, reason: str) -> Path | None:
+def record(
+    landing_root: LandingRoot, targets: list[Target], action: str, reason: str
+) -> Path | str | None:
     """Append one withdrawals file (forget or restore) for the targets whose state changes;
     returns its path, or None when every target already is in that state."""
     if action not in ("forget", "restore"):

@@ -62,7 +62,12 @@ def dbt_executable() -> list[str]:
     return [sys.executable, "-m", "dbt.cli.main"]
 
 
-def dbt_env(db_path: Path, data_dir: Path, snapshot_file: Path | None = None) -> dict[str, str]:
+def dbt_env(
+    db_path: Path,
+    data_dir: Path,
+    snapshot_file: Path | None = None,
+    landing_root: Path | None = None,
+) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         BENCHMARK_DB_PATH=str(db_path),
@@ -70,6 +75,11 @@ def dbt_env(db_path: Path, data_dir: Path, snapshot_file: Path | None = None) ->
         DO_NOT_TRACK="1",
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
+    # the folder dbt reads the landing zone from when it is not <data_dir>/landing (the local
+    # copy of an S3 landing zone: snapshot.mirror)
+    env.pop("BENCHMARK_LANDING_ROOT", None)
+    if landing_root is not None:
+        env["BENCHMARK_LANDING_ROOT"] = str(landing_root)
     # without a snapshot (dbt run by hand, sqlfluff), the models read the landing zone as it is
     env.pop("BENCHMARK_SNAPSHOT", None)
     if snapshot_file is not None:
@@ -86,6 +96,7 @@ def run_dbt(
     snapshot_file: Path | None = None,
     cwd: Path | None = None,
     extra_env: Mapping[str, str] | None = None,
+    landing_root: Path | None = None,
 ) -> list[str]:
     """Run a dbt command against `db_path`; returns its output lines, raises with dbt's errors.
 
@@ -113,7 +124,10 @@ def run_dbt(
             "info",
             "--no-use-colors",
         ]
-        env = {**dbt_env(db_path, data_dir, snapshot_file), **(extra_env or {})}
+        env = {
+            **dbt_env(db_path, data_dir, snapshot_file, landing_root),
+            **(extra_env or {}),
+        }
         return _stream(command, env, echo, cwd)
 
 
@@ -166,15 +180,20 @@ def build(
     unit_tests: bool = False,
     dbt_output: Callable[[str], None] | None = None,
     allow_shrink: bool = False,
+    landing_root: landing.LandingRoot | None = None,
 ) -> dict[str, int]:
     """Build the warehouse from a snapshot of the landing zone and publish it as a new
     generation; returns the core marts' row counts. See the module's docstring.
 
+    The landing zone is <data_dir>/landing unless `landing_root` names another (a folder, or an
+    S3 prefix: its snapshot's files are copied under data_dir first, snapshot.mirror).
     `echo` gets benchdb's own messages, and dbt's log lines too unless `dbt_output` is given."""
     from benchdb import maintenance  # it imports this module
 
-    landing_root = data_dir / "landing"
-    landing.check_readable(landing_root)
+    landing_root = data_dir / "landing" if landing_root is None else landing_root
+    remote = isinstance(landing_root, landing.ObjectStore)
+    if not remote:
+        landing.check_readable(landing_root)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     # what killed writers and maintenance commands left behind (their processes are gone)
     for leftover in maintenance.clean_leftovers(data_dir, db_path):
@@ -209,7 +228,20 @@ def build(
             slot = generations.Slot(
                 slot.origin, True, f"{withdrawn} landing file(s) withdrawn since it was built"
             )
-        snapshot_file = taken.write(layout.build_dir / "snapshot.parquet")
+        read_root = landing_root
+        if remote:
+            # dbt reads local copies of exactly the snapshot's objects
+            read_root = snapshot.mirror_folder(data_dir, landing_root)
+            local, copied, copied_bytes = snapshot.mirror(taken, read_root)
+            landing.check_readable(read_root)
+            snapshot_file = local.write(layout.build_dir / "snapshot.parquet")
+            if echo:
+                echo(
+                    f"copied {copied} new file(s), {copied_bytes} bytes, from {landing_root} "
+                    f"to {read_root}"
+                )
+        else:
+            snapshot_file = taken.write(layout.build_dir / "snapshot.parquet")
         prepared = generations.elapsed(started)
         if echo:
             echo(
@@ -232,6 +264,7 @@ def build(
                 layout.dbt_target,
                 snapshot_file,
                 cwd=layout.state_dir,
+                landing_root=read_root,
             )
         except WarehouseError as error:
             broken = failed_rules(layout)
@@ -295,7 +328,9 @@ def failed_rules(layout: generations.Layout) -> list[str]:
     return lines
 
 
-def check_not_shrinking(published: dict, taken: snapshot.Snapshot, landing_root: Path) -> None:
+def check_not_shrinking(
+    published: dict, taken: snapshot.Snapshot, landing_root: landing.LandingRoot
+) -> None:
     """Refuse a landing zone with far fewer files than the published warehouse was built from
     (none, or under half): most often a mistyped --data-dir, which would empty the warehouse."""
     before = int(published.get("files") or 0)
@@ -309,12 +344,16 @@ def check_not_shrinking(published: dict, taken: snapshot.Snapshot, landing_root:
         )
 
 
-def is_stale(db_path: Path, data_dir: Path) -> bool:
-    """True when the landing zone holds files the published warehouse was not built from."""
+def is_stale(
+    db_path: Path, data_dir: Path, landing_root: landing.LandingRoot | None = None
+) -> bool:
+    """True when the landing zone (<data_dir>/landing unless another is named) holds files the
+    published warehouse was not built from."""
     info = generations.Layout(db_path).current_info()
     if info is None:
         return True
-    return snapshot.take(data_dir / "landing").snapshot_id != info.get("snapshot_id")
+    root = data_dir / "landing" if landing_root is None else landing_root
+    return snapshot.take(root).snapshot_id != info.get("snapshot_id")
 
 
 def connect_read_only(db_path: Path):

@@ -107,10 +107,12 @@
 
 
 {#-
-    The landing zone's root: the `landing_root` var when given, else <BENCHMARK_DATA_DIR>/landing
-    (benchdb passes an absolute path; `data/landing` from the project folder without it). Called
-    only while running, never while parsing, so a new data folder keeps dbt's parse.
+    The landing zone's root: the `landing_root` var when given, else env BENCHMARK_LANDING_ROOT
+    (benchdb's local copy of an S3 landing zone), else <BENCHMARK_DATA_DIR>/landing (benchdb
+    passes an absolute path; `data/landing` from the project folder without it). Called only
+    while running, never while parsing, so a new data folder keeps dbt's parse.
 -#}
 {% macro landing_root() -%}
-    {{ return(var('landing_root', env_var('BENCHMARK_DATA_DIR', 'data') ~ '/landing')) }}
+    {%- set default = env_var('BENCHMARK_DATA_DIR', 'data') ~ '/landing' -%}
+    {{ return(var('landing_root', env_var('BENCHMARK_LANDING_ROOT', '') or default)) }}
 {%- endmacro %}

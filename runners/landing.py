@@ -3,20 +3,30 @@
 One file per run and kind, Hive-partitioned by UTC date:
 
     <BENCHMARK_DATA_DIR>/landing/<kind>/run_date=YYYY-MM-DD/<run_id>.parquet
+    s3://bucket/prefix/<kind>/run_date=YYYY-MM-DD/<run_id>.parquet    (an ObjectStore root)
 
-A file is written under a hidden temporary name in the same folder, flushed, then renamed, so a
-reader never sees a partial file. Nothing rewrites a landed file. docs/landing_zone.md is the
-contract; the schemas below and models/staging/landing/_landing__sources.yml must agree with it
-(tests/test_landing.py checks that they do).
+In a folder a file is written under a hidden temporary name beside its final one, flushed, then
+renamed, so a reader never sees a partial file. On S3 (pyarrow's S3FileSystem: no boto3 on a
+runner host) there is no atomic rename: the whole Parquet file is encoded in memory first and
+sent in one upload to its final key, and S3 shows an object only once its upload has completed,
+so a writer killed mid-upload leaves nothing under a visible key. Run ids are random UUIDs, so
+hosts writing to one prefix never collide. Nothing rewrites a landed file.
+
+docs/landing_zone.md is the contract; the schemas below and
+models/staging/landing/_landing__sources.yml must agree with it (tests/test_landing.py checks
+that they do).
 """
 
 from __future__ import annotations
 
+import fnmatch
+import functools
 import os
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -315,8 +325,87 @@ def derived_id(run_id: str, *parts: object) -> str:
     return str(uuid.uuid5(RESULT_ID_NAMESPACE, key))
 
 
-def ensure_writable(landing_root: Path) -> None:
+# ---------------------------------------------------------------- where the files go
+
+
+@dataclass(frozen=True)
+class ObjectStore:
+    """A landing zone under an S3 prefix (`s3://bucket/prefix`): the same layout as a folder.
+
+    The endpoint, region and credentials come from the standard AWS environment variables
+    (AWS_ENDPOINT_URL, AWS_REGION or AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    AWS_SESSION_TOKEN, AWS_PROFILE), read by pyarrow's S3FileSystem."""
+
+    uri: str  # s3://bucket/prefix, no trailing slash
+
+    @property
+    def base(self) -> str:
+        """bucket/prefix: the root as pyarrow's filesystem names it."""
+        return self.uri.removeprefix("s3://")
+
+    @property
+    def filesystem(self):
+        return _s3_filesystem(self.uri)
+
+    def key(self, relative: str) -> str:
+        return f"{self.base}/{relative}"
+
+    def url(self, relative: str) -> str:
+        return f"{self.uri}/{relative}"
+
+    def __str__(self) -> str:
+        return self.uri
+
+
+# a landing zone: a local folder, or a prefix on S3
+LandingRoot = Path | ObjectStore
+
+
+def landing_zone(value: str | Path) -> LandingRoot:
+    """`s3://bucket/prefix` -> ObjectStore; anything else is a folder path."""
+    text = str(value)
+    if text.startswith("s3://"):
+        bucket = text.removeprefix("s3://").split("/", 1)[0]
+        if not bucket or "?" in text:
+            raise LandingError(
+                f"landing zone {text}: expected s3://bucket/prefix (the endpoint and "
+                "credentials come from AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID ...)"
+            )
+        return ObjectStore(text.rstrip("/"))
+    if "://" in text:
+        raise LandingError(f"landing zone {text}: only a folder or an s3:// URI is supported")
+    return Path(text).expanduser().absolute()
+
+
+@functools.lru_cache(maxsize=8)
+def _s3_filesystem(uri: str):
+    from pyarrow import fs
+
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    options: dict = {"region": region} if region else {}
+    if endpoint:
+        scheme, _, host = endpoint.rpartition("://")
+        options.update(endpoint_override=host or endpoint, scheme=scheme or "https")
+    try:
+        return fs.S3FileSystem(**options)
+    except (OSError, pa.ArrowException) as exc:
+        raise LandingError(f"landing zone {uri}: cannot open S3: {exc}") from None
+
+
+def ensure_writable(landing_root: LandingRoot) -> None:
     """Fail before any work is done when the landing zone cannot take files."""
+    if isinstance(landing_root, ObjectStore):
+        probe = landing_root.key(f".write-probe-{uuid.uuid4().hex}")
+        try:
+            with landing_root.filesystem.open_output_stream(probe) as stream:
+                stream.write(b"")
+            landing_root.filesystem.delete_file(probe)
+        except (OSError, pa.ArrowException) as exc:
+            raise LandingError(
+                f"landing zone {landing_root} is not writable: {_first_line(exc)}"
+            ) from None
+        return
     try:
         landing_root.mkdir(parents=True, exist_ok=True)
         probe = landing_root / f".write-probe-{uuid.uuid4().hex}"
@@ -328,13 +417,18 @@ def ensure_writable(landing_root: Path) -> None:
         ) from None
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def relative_path(kind: str, run_id: str, when: datetime) -> str:
+    """Where a run's file of one kind goes, under the landing root."""
+    return f"{kind}/run_date={when.astimezone(timezone.utc):%Y-%m-%d}/{run_id}.parquet"
+
+
 def file_path(landing_root: Path, kind: str, run_id: str, when: datetime) -> Path:
-    return (
-        landing_root
-        / kind
-        / f"run_date={when.astimezone(timezone.utc):%Y-%m-%d}"
-        / f"{run_id}.parquet"
-    )
+    return landing_root / relative_path(kind, run_id, when)
 
 
 def temporary_path(target: Path) -> Path:
@@ -361,14 +455,15 @@ def publish(tmp: Path, target: Path) -> bool:
 
 
 def write_rows(
-    landing_root: Path,
+    landing_root: LandingRoot,
     kind: str,
     rows: Sequence[dict],
     run_id: str,
     when: datetime,
     schema: pa.Schema | None = None,
-) -> Path | None:
-    """Write rows as one immutable Parquet file; returns its path (None when there are no rows).
+) -> Path | str | None:
+    """Write rows as one immutable Parquet file; returns its path, or its s3:// URL on an
+    ObjectStore (None when there are no rows).
 
     `schema` defaults to the kind's landing schema (SCHEMAS); the warehouse side passes its own
     for the kinds it lands (the legacy manifest)."""
@@ -385,6 +480,8 @@ def write_rows(
         table = pa.Table.from_pylist(full_rows, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise LandingError(f"{kind}: a row does not fit the landing schema: {exc}") from None
+    if isinstance(landing_root, ObjectStore):
+        return put_table(landing_root, relative_path(kind, run_id, when), table)
     target = file_path(landing_root, kind, run_id, when)
     if target.exists():
         raise LandingError(f"{target} already exists: landed files are never rewritten")
@@ -400,21 +497,88 @@ def write_rows(
     return target
 
 
-def landed_files(landing_root: Path, kind: str | None = None) -> list[Path]:
-    """Every landed Parquet file (temporary files are hidden and never match)."""
+def put_table(store: ObjectStore, relative: str, table: pa.Table) -> str:
+    """One Parquet file on S3, visible only once complete: encoded whole in memory, then sent
+    in one upload to its final key (S3 shows an object only when its upload completes)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return put_bytes(store, relative, sink.getvalue())
+
+
+def put_bytes(store: ObjectStore, relative: str, body) -> str:
+    """Upload finished bytes to `relative` under the store, never over an existing object."""
+    from pyarrow import fs
+
+    key = store.key(relative)
+    url = store.url(relative)
+    try:
+        if store.filesystem.get_file_info(key).type != fs.FileType.NotFound:
+            raise LandingError(f"{url} already exists: landed files are never rewritten")
+        with store.filesystem.open_output_stream(key) as stream:
+            stream.write(body)  # one write of the finished bytes: nothing is sent half-encoded
+    except (OSError, pa.ArrowException) as exc:
+        raise LandingError(f"cannot write {url}: {_first_line(exc)}") from None
+    return url
+
+
+def listing(store: ObjectStore, pattern: str) -> list:
+    """The objects under the store whose relative path matches `pattern` (`*` within one path
+    segment; hidden names never match), as pyarrow FileInfo sorted by path."""
+    from pyarrow import fs
+
+    top = pattern.split("/", 1)[0]
+    depth = pattern.count("/")
+    selector = fs.FileSelector(store.key(top), recursive=True, allow_not_found=True)
+    try:
+        infos = store.filesystem.get_file_info(selector)
+    except (OSError, pa.ArrowException) as exc:
+        raise LandingError(f"cannot list {store.url(top)}: {_first_line(exc)}") from None
+    found = []
+    for info in infos:
+        relative = info.path[len(store.base) + 1 :]
+        if (
+            info.type == fs.FileType.File
+            and relative.count("/") == depth
+            and not PurePosixPath(relative).name.startswith(".")
+            and fnmatch.fnmatchcase(relative, pattern)
+        ):
+            found.append(info)
+    return sorted(found, key=lambda info: info.path)
+
+
+def relative_of(store: ObjectStore, info) -> str:
+    """A listed object's path under the store's root."""
+    return info.path[len(store.base) + 1 :]
+
+
+def landed_files(landing_root: LandingRoot, kind: str | None = None) -> list:
+    """Every landed Parquet file (temporary files are hidden and never match): paths, or s3://
+    URLs on an ObjectStore."""
     kinds = [kind] if kind else list(SCHEMAS)
-    files: list[Path] = []
+    files: list = []
     for k in kinds:
-        files.extend(sorted((landing_root / k).glob("run_date=*/*.parquet")))
+        if isinstance(landing_root, ObjectStore):
+            pattern = f"{k}/run_date=*/*.parquet"
+            files.extend(
+                landing_root.url(relative_of(landing_root, info))
+                for info in listing(landing_root, pattern)
+            )
+        else:
+            files.extend(sorted((landing_root / k).glob("run_date=*/*.parquet")))
     return files
 
 
-def check_readable(landing_root: Path) -> int:
+def check_readable(landing_root: LandingRoot) -> int:
     """Read every landed file's footer; a corrupt one raises naming the file. Returns the count."""
     files = landed_files(landing_root)
     for path in files:
         try:
-            pq.read_metadata(path)
+            if isinstance(landing_root, ObjectStore):
+                key = str(path).removeprefix("s3://")
+                with landing_root.filesystem.open_input_file(key) as handle:
+                    pq.read_metadata(handle)
+            else:
+                pq.read_metadata(path)
         except (OSError, pa.ArrowException) as exc:
             raise LandingError(
                 f"corrupt Parquet file in the landing zone: {path} ({exc})"

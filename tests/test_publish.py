@@ -7,16 +7,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests import s3_server as s3
 from tests.conftest import invoke
 
 
@@ -111,46 +107,13 @@ def test_publish_to_a_file_is_refused(tiny_warehouse, tmp_path):
 # ------------------------------------------------------------------ S3: moto's server on loopback
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def s3_server(monkeypatch):
     """moto's S3 server on 127.0.0.1 (a free port), with the standard AWS variables set."""
-    server = shutil.which("moto_server", path=str(Path(sys.executable).parent))
-    if server is None:
-        pytest.fail("moto_server is not installed: `make install` installs moto[server]")
-    port = _free_port()
-    process = subprocess.Popen(
-        [server, "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail("moto_server did not start")
-                time.sleep(0.1)
-        for key, value in {
-            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_REGION": "us-east-1",
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }.items():
+    with s3.running() as env:
+        for key, value in env.items():
             monkeypatch.setenv(key, value)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        yield env
 
 
 def test_publish_to_s3(tiny_warehouse, s3_server, tmp_path):

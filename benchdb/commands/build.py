@@ -5,15 +5,24 @@ from __future__ import annotations
 import re
 import sys
 import time
+from pathlib import Path
 
 import click
 
-from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, resolve_db_path
+from benchdb.options import (
+    data_dir_option,
+    db_path_option,
+    landing_option,
+    resolve_data_dir,
+    resolve_db_path,
+    resolve_landing,
+)
 
 
 @click.command()
 @db_path_option()
 @data_dir_option()
+@landing_option()
 @click.option("--quiet", is_flag=True, help="Print only the summary.")
 @click.option("--verbose", is_flag=True, help="Print dbt's own log instead of a progress bar.")
 @click.option(
@@ -52,12 +61,23 @@ from benchdb.options import data_dir_option, db_path_option, resolve_data_dir, r
     "(docs/spark.md; not run by the examples: a Spark build takes minutes).",
 )
 def build(
-    db_path, data_dir, quiet, verbose, full_refresh, unit_tests, allow_shrink, dbt_vars, engine
+    db_path,
+    data_dir,
+    landing_uri,
+    quiet,
+    verbose,
+    full_refresh,
+    unit_tests,
+    allow_shrink,
+    dbt_vars,
+    engine,
 ) -> None:
     """Build the warehouse with dbt from the landing zone and the seeds.
 
     The new warehouse replaces the old one only when every model and test passed; until then
-    readers keep the last complete one.
+    readers keep the last complete one. With --landing s3://bucket/prefix (or env
+    BENCHMARK_LANDING_URI) the snapshot's files are copied once each into
+    <data-dir>/landing-mirror/ and built from there (docs/scale_out.md).
 
     \b
       benchdb build
@@ -68,9 +88,15 @@ def build(
 
     db = resolve_db_path(db_path)
     data = resolve_data_dir(data_dir)
+    landing_root = resolve_landing(landing_uri, data_dir)
     extra = ("--vars", dbt_vars) if dbt_vars else ()
     progress = None if quiet or verbose else DbtProgress()
     if engine == "spark":
+        if not isinstance(landing_root, Path):
+            raise click.ClickException(
+                f"--engine spark reads a local landing zone only, not {landing_root} "
+                "(docs/spark.md); build it with the default engine"
+            )
         _build_on_spark(db, data, quiet, progress, extra)
         return
     counts = warehouse.build(
@@ -82,11 +108,12 @@ def build(
         full_refresh=full_refresh,
         unit_tests=unit_tests,
         allow_shrink=allow_shrink,
+        landing_root=landing_root,
     )
     if progress:
         progress.close()
     click.echo(f"\nwarehouse built: {db}")
-    click.echo(f"landing zone:    {data / 'landing'}")
+    click.echo(f"landing zone:    {landing_root}")
     click.echo(render(["table", "rows"], list(counts.items())))
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from benchdb.options import data_dir_option, resolve_data_dir
+from benchdb.options import data_dir_option, landing_option, resolve_landing
 
-FILE_ARGUMENT = click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+# text, not Path: an s3:// URL must keep its double slash
+FILE_ARGUMENT = click.argument("files", nargs=-1, type=click.Path())
 SOURCE_OPTION = click.option(
     "--source",
     "sources",
@@ -33,21 +34,24 @@ def landing() -> None:
     """
 
 
-def _targets(landing_root: Path, files, sources) -> list:
+def _targets(landing_root, files, sources) -> list:
     from benchdb import snapshot
 
     if not files and not sources:
         raise click.UsageError("name a landed FILE or a legacy file's --source PATH")
-    targets = [snapshot.landed_target(landing_root, Path(f)) for f in files]
+    from runners.landing import ObjectStore
+
+    remote = isinstance(landing_root, ObjectStore)
+    targets = [snapshot.landed_target(landing_root, f if remote else Path(f)) for f in files]
     for source in sources:
         targets += snapshot.legacy_targets(landing_root, Path(source))
     return list(dict.fromkeys(targets))
 
 
-def _change(data_dir, files, sources, action: str, reason: str) -> None:
+def _change(data_dir, landing_uri, files, sources, action: str, reason: str) -> None:
     from benchdb import snapshot
 
-    landing_root = resolve_data_dir(data_dir) / "landing"
+    landing_root = resolve_landing(landing_uri, data_dir)
     targets = _targets(landing_root, files, sources)
     already = set(snapshot.withdrawn(landing_root))
     written = snapshot.record(landing_root, targets, action, reason)
@@ -56,7 +60,7 @@ def _change(data_dir, files, sources, action: str, reason: str) -> None:
         unchanged = (target.relative_path in already) == (action == "forget")
         state = f"already {verb}" if unchanged else verb
         named = f" (migrated from {target.source_path})" if target.source_path else ""
-        click.echo(f"{state}: {landing_root / target.relative_path}{named}")
+        click.echo(f"{state}: {_shown(landing_root, target.relative_path)}{named}")
     if written:
         click.echo(f"recorded in {written}\nrun `benchdb build` to apply it")
 
@@ -66,7 +70,8 @@ def _change(data_dir, files, sources, action: str, reason: str) -> None:
 @SOURCE_OPTION
 @click.option("--reason", required=True, help="Why the file's rows must leave the warehouse.")
 @data_dir_option()
-def forget(files, sources, reason, data_dir) -> None:
+@landing_option()
+def forget(files, sources, reason, data_dir, landing_uri) -> None:
     """Withdraw landed files from later builds, without deleting them.
 
     FILE is a landed Parquet file (landing/<kind>/run_date=.../<run_id>.parquet, absolute, or
@@ -81,7 +86,7 @@ def forget(files, sources, reason, data_dir) -> None:
       benchdb migrate --input-dir ./benchmark_results && benchdb landing forget \\
           --source ./benchmark_results/perf_placeholder_bert_cpu.json --reason "invented numbers"
     """
-    _change(data_dir, files, sources, "forget", reason)
+    _change(data_dir, landing_uri, files, sources, "forget", reason)
 
 
 @landing.command()
@@ -89,7 +94,8 @@ def forget(files, sources, reason, data_dir) -> None:
 @SOURCE_OPTION
 @click.option("--reason", default="restored by hand", show_default=True, help="Why it is back.")
 @data_dir_option()
-def restore(files, sources, reason, data_dir) -> None:
+@landing_option()
+def restore(files, sources, reason, data_dir, landing_uri) -> None:
     """Bring withdrawn files back into later builds (the opposite entry is recorded).
 
     \b
@@ -98,12 +104,13 @@ def restore(files, sources, reason, data_dir) -> None:
           --reason "checking" \\
           && benchdb landing restore --source ./benchmark_results/perf_placeholder_bert_cpu.json
     """
-    _change(data_dir, files, sources, "restore", reason)
+    _change(data_dir, landing_uri, files, sources, "restore", reason)
 
 
 @landing.command("list")
 @data_dir_option()
-def list_withdrawn(data_dir) -> None:
+@landing_option()
+def list_withdrawn(data_dir, landing_uri) -> None:
     """The files withdrawn now: path, who withdrew it, when and why.
 
     \b
@@ -112,14 +119,14 @@ def list_withdrawn(data_dir) -> None:
     """
     from benchdb import snapshot
 
-    landing_root = resolve_data_dir(data_dir) / "landing"
+    landing_root = resolve_landing(landing_uri, data_dir)
     withdrawn = sorted(snapshot.withdrawn(landing_root).items())
     if not withdrawn:
         click.echo(f"no withdrawn files in {landing_root}")
         return
     # whole paths, one file per block: a table would cut them
     for path, row in withdrawn:
-        click.echo(landing_root / path)
+        click.echo(_shown(landing_root, path))
         if row["source_path"]:
             click.echo(f"    migrated from {row['source_path']}")
         click.echo(
@@ -127,6 +134,15 @@ def list_withdrawn(data_dir) -> None:
             f" {row['reason']}"
         )
     click.echo(f"{len(withdrawn)} withdrawn file(s); `benchdb landing restore FILE` undoes one")
+
+
+def _shown(landing_root, relative: str) -> str:
+    """A landed file as a user names it: its path, or its s3:// URL."""
+    from runners.landing import ObjectStore
+
+    if isinstance(landing_root, ObjectStore):
+        return landing_root.url(relative)
+    return str(landing_root / relative)
 
 
 COMMANDS = [landing]

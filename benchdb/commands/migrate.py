@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from benchdb.options import data_dir_option, resolve_data_dir
+from benchdb.options import data_dir_option, landing_option, resolve_landing
 
 GREEDY = ("--consolidate", "--categories")
 
@@ -75,14 +75,18 @@ def _split(values) -> list[str]:
     help="Refuse (quarantine) files larger than this.",
 )
 @data_dir_option()
-def migrate(input_dirs, consolidate, categories, dry_run, max_file_mb, data_dir) -> None:
+@landing_option()
+def migrate(
+    input_dirs, consolidate, categories, dry_run, max_file_mb, data_dir, landing_uri
+) -> None:
     """Register legacy JSON result files in the landing zone; `benchdb build` parses them.
 
     Every *.json below the directories is copied, content-addressed, into
     landing/legacy_files/ with a manifest row (original path, size, sha256, shape, category,
     times in its path, status). A structure no parser knows is registered as "unrecognised
     shape" (its numbers are kept); invalid JSON is quarantined with a reason. Nothing stops
-    the run. Running it again registers nothing twice.
+    the run. Running it again registers nothing twice. --landing s3://bucket/prefix (or env
+    BENCHMARK_LANDING_URI) registers them under an S3 prefix instead.
 
     \b
       benchdb migrate --input-dir ./benchmark_results
@@ -94,7 +98,9 @@ def migrate(input_dirs, consolidate, categories, dry_run, max_file_mb, data_dir)
     dirs = [*input_dirs, *consolidate]
     if not dirs:
         raise click.UsageError("give at least one --input-dir or --consolidate directory")
-    landing_root = resolve_data_dir(data_dir) / "landing"
+    from runners.landing import ObjectStore
+
+    landing_root = resolve_landing(landing_uri, data_dir)
     state: dict = {}
 
     def on_start(total: int) -> None:
@@ -105,7 +111,8 @@ def migrate(input_dirs, consolidate, categories, dry_run, max_file_mb, data_dir)
         state["bar"].update(1)
 
     try:
-        report = library.migrate(
+        to_store = isinstance(landing_root, ObjectStore)
+        report = (library.migrate_to_store if to_store else library.migrate)(
             dirs,
             landing_root,
             categories=_split(categories) or None,
@@ -120,7 +127,7 @@ def migrate(input_dirs, consolidate, categories, dry_run, max_file_mb, data_dir)
     print_report(report, landing_root)
 
 
-def print_report(report, landing_root: Path) -> None:
+def print_report(report, landing_root) -> None:
     """The table at the end: files and rows expected per shape, quarantined files and why."""
     from benchdb.legacy_shapes import SHAPES, UNRECOGNISED
     from benchdb.text_table import render

@@ -14,10 +14,11 @@ from benchdb.options import (
     data_dir_option,
     hardware_option,
     invoked_command_line,
+    landing_option,
     min_duration_option,
     model_option,
     precision_option,
-    resolve_data_dir,
+    resolve_landing,
     sequence_length_option,
 )
 
@@ -129,6 +130,7 @@ from benchdb.options import (
     help="Hardware catalog device to estimate with (default: each type's default). Repeatable.",
 )
 @data_dir_option()
+@landing_option()
 def run(
     models,
     hardware,
@@ -150,11 +152,14 @@ def run(
     also_estimate,
     simulate_devices,
     data_dir,
+    landing_uri,
 ) -> None:
     """Measure models on this host and land the results as Parquet.
 
     Every configuration becomes a row: completed ones with their latencies, failed, timed-out,
-    unsupported or unavailable ones with their status and error.
+    unsupported or unavailable ones with their status and error. --landing (or env
+    BENCHMARK_LANDING_URI) lands them in another folder or under an S3 prefix
+    (s3://bucket/prefix), where many hosts can write at once (docs/scale_out.md).
 
     \b
       benchdb run --model prajjwal1/bert-tiny --batch-size 1,4,16
@@ -163,13 +168,14 @@ def run(
       benchdb run --model gpt2 --sequence-length 128,512 --threads 2 --min-duration 0.5
       benchdb run --model gpt2 --kind generate --input-length 128 --output-length 32
       benchdb run --plan plan.csv
+      benchdb run --model prajjwal1/bert-tiny --landing /shared/landing
     """
     from benchdb import simulation
     from runners import benchmark, landing
     from runners.catalog import load_catalog, resolve_models
     from runners.timing import TimingSettings
 
-    landing_root = resolve_data_dir(data_dir) / "landing"
+    landing_root = resolve_landing(landing_uri, data_dir)
     if weights_dir and not (weights_dir / "config.json").is_file():
         raise click.BadParameter(f"{weights_dir} has no config.json", param_hint="--weights-dir")
     try:

@@ -31,6 +31,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from benchdb import landing_check
 from runners import landing
 from runners.errors import LandingError
 from runners.landing import SCHEMAS
@@ -52,6 +53,9 @@ SNAPSHOT_SCHEMA = pa.schema(
         ("relative_path", pa.string()),  # under the landing root
         ("size_bytes", pa.int64()),
         ("modified_ns", pa.int64()),
+        # why the build reads none of this file's rows (benchdb/landing_check.py), else NULL
+        ("rejection", pa.string()),
+        ("rejected_column", pa.string()),
     ]
 )
 
@@ -62,6 +66,8 @@ class SnapshotFile:
     relative_path: str
     size_bytes: int
     modified_ns: int
+    rejection: str | None = None  # "file schema: ..." when its columns break the contract
+    rejected_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,11 @@ class Snapshot:
     def count(self, kind: str | None = None) -> int:
         return sum(1 for f in self.files if kind is None or f.kind == kind)
 
+    @property
+    def rejected(self) -> tuple[SnapshotFile, ...]:
+        """Files listed but not read: their columns break the contract (landing_check)."""
+        return tuple(f for f in self.files if f.rejection)
+
     def write(self, target: Path) -> Path:
         """The snapshot as Parquet (dbt reads it); written whole before the rename."""
         sid = self.snapshot_id
@@ -94,6 +105,8 @@ class Snapshot:
                 "relative_path": f.relative_path,
                 "size_bytes": f.size_bytes,
                 "modified_ns": f.modified_ns,
+                "rejection": f.rejection,
+                "rejected_column": f.rejected_column,
             }
             for f in self.files
         ]
@@ -105,8 +118,9 @@ class Snapshot:
 
 
 def take(landing_root: Path) -> Snapshot:
-    """Every landed file now that is not withdrawn, sorted by path. Hidden temporary files never
-    match."""
+    """Every landed file now that is not withdrawn, sorted by path, a file whose columns break
+    the contract marked with its `rejection` (benchdb/landing_check.py). Hidden temporary files
+    never match."""
     files: list[SnapshotFile] = []
     left_out = set(withdrawn(landing_root))
     for kind, pattern in PATTERNS.items():
@@ -123,6 +137,7 @@ def take(landing_root: Path) -> Snapshot:
                 )
             )
     files.sort(key=lambda f: f.relative_path)
+    files = landing_check.mark_rejected(landing_root, files)
     return Snapshot(landing_root, tuple(files))
 
 

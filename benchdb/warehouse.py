@@ -22,7 +22,6 @@ from pathlib import Path
 
 from benchdb import generations, parse_cache, snapshot
 from benchdb.paths import PROJECT_DIR
-from runners import landing
 from runners.errors import WarehouseError
 
 # What an everyday build leaves to `make test` (--unit-tests): dbt's unit tests, and the data
@@ -162,15 +161,16 @@ def build(
     unit_tests: bool = False,
     dbt_output: Callable[[str], None] | None = None,
     allow_shrink: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Build the warehouse from a snapshot of the landing zone and publish it as a new
     generation; returns the core marts' row counts. See the module's docstring.
 
-    `echo` gets benchdb's own messages, and dbt's log lines too unless `dbt_output` is given."""
+    `echo` gets benchdb's own messages, and dbt's log lines too unless `dbt_output` is given;
+    `warn` (else `echo`) the landed files left out because their columns break the contract."""
     from benchdb import maintenance  # it imports this module
 
     landing_root = data_dir / "landing"
-    landing.check_readable(landing_root)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     # what killed writers and maintenance commands left behind (their processes are gone)
     for leftover in maintenance.clean_leftovers(data_dir, db_path):
@@ -180,6 +180,9 @@ def build(
     with generations.build_lock(layout, echo):
         started = time.perf_counter()
         taken = snapshot.take(landing_root)
+        if warn or echo:
+            for line in snapshot_rejections(taken):
+                (warn or echo)(line)
         project = generations.project_hash(" ".join(extra_args))
         published = layout.current_info() or {}
         if not allow_shrink:
@@ -253,6 +256,16 @@ def build(
         if echo:
             echo(f"published {folder.name} in {generations.elapsed(started):.1f} s")
     return table_counts(db_path)
+
+
+def snapshot_rejections(taken: snapshot.Snapshot) -> list[str]:
+    """One line per landed file the build leaves out (its columns break the contract), naming
+    the file and why: rejected_rows lists them too (outcome `file_rejected`)."""
+    return [
+        f"left out {taken.landing_root / f.relative_path}: {f.rejection} "
+        "(listed in rejected_rows; `benchdb landing forget` withdraws it)"
+        for f in taken.rejected
+    ]
 
 
 def check_not_shrinking(published: dict, taken: snapshot.Snapshot, landing_root: Path) -> None:

@@ -69,6 +69,8 @@ def build(
         full_refresh=full_refresh,
         unit_tests=unit_tests,
         allow_shrink=allow_shrink,
+        # files left out of the build are said even with --quiet
+        warn=click.echo,
     )
     if progress:
         progress.close()

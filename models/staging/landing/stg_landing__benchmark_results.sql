@@ -8,6 +8,10 @@
     'latency_min_ms', 'latency_max_ms', 'throughput_items_per_second',
     'throughput_tokens_per_second', 'memory_peak_mb', 'memory_peak_rss_mb',
 ] -%}
+{#- the stored percentiles, in the order their values must follow, and the pairs compared -#}
+{%- set percentiles = ['latency_p50_ms', 'latency_p90_ms', 'latency_p95_ms', 'latency_p99_ms'] -%}
+{#- a relative tolerance for floating-point rounding in the ordering rules -#}
+{%- set above = " > (1 + 1e-9) * " -%}
 {#- true when an iteration latency breaks metric_value_rule: the list is unusable -#}
 {%- set latencies_rule =
     "not list_bool_and(list_transform(latencies_ms, lambda latency: "
@@ -212,6 +216,124 @@ checked as (
 
 ),
 
+order_checked as (
+
+    -- a latency summary that contradicts itself (after the rules above): minimum above maximum,
+    -- percentiles out of order, a mean or a percentile outside [minimum, maximum]. Which figure
+    -- is wrong is unknown, so each contradicting group is NULL and listed in value_rejections
+    select
+        *,
+        coalesce(latency_min_ms {{ above }} latency_max_ms, false) as is_range_inverted,
+        coalesce(
+            {%- for low in percentiles %}
+            {%- set outer = loop %}
+            {%- for high in percentiles[loop.index:] %}
+            {{ low }} {{ above }} {{ high }}{{ ' or' if not (outer.revindex == 2 and loop.last) }}
+            {%- endfor %}
+            {%- endfor %},
+            false
+        ) as are_percentiles_unordered,
+        coalesce(
+            latency_min_ms <= latency_max_ms and (
+                {%- for percentile in percentiles %}
+                latency_min_ms {{ above }} {{ percentile }}
+                or {{ percentile }} {{ above }} latency_max_ms{{ ' or' if not loop.last }}
+                {%- endfor %}
+            ),
+            false
+        ) as are_percentiles_outside_range,
+        coalesce(
+            latency_min_ms <= latency_max_ms
+            and (
+                latency_min_ms {{ above }} latency_mean_ms
+                or latency_mean_ms {{ above }} latency_max_ms
+            ),
+            false
+        ) as is_mean_outside_range
+    from checked
+
+),
+
+ordered as (
+
+    select
+        * exclude (
+            is_range_inverted,
+            are_percentiles_unordered,
+            are_percentiles_outside_range,
+            is_mean_outside_range
+        ) replace (
+            case when not is_range_inverted then latency_min_ms end as latency_min_ms,
+            case when not is_range_inverted then latency_max_ms end as latency_max_ms,
+            case when not is_mean_outside_range then latency_mean_ms end as latency_mean_ms,
+            {%- for percentile in percentiles %}
+            case
+                when not (are_percentiles_unordered or are_percentiles_outside_range)
+                    then {{ percentile }}
+            end as {{ percentile }},
+            {%- endfor %}
+            list_concat(
+                value_rejections,
+                case
+                    when is_range_inverted
+                        then [
+                            {%- for column in ['latency_min_ms', 'latency_max_ms'] %}
+                            {{ rejection(
+                                "'order: latency_min_ms is above latency_max_ms (which one is "
+                                ~ "wrong is unknown: both are NULL)'",
+                                column,
+                                column,
+                            ) }}{{ ',' if not loop.last }}
+                            {%- endfor %}
+                        ]
+                    else []
+                end,
+                case
+                    when are_percentiles_unordered
+                        then list_filter([
+                            {%- for percentile in percentiles %}
+                            {{ rejection(
+                                "'order: percentiles not ascending (p50 ' || coalesce("
+                                ~ "cast(latency_p50_ms as varchar), 'NULL') || ', p90 ' || coalesce("
+                                ~ "cast(latency_p90_ms as varchar), 'NULL') || ', p95 ' || coalesce("
+                                ~ "cast(latency_p95_ms as varchar), 'NULL') || ', p99 ' || coalesce("
+                                ~ "cast(latency_p99_ms as varchar), 'NULL') || '): all are NULL'",
+                                percentile,
+                                percentile,
+                            ) }}{{ ',' if not loop.last }}
+                            {%- endfor %}
+                        ], lambda candidate: struct_extract(candidate, 'reported_value') is not null)
+                    when are_percentiles_outside_range
+                        then list_filter([
+                            {%- for percentile in percentiles %}
+                            {{ rejection(
+                                "'order: a percentile outside [latency_min_ms ' || "
+                                ~ "cast(latency_min_ms as varchar) || ', latency_max_ms ' || "
+                                ~ "cast(latency_max_ms as varchar) || ']: all are NULL'",
+                                percentile,
+                                percentile,
+                            ) }}{{ ',' if not loop.last }}
+                            {%- endfor %}
+                        ], lambda candidate: struct_extract(candidate, 'reported_value') is not null)
+                    else []
+                end,
+                case
+                    when is_mean_outside_range
+                        then [{{ rejection(
+                            "'order: latency_mean_ms outside [latency_min_ms ' || "
+                            ~ "cast(latency_min_ms as varchar) || ', latency_max_ms ' || "
+                            ~ "cast(latency_max_ms as varchar) || ']: no mean of those samples'",
+                            'latency_mean_ms',
+                            'latency_mean_ms',
+                        ) }}]
+                    else []
+                end
+            ) as value_rejections
+        )
+    from order_checked
+
+),
+
 final as (
 
     select
@@ -219,7 +341,7 @@ final as (
         struct_extract(row_rejection, 'rejection_rule') as rejection_rule,
         struct_extract(row_rejection, 'column_name') as rejected_column,
         struct_extract(row_rejection, 'reported_value') as rejected_value
-    from checked
+    from ordered
 
 )
 

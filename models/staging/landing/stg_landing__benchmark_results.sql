@@ -11,7 +11,7 @@
 {#- the stored percentiles, in the order their values must follow, and the pairs compared -#}
 {%- set percentiles = ['latency_p50_ms', 'latency_p90_ms', 'latency_p95_ms', 'latency_p99_ms'] -%}
 {#- a relative tolerance for floating-point rounding in the ordering rules -#}
-{%- set above = " > (1 + 1e-9) * " -%}
+{%- set above = "> (1 + 1e-9) *" -%}
 {#- true when an iteration latency breaks metric_value_rule: the list is unusable -#}
 {%- set latencies_rule =
     "not list_bool_and(list_transform(latencies_ms, lambda latency: "
@@ -288,35 +288,28 @@ ordered as (
                         ]
                     else []
                 end,
-                case
-                    when are_percentiles_unordered
-                        then list_filter([
-                            {%- for percentile in percentiles %}
-                            {{ rejection(
-                                "'order: percentiles not ascending (p50 ' || coalesce("
-                                ~ "cast(latency_p50_ms as varchar), 'NULL') || ', p90 ' || coalesce("
-                                ~ "cast(latency_p90_ms as varchar), 'NULL') || ', p95 ' || coalesce("
-                                ~ "cast(latency_p95_ms as varchar), 'NULL') || ', p99 ' || coalesce("
-                                ~ "cast(latency_p99_ms as varchar), 'NULL') || '): all are NULL'",
-                                percentile,
-                                percentile,
-                            ) }}{{ ',' if not loop.last }}
-                            {%- endfor %}
-                        ], lambda candidate: struct_extract(candidate, 'reported_value') is not null)
-                    when are_percentiles_outside_range
-                        then list_filter([
-                            {%- for percentile in percentiles %}
-                            {{ rejection(
-                                "'order: a percentile outside [latency_min_ms ' || "
-                                ~ "cast(latency_min_ms as varchar) || ', latency_max_ms ' || "
-                                ~ "cast(latency_max_ms as varchar) || ']: all are NULL'",
-                                percentile,
-                                percentile,
-                            ) }}{{ ',' if not loop.last }}
-                            {%- endfor %}
-                        ], lambda candidate: struct_extract(candidate, 'reported_value') is not null)
-                    else []
-                end,
+                -- each stored percentile of a disordered set, with its value
+                list_filter(
+                    case
+                        when are_percentiles_unordered or are_percentiles_outside_range
+                            then [
+                                {%- for percentile in percentiles %}
+                                {{ rejection(
+                                    "case when are_percentiles_unordered then 'order: "
+                                    ~ "percentiles not ascending (p50 <= p90 <= p95 <= p99): "
+                                    ~ "all are NULL' else 'order: a percentile outside "
+                                    ~ "[latency_min_ms ' || cast(latency_min_ms as varchar) "
+                                    ~ "|| ', latency_max_ms ' || cast(latency_max_ms as varchar)"
+                                    ~ " || ']: all are NULL' end",
+                                    percentile,
+                                    percentile,
+                                ) }}{{ ',' if not loop.last }}
+                                {%- endfor %}
+                            ]
+                        else []
+                    end,
+                    lambda candidate: struct_extract(candidate, 'reported_value') is not null
+                ),
                 case
                     when is_mean_outside_range
                         then [{{ rejection(

@@ -119,8 +119,6 @@ def schema_problem(kind: str, schema: pa.Schema) -> tuple[str, str] | None:
 def file_problem(kind: str, path: Path) -> tuple[str, str] | None:
     """(column, one-line reason) when the landed file cannot be read as `kind`, else None.
     The reason starts with "file schema:"; the column is "*" for an unreadable file."""
-    if kind not in SCHEMAS:  # the legacy manifest and files have their own checks (migrate)
-        return None
     try:
         schema = pq.read_schema(path)
     except (OSError, pa.ArrowException) as exc:
@@ -160,14 +158,14 @@ class Checks:
         self.changed = True
         return found
 
-    def save(self, still_there: set[str]) -> None:
-        """Keep the verdicts of files still listed; atomic (hidden temporary, then rename)."""
+    def save(self) -> None:
+        """Write the verdicts back when a new file was looked at: atomically (a hidden
+        temporary, then a rename); verdicts of files gone stay (a few bytes each)."""
         if not self.changed:
             return
-        files = {k: v for k, v in self.known.items() if k.split("\0")[0] in still_there}
-        tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.tmp")
+        tmp = self.path.with_name(f"{self.path.name}.{uuid.uuid4().hex[:8]}.tmp")
         try:
-            tmp.write_text(json.dumps({"version": CACHE_VERSION, "files": files}))
+            tmp.write_text(json.dumps({"version": CACHE_VERSION, "files": self.known}))
             os.replace(tmp, self.path)
         except OSError:  # a read-only landing zone: the next listing looks again
             tmp.unlink(missing_ok=True)
@@ -179,6 +177,9 @@ def mark_rejected(landing_root: Path, files: list) -> list:
     checks = Checks(landing_root)
     marked = []
     for f in files:
+        if f.kind not in SCHEMAS:  # the legacy manifest and files: migrate checks those
+            marked.append(f)
+            continue
         found = checks.problem(
             f.kind, landing_root / f.relative_path, f.relative_path, f.size_bytes, f.modified_ns
         )
@@ -186,5 +187,5 @@ def mark_rejected(landing_root: Path, files: list) -> list:
             column, reason = found
             f = dataclasses.replace(f, rejection=reason, rejected_column=column)
         marked.append(f)
-    checks.save({f.relative_path for f in files})
+    checks.save()
     return marked

@@ -166,8 +166,8 @@ def test_colours_are_okabe_ito_one_per_series_and_capped():
     ]
     plot = charts.history_chart(pd.DataFrame(rows), "throughput", "m", "cpu")
     scale = plot.scales.get_scales("color")
-    colours = [scale.palette(len(scale.limits))[i] for i in range(len(scale.limits))]
-    colours = list(scale.values.values()) if isinstance(scale.values, dict) else colours
+    by_level = scale.palette(len(scale.limits))
+    colours = [by_level[level] for level in scale.limits]
     # ten near-identical colours were the complaint: eight distinct Okabe-Ito hues at most
     assert len(colours) == 8 == len(set(colours))
     assert set(colours) <= set(charts.OKABE_ITO)

@@ -62,9 +62,7 @@ def test_panels_share_one_scale_and_the_caption_says_so():
     frame = pd.concat(
         [
             _hardware([20.0, 30.0], [False, False], ["batch 1, seq 128"] * 2),
-            _hardware([50.0, 90.0], [False, False], ["batch 8, seq 128"] * 2).assign(
-                batch_size=8
-            ),
+            _hardware([50.0, 90.0], [False, False], ["batch 8, seq 128"] * 2).assign(batch_size=8),
         ]
     )
     plot = charts.hardware_comparison_chart(frame, "throughput")

@@ -513,7 +513,9 @@ def numeric_options() -> list[tuple[tuple[str, ...], click.Option]]:
     for path in COMMANDS:
         for param in command_at(path).params:
             kind = type(param.type)
-            number = issubclass(kind, (click.types._NumberParamTypeBase, click.types._NumberRangeBase))
+            number = issubclass(
+                kind, (click.types._NumberParamTypeBase, click.types._NumberRangeBase)
+            )
             listed = getattr(param.type, "cast", None) in (int, float)
             if isinstance(param, click.Option) and (number or listed):
                 found.append((path, param))

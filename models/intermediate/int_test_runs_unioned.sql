@@ -52,7 +52,7 @@ landed_results as (
         'integration' as test_type,
         'integration result' as result_kind,
         executed_at as recorded_at,
-        cast(null as varchar) as host,
+        cast(null as varchar) as host,  -- noqa: RF04
         hardware_type
     from {{ ref('stg_landing__integration_results') }}
 
@@ -71,7 +71,7 @@ runs_without_record as (
         max(landed_results.recorded_at) as completed_at,
         case
             when count(distinct landed_results.host) = 1 then any_value(landed_results.host)
-        end as host,
+        end as host,  -- noqa: RF04
         'run record not landed: a row built from its '
         || cast(count(*) as varchar)
         || ' landed '

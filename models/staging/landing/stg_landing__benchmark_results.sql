@@ -8,10 +8,8 @@
     'latency_min_ms', 'latency_max_ms', 'throughput_items_per_second',
     'throughput_tokens_per_second', 'memory_peak_mb', 'memory_peak_rss_mb',
 ] -%}
-{#- the stored percentiles, in the order their values must follow, and the pairs compared -#}
+{#- the stored percentiles, in the order their values must follow -#}
 {%- set percentiles = ['latency_p50_ms', 'latency_p90_ms', 'latency_p95_ms', 'latency_p99_ms'] -%}
-{#- a relative tolerance for floating-point rounding in the ordering rules -#}
-{%- set above = "> (1 + 1e-9) *" -%}
 {#- true when an iteration latency breaks metric_value_rule: the list is unusable -#}
 {%- set latencies_rule =
     "not list_bool_and(list_transform(latencies_ms, lambda latency: "
@@ -223,30 +221,33 @@ order_checked as (
     -- is wrong is unknown, so each contradicting group is NULL and listed in value_rejections
     select
         *,
-        coalesce(latency_min_ms {{ above }} latency_max_ms, false) as is_range_inverted,
+        coalesce(latency_min_ms > (1 + 1e-9) * latency_max_ms, false) as is_range_inverted,
         coalesce(
-            {%- for low in percentiles %}
-            {%- set outer = loop %}
-            {%- for high in percentiles[loop.index:] %}
-            {{ low }} {{ above }} {{ high }}{{ ' or' if not (outer.revindex == 2 and loop.last) }}
-            {%- endfor %}
-            {%- endfor %},
+            latency_p50_ms > (1 + 1e-9) * latency_p90_ms
+            or latency_p50_ms > (1 + 1e-9) * latency_p95_ms
+            or latency_p50_ms > (1 + 1e-9) * latency_p99_ms
+            or latency_p90_ms > (1 + 1e-9) * latency_p95_ms
+            or latency_p90_ms > (1 + 1e-9) * latency_p99_ms
+            or latency_p95_ms > (1 + 1e-9) * latency_p99_ms,
             false
         ) as are_percentiles_unordered,
         coalesce(
-            latency_min_ms <= latency_max_ms and (
-                {%- for percentile in percentiles %}
-                latency_min_ms {{ above }} {{ percentile }}
-                or {{ percentile }} {{ above }} latency_max_ms{{ ' or' if not loop.last }}
-                {%- endfor %}
+            latency_min_ms <= latency_max_ms
+            and (
+                latency_min_ms > (1 + 1e-9) * least(
+                    latency_p50_ms, latency_p90_ms, latency_p95_ms, latency_p99_ms
+                )
+                or greatest(
+                    latency_p50_ms, latency_p90_ms, latency_p95_ms, latency_p99_ms
+                ) > (1 + 1e-9) * latency_max_ms
             ),
             false
         ) as are_percentiles_outside_range,
         coalesce(
             latency_min_ms <= latency_max_ms
             and (
-                latency_min_ms {{ above }} latency_mean_ms
-                or latency_mean_ms {{ above }} latency_max_ms
+                latency_min_ms > (1 + 1e-9) * latency_mean_ms
+                or latency_mean_ms > (1 + 1e-9) * latency_max_ms
             ),
             false
         ) as is_mean_outside_range
@@ -256,6 +257,7 @@ order_checked as (
 
 ordered as (
 
+    -- noqa: disable=LT02
     select
         * exclude (
             is_range_inverted,
@@ -323,6 +325,7 @@ ordered as (
                 end
             ) as value_rejections
         )
+    -- noqa: enable=LT02
     from order_checked
 
 ),

@@ -38,6 +38,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from benchdb import landing_check
 from runners import landing
 from runners.errors import LandingError
 from runners.landing import SCHEMAS, LandingRoot, ObjectStore
@@ -59,6 +60,9 @@ SNAPSHOT_SCHEMA = pa.schema(
         ("relative_path", pa.string()),  # under the landing root
         ("size_bytes", pa.int64()),
         ("modified_ns", pa.int64()),
+        # why the build reads none of this file's rows (benchdb/landing_check.py), else NULL
+        ("rejection", pa.string()),
+        ("rejected_column", pa.string()),
     ]
 )
 
@@ -69,6 +73,8 @@ class SnapshotFile:
     relative_path: str
     size_bytes: int
     modified_ns: int
+    rejection: str | None = None  # "file schema: ..." when its columns break the contract
+    rejected_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,11 @@ class Snapshot:
     def count(self, kind: str | None = None) -> int:
         return sum(1 for f in self.files if kind is None or f.kind == kind)
 
+    @property
+    def rejected(self) -> tuple[SnapshotFile, ...]:
+        """Files listed but not read: their columns break the contract (landing_check)."""
+        return tuple(f for f in self.files if f.rejection)
+
     def write(self, target: Path) -> Path:
         """The snapshot as Parquet (dbt reads it); written whole before the rename."""
         sid = self.snapshot_id
@@ -97,10 +108,12 @@ class Snapshot:
             {
                 "snapshot_id": sid,
                 "kind": f.kind,
-                "path": _location(self.landing_root, f.relative_path),
+                "path": location(self.landing_root, f.relative_path),
                 "relative_path": f.relative_path,
                 "size_bytes": f.size_bytes,
                 "modified_ns": f.modified_ns,
+                "rejection": f.rejection,
+                "rejected_column": f.rejected_column,
             }
             for f in self.files
         ]
@@ -111,14 +124,16 @@ class Snapshot:
         return target
 
 
-def _location(landing_root: LandingRoot, relative: str) -> str:
+def location(landing_root: LandingRoot, relative: str) -> str:
     if isinstance(landing_root, ObjectStore):
         return landing_root.url(relative)
     return str(landing_root / relative)
 
 
 def take(landing_root: LandingRoot) -> Snapshot:
-    """Every landed file now that is not withdrawn, sorted by path. Hidden temporary files never
+    """Every landed file now that is not withdrawn, sorted by path, a local file whose columns
+    break the contract marked with its `rejection` (benchdb/landing_check.py; an S3 landing
+    zone's files are checked on their local copies, `mirror`). Hidden temporary files never
     match."""
     files: list[SnapshotFile] = []
     left_out = set(withdrawn(landing_root))
@@ -142,6 +157,8 @@ def take(landing_root: LandingRoot) -> Snapshot:
                 )
             )
     files.sort(key=lambda f: f.relative_path)
+    if not isinstance(landing_root, ObjectStore):
+        files = landing_check.mark_rejected(landing_root, files)
     return Snapshot(landing_root, tuple(files))
 
 
@@ -198,7 +215,8 @@ def mirror(taken: Snapshot, folder: Path) -> tuple[Snapshot, int, int]:
 
     with ThreadPoolExecutor(MIRROR_THREADS) as pool:
         copied = sum(pool.map(fetch, missing))
-    return replace(taken, landing_root=folder), len(missing), copied
+    checked = tuple(landing_check.mark_rejected(folder, list(taken.files)))
+    return replace(taken, landing_root=folder, files=checked), len(missing), copied
 
 
 def _copied(path: Path, f: SnapshotFile) -> bool:

@@ -181,13 +181,15 @@ def build(
     dbt_output: Callable[[str], None] | None = None,
     allow_shrink: bool = False,
     landing_root: landing.LandingRoot | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Build the warehouse from a snapshot of the landing zone and publish it as a new
     generation; returns the core marts' row counts. See the module's docstring.
 
     The landing zone is <data_dir>/landing unless `landing_root` names another (a folder, or an
     S3 prefix: its snapshot's files are copied under data_dir first, snapshot.mirror).
-    `echo` gets benchdb's own messages, and dbt's log lines too unless `dbt_output` is given."""
+    `echo` gets benchdb's own messages, and dbt's log lines too unless `dbt_output` is given;
+    `warn` (else `echo`) the landed files left out because their columns break the contract."""
     from benchdb import maintenance  # it imports this module
 
     landing_root = data_dir / "landing" if landing_root is None else landing_root
@@ -203,6 +205,9 @@ def build(
     with generations.build_lock(layout, echo):
         started = time.perf_counter()
         taken = snapshot.take(landing_root)
+        if warn or echo:
+            for line in snapshot_rejections(taken):
+                (warn or echo)(line)
         project = generations.project_hash(" ".join(extra_args))
         published = layout.current_info() or {}
         if not allow_shrink:
@@ -234,6 +239,9 @@ def build(
             read_root = snapshot.mirror_folder(data_dir, landing_root)
             local, copied, copied_bytes = snapshot.mirror(taken, read_root)
             landing.check_readable(read_root)
+            if warn or echo:  # an S3 zone's files are checked on their local copies
+                for line in snapshot_rejections(local):
+                    (warn or echo)(line)
             snapshot_file = local.write(layout.build_dir / "snapshot.parquet")
             if echo:
                 echo(
@@ -326,6 +334,16 @@ def failed_rules(layout: generations.Layout) -> list[str]:
     except (OSError, KeyError, ValueError, duckdb.Error) as error:
         return [f"  (could not list the failing rules: {error})"]
     return lines
+
+
+def snapshot_rejections(taken: snapshot.Snapshot) -> list[str]:
+    """One line per landed file the build leaves out (its columns break the contract), naming
+    the file and why: rejected_rows lists them too (outcome `file_rejected`)."""
+    return [
+        f"left out {snapshot.location(taken.landing_root, f.relative_path)}: {f.rejection} "
+        "(listed in rejected_rows; `benchdb landing forget` withdraws it)"
+        for f in taken.rejected
+    ]
 
 
 def check_not_shrinking(

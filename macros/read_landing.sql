@@ -61,7 +61,8 @@
         {%- set query -%}
             select path
             from read_parquet('{{ snapshot }}')
-            where kind = '{{ kind }}'
+            -- a file whose columns break the contract is listed, never read (rejected_rows)
+            where kind = '{{ kind }}' and rejection is null
             {%- if is_incremental() %}
                 and path not in (select distinct source_file from {{ this }})
             {%- endif %}

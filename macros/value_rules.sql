@@ -195,3 +195,29 @@
 {% macro fraction_or_null(value) -%}
     (case when {{ value }} between 0 and 1 then {{ value }} end)
 {%- endmacro %}
+
+
+{#- The landed files this build's snapshot lists but does not read, as a relation (kind, path,
+    relative_path, rejection, rejected_column): their columns break the contract
+    (benchdb/landing_check.py). Without a snapshot (dbt run by hand) files are not checked and
+    the relation is empty. -#}
+{% macro landing_files_rejected() -%}
+    {%- set snapshot = env_var('BENCHMARK_SNAPSHOT', '') if execute else '' -%}
+    {%- if snapshot -%}
+        (
+            select kind, path, relative_path, rejection, rejected_column
+            from read_parquet('{{ snapshot }}')
+            where rejection is not null
+        )
+    {%- else -%}
+        (
+            select
+                cast(null as varchar) as kind,
+                cast(null as varchar) as path,
+                cast(null as varchar) as relative_path,
+                cast(null as varchar) as rejection,
+                cast(null as varchar) as rejected_column
+            where false
+        )
+    {%- endif -%}
+{%- endmacro %}

@@ -514,6 +514,51 @@ def test_bad_values_are_one_line_naming_option_and_value(
     assert not data.exists()  # nothing measured, nothing landed
 
 
+def numeric_options() -> list[tuple[tuple[str, ...], click.Option]]:
+    """Every option of every command whose value is a number (or a list of whole numbers)."""
+    found = []
+    for path in COMMANDS:
+        for param in command_at(path).params:
+            kind = type(param.type)
+            number = issubclass(
+                kind, (click.types._NumberParamTypeBase, click.types._NumberRangeBase)
+            )
+            listed = getattr(param.type, "cast", None) in (int, float)
+            if isinstance(param, click.Option) and (number or listed):
+                found.append((path, param))
+    return found
+
+
+def test_no_numeric_option_takes_nan_or_infinity():
+    """The sweep of issue 14: every number option, fed what float() takes but no setting
+    means, refuses it at parse time (a click error: one line, exit 2), never later as a
+    traceback (`migrate --max-file-mb nan` did)."""
+    options = numeric_options()
+    assert {("migrate", "--max-file-mb"), ("run", "--time-limit"), ("serve", "--time-limit")} <= {
+        (path[0], param.opts[0]) for path, param in options
+    }
+    for path, param in options:
+        ctx = click.Context(command_at(path), info_name=" ".join(path))
+        for value in ("nan", "inf", "-inf", "1e400", "-1"):
+            with pytest.raises(click.BadParameter):
+                param.process_value(ctx, value)
+                pytest.fail(f"benchdb {' '.join(path)} {param.opts[0]} {value} was accepted")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0"])
+def test_migrate_refuses_a_file_size_limit_that_is_no_size(value, tmp_path):
+    data = tmp_path / "data"
+    result = invoke(
+        "migrate", "--input-dir", tmp_path, "--data-dir", data, f"--max-file-mb={value}",
+        expect_exit=2,
+    )  # fmt: skip
+    (line,) = [x for x in result.output.splitlines() if x.startswith("Error:")]
+    assert line.startswith("Error: Invalid value for '--max-file-mb': "), line
+    assert value in line
+    assert "Traceback" not in result.output
+    assert not data.exists()
+
+
 # ------------------------------------------------------------------------ docs/old_cli.md
 
 OLD_CLI = PROJECT_ROOT / "docs" / "old_cli.md"

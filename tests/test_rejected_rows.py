@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -80,15 +82,13 @@ def bad_landed_rows(landing_root: Path) -> tuple[str, dict[str, tuple[str, str, 
     """A new run's results file, rows derived from a real fixture row: one good, the others each
     breaking one rule. Returns the good result_id and, per bad result_id, (column, rule words,
     action)."""
-    (fixture,) = (FIXTURE_LANDING / "benchmark_results").rglob("*.parquet")
-    real = next(r for r in pq.read_table(fixture).to_pylist() if r["status"] == "completed")
+    real = real_result()
     run_id = landing.new_run_id()
     rows, expected = [], {}
 
     def add(tag: str, expectation, **changes) -> str:
         row = {**real, "run_id": run_id, "result_id": landing.derived_id(run_id, tag)}
         row.update(changes)
-        row.pop("schema_version")
         rows.append(row)
         if expectation:
             expected[row["result_id"]] = expectation
@@ -116,6 +116,121 @@ def bad_landed_rows(landing_root: Path) -> tuple[str, dict[str, tuple[str, str, 
     return good, expected
 
 
+def real_result() -> dict:
+    """A completed row of the fixture's results file (a real measurement), schema_version off."""
+    (fixture,) = (FIXTURE_LANDING / "benchmark_results").rglob("*.parquet")
+    row = next(r for r in pq.read_table(fixture).to_pylist() if r["status"] == "completed")
+    row.pop("schema_version")
+    return row
+
+
+def orphan_results(landing_root: Path) -> dict:
+    """Two results of a run whose test_runs file never landed: 20 and 50 s after a start."""
+    run_id = landing.new_run_id()
+    start = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+    rows = [
+        {
+            **real_result(),
+            "run_id": run_id,
+            "result_id": landing.derived_id(run_id, seconds),
+            "batch_size": batch,
+            "measured_at": start + timedelta(seconds=seconds),
+            "host": "orphan-host",
+        }
+        for batch, seconds in ((1, 20), (2, 50))
+    ]
+    landing.write_rows(landing_root, "benchmark_results", rows, run_id, start)
+    return {
+        "run_id": run_id,
+        "first": start + timedelta(seconds=20),
+        "last": start + timedelta(seconds=50),
+    }
+
+
+def summaries_out_of_order(landing_root: Path) -> dict:
+    """A run whose record says it ended an hour before it started, and whose results (no
+    per-iteration list: the landed summary is what the warehouse keeps) contradict themselves
+    in one way each. Returns the run id and, per result id, the columns that must be NULL."""
+    run_id = landing.new_run_id()
+    now = landing.utc_now()
+    base = {
+        **real_result(),
+        "run_id": run_id,
+        "latencies_ms": None,
+        "latency_min_ms": 1.0,
+        "latency_max_ms": 9.0,
+        "latency_mean_ms": 4.0,
+        "latency_p50_ms": 3.0,
+        "latency_p90_ms": 6.0,
+        "latency_p95_ms": 7.0,
+        "latency_p99_ms": 8.0,
+    }
+    percentiles = ["latency_p50_ms", "latency_p90_ms", "latency_p95_ms", "latency_p99_ms"]
+    cases = {
+        "ordered": ({}, []),
+        "min above max": (
+            {"latency_min_ms": 9.5, "latency_max_ms": 0.5},
+            ["latency_min_ms", "latency_max_ms"],
+        ),
+        "p50 above p90": ({"latency_p50_ms": 6.5}, percentiles),
+        "mean below min": ({"latency_mean_ms": 0.5}, ["latency_mean_ms"]),
+        "p99 above max": ({"latency_p99_ms": 9.5}, percentiles),
+    }
+    rows, expected = [], {}
+    for batch, (tag, (changes, nulled)) in enumerate(cases.items(), start=1):
+        row = {**base, "result_id": landing.derived_id(run_id, tag), "batch_size": batch}
+        row.update(changes)
+        rows.append(row)
+        expected[row["result_id"]] = (tag, nulled)
+    landing.write_rows(landing_root, "benchmark_results", rows, run_id, now)
+    (runs,) = (FIXTURE_LANDING / "test_runs").rglob("*.parquet")
+    run = {**pq.read_table(runs).to_pylist()[0], "run_id": run_id}
+    run.pop("schema_version")
+    run.update(started_at=now, completed_at=now - timedelta(hours=1))
+    landing.write_rows(landing_root, "test_runs", [run], run_id, now)
+    return {"run_id": run_id, "results": expected, "started_at": now}
+
+
+def wrongly_typed_files(landing_root: Path) -> dict[str, tuple[str, str]]:
+    """Results files whose columns break the contract, each otherwise a real row; returns, per
+    file (absolute path), the column at fault and words of the reason, written by hand."""
+    folder = landing_root / "benchmark_results" / "run_date=2026-02-02"
+    folder.mkdir(parents=True, exist_ok=True)
+    row = real_result()
+    expected = {}
+
+    def write(name: str, table: pa.Table, column: str, words: str) -> None:
+        pq.write_table(table, folder / name)
+        expected[str(folder / name)] = (column, words)
+
+    def one_row(**changes) -> dict:
+        return {**row, "result_id": landing.derived_id("typed", str(changes)), **changes}
+
+    write(
+        "batch-size-text.parquet",
+        pa.Table.from_pylist([one_row(batch_size="4")]),
+        "batch_size",
+        "string where int32 belongs",
+    )
+    write(
+        "latencies-text.parquet",
+        pa.Table.from_pylist([one_row(latencies_ms=["1.5", "2.5"])]),
+        "latencies_ms",
+        "a list of string",
+    )
+    no_id = one_row()
+    del no_id["result_id"]
+    write(
+        "no-result-id.parquet",
+        pa.Table.from_pylist([no_id]),
+        "result_id",
+        "required column result_id missing",
+    )
+    (folder / "truncated.parquet").write_bytes(b"PAR1 not a whole file")
+    expected[str(folder / "truncated.parquet")] = ("*", "not a readable Parquet file")
+    return expected
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("rejected")
@@ -126,6 +241,9 @@ def built(tmp_path_factory) -> dict:
     copy = original.with_name("copy-of-" + original.name)
     shutil.copyfile(original, copy)
     good, landed_expected = bad_landed_rows(data / "landing")
+    orphan = orphan_results(data / "landing")
+    disordered = summaries_out_of_order(data / "landing")
+    typed = wrongly_typed_files(data / "landing")
     legacy_expected = fuzzed_legacy(root / "fuzz")
     invoke("migrate", "--input-dir", root / "fuzz", "--data-dir", data)
     db = data / "benchmark.duckdb"
@@ -139,6 +257,10 @@ def built(tmp_path_factory) -> dict:
         "original": original,
         "copy": copy,
         "original_ids": [r["result_id"] for r in pq.read_table(original).to_pylist()],
+        "orphan": orphan,
+        "disordered": disordered,
+        "typed": typed,
+        "data": data,
     }
 
 
@@ -156,7 +278,8 @@ def test_every_bad_landed_row_is_accounted_for_with_its_rule(built):
         built,
         "select row_identity, column_name, rejection_rule, outcome from rejected_rows"
         " where source_kind = 'landing' and source_table = 'benchmark_results'"
-        " and rejection_rule not like 'duplicate%'",
+        " and rejection_rule not like 'duplicate%' and rejection_rule not like 'order:%'"
+        " and outcome <> 'file_rejected'",
     )
     by_id = {r[0]: r[1:] for r in found}
     assert set(by_id) == set(built["landed"])
@@ -193,12 +316,13 @@ def test_nulled_values_leave_the_row_and_only_the_value(built):
 def test_the_good_rows_are_all_there(built):
     status = "select status from performance_results where result_id = $1"
     assert query(built, status, built["good"]) == [("completed",)]
-    # the fixture's 48 rows, each once though its file is there twice, the good new row and
-    # the four whose bad value is NULL
+    # the fixture's 48 rows, each once though its file is there twice, the good new row, the
+    # four whose bad value is NULL, the orphan run's two and the five of summaries_out_of_order
+    # (the wrongly typed files add none)
     assert query(
         built, "select count(*), count(distinct result_id) from performance_results"
         " where result_source = 'runner'",
-    ) == [(53, 53)]  # fmt: skip
+    ) == [(60, 60)]  # fmt: skip
 
 
 def test_a_results_file_copied_under_another_name_is_one_result(built):
@@ -289,3 +413,97 @@ def test_a_repeated_key_reads_the_first_value_as_migrate_does(built):
 
     doc, _ = _parse(Path(built["db"]).parent.parent / "fuzz" / "repeated_key.json")
     assert doc["batch_results"]["1"]["avg_latency_ms"] == 5.0
+
+
+def test_results_without_their_run_record_are_kept_under_a_flagged_run(built):
+    orphan = built["orphan"]
+    ((started, completed, host, test_type, success, has_record, note),) = query(
+        built,
+        "select started_at, completed_at, host, test_type, success, has_run_record,"
+        " run_record_note from test_runs where run_id = $1",
+        orphan["run_id"],
+    )
+    assert (started, completed) == (orphan["first"], orphan["last"])
+    assert (host, test_type, success, has_record) == ("orphan-host", "performance", None, False)
+    assert note.startswith("run record not landed: a row built from its 2 landed benchmark")
+    assert query(
+        built, "select count(*) from performance_results where run_id = $1", orphan["run_id"]
+    ) == [(2,)]
+    # every other run has its own record
+    assert query(built, "select count(*) from test_runs where not has_run_record") == [(1,)]
+
+
+def test_a_run_that_ends_before_it_starts_keeps_its_start_only(built):
+    run = built["disordered"]
+    assert query(
+        built, "select started_at, completed_at from test_runs where run_id = $1", run["run_id"]
+    ) == [(run["started_at"], None)]
+    ((column, rule, outcome),) = query(
+        built,
+        "select column_name, rejection_rule, outcome from rejected_rows"
+        " where source_table = 'test_runs' and row_identity = $1",
+        run["run_id"],
+    )
+    assert (column, outcome) == ("completed_at", "value_nulled")
+    assert rule.startswith("order: completed_at before started_at")
+
+
+def test_a_latency_summary_that_contradicts_itself_is_null_where_it_does(built):
+    columns = [
+        "latency_min_ms", "latency_max_ms", "latency_mean_ms",
+        "latency_p50_ms", "latency_p90_ms", "latency_p95_ms", "latency_p99_ms",
+    ]  # fmt: skip
+    results = built["disordered"]["results"]
+    for result_id, (tag, nulled) in results.items():
+        (row,) = query(
+            built,
+            f"select {', '.join(columns)} from performance_results where result_id = $1",
+            result_id,
+        )
+        got = {c for c, v in zip(columns, row) if v is None}
+        assert got == set(nulled), tag
+        listed = query(
+            built,
+            "select column_name from rejected_rows where row_identity = $1"
+            " and rejection_rule like 'order:%' and outcome = 'value_nulled'",
+            result_id,
+        )
+        assert sorted(c for (c,) in listed) == sorted(nulled), tag
+
+
+def test_a_wrongly_typed_file_is_left_out_named_and_listed(built):
+    output = built["result"].output
+    listed = query(
+        built,
+        "select source_file, column_name, rejection_rule from rejected_rows"
+        " where outcome = 'file_rejected'",
+    )
+    assert {r[0] for r in listed} == set(built["typed"])
+    for path, column, rule in listed:
+        expected_column, words = built["typed"][path]
+        assert column == expected_column and words in rule and rule.startswith("file schema:")
+        (line,) = [x for x in output.splitlines() if path in x]
+        assert words in line
+    # the other files' types are the contract's
+    assert query(
+        built,
+        "select data_type from information_schema.columns"
+        " where table_name = 'performance_results' and column_name = 'batch_size'",
+    ) == [("INTEGER",)]
+    # (test_the_good_rows_are_all_there counts the runner rows: none of these files' is read)
+
+
+def test_a_wrongly_typed_file_stays_out_until_withdrawn(built):
+    from benchdb import snapshot
+
+    landing_root = built["data"] / "landing"
+    rejected = {str(landing_root / f.relative_path) for f in snapshot.take(landing_root).rejected}
+    assert rejected == set(built["typed"])
+    path = sorted(built["typed"])[0]
+    invoke("landing", "forget", path, "--reason", "wrong types", "--data-dir", built["data"])
+    try:
+        taken = snapshot.take(landing_root)
+        assert path not in {str(landing_root / f.relative_path) for f in taken.files}
+        assert {str(landing_root / f.relative_path) for f in taken.rejected} == rejected - {path}
+    finally:
+        invoke("landing", "restore", path, "--data-dir", built["data"])

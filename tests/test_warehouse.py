@@ -13,10 +13,10 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from benchdb import snapshot, warehouse
+from benchdb import generations, snapshot, warehouse
 from runners import landing
 from runners.errors import WarehouseError
-from tests.conftest import invoke
+from tests.conftest import PROJECT_ROOT, invoke
 
 # shared/reference/old_system.md, "Columns the old tables had"
 OLD_COLUMNS = {
@@ -151,21 +151,26 @@ def test_empty_landing_zone_builds_empty_tables_with_the_right_columns(tiny_ware
         assert _columns(db, table) == _columns(tiny_warehouse, table)
 
 
-def test_corrupt_landing_file_is_named_and_the_old_warehouse_survives(
-    tiny_run, tiny_warehouse, tmp_path
-):
+def test_corrupt_landing_file_is_left_out_named_and_listed(tiny_run, tiny_warehouse, tmp_path):
+    """A truncated landed file is input, not a reason to fail: the build leaves it out, says so
+    in one line naming it, lists it in rejected_rows and keeps every other row."""
     data = tmp_path / "data"
     shutil.copytree(tiny_run, data)
     db = tmp_path / "w.duckdb"
     shutil.copy(tiny_warehouse, db)
-    before = db.read_bytes()
+    with duckdb.connect(str(db), read_only=True) as con:
+        before = con.execute("select count(*) from performance_results").fetchone()[0]
     bad = data / "landing/benchmark_results/run_date=2026-01-01/broken.parquet"
     bad.parent.mkdir(parents=True)
     bad.write_bytes(b"PAR1 truncated")
-    result = invoke("build", "--quiet", "--data-dir", data, "--db-path", db, expect_exit=None)
-    assert result.exit_code == 1
-    assert str(bad) in result.output
-    assert db.read_bytes() == before
+    result = invoke("build", "--quiet", "--data-dir", data, "--db-path", db)
+    (line,) = [x for x in result.output.splitlines() if str(bad) in x]
+    assert "file schema: not a readable Parquet file" in line, line
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from performance_results").fetchone()[0] == before
+        assert con.execute(
+            "select column_name, outcome from rejected_rows where source_file = $1", [str(bad)]
+        ).fetchall() == [("*", "file_rejected")]
 
 
 def test_a_negative_latency_is_rejected_not_fatal(tiny_run, tiny_warehouse, tmp_path):
@@ -187,24 +192,37 @@ def test_a_negative_latency_is_rejected_not_fatal(tiny_run, tiny_warehouse, tmp_
     assert rejected >= 1
 
 
-def test_failing_data_test_fails_the_build_with_dbts_message(tiny_run, tiny_warehouse, tmp_path):
+def test_failing_data_test_fails_the_build_with_dbts_message(
+    tiny_run, tiny_warehouse, tmp_path, monkeypatch
+):
+    """A logic error (never the input: tests/test_rejected_rows.py) fails the build: a copy of
+    the project whose test_runs mart lists every run twice breaks its unique test."""
+    project = tmp_path / "project"
+    for name in generations.PROJECT_INPUTS:
+        source = PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        else:
+            (project / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, project / name)
+    broken = project / "models" / "marts" / "core" / "test_runs.sql"
+    text = broken.read_text()
+    assert text.rstrip().endswith("select * from final")
+    broken.write_text(text.rstrip() + "\nunion all\nselect * from final\n")
+    monkeypatch.setattr(warehouse, "PROJECT_DIR", project)
+    monkeypatch.setattr(generations, "PROJECT_DIR", project)
     data = tmp_path / "data"
     shutil.copytree(tiny_run, data)
     db = tmp_path / "w.duckdb"
     shutil.copy(tiny_warehouse, db)
-    # results whose run never landed its test_runs row: the relationships test of
-    # performance_results.run_id catches it (still a build failure: a known gap of issue 14)
-    _land_bad_row(data, "orphan-run", with_test_run=False)
+    before = db.read_bytes()
     result = invoke("build", "--quiet", "--data-dir", data, "--db-path", db, expect_exit=None)
     assert result.exit_code == 1
     assert "dbt build failed" in result.output
     # dbt names the failing `rules` test; benchdb names the rule that broke and on how many rows
-    assert "rule `relationship run_id -> test_runs.run_id` fails on 1 row(s)" in result.output
-    # the last good warehouse is still there, without the bad row
-    with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute(
-            "select count(*) from performance_results where result_id = 'bad-row'"
-        ).fetchone() == (0,)
+    assert "test_runs: rule `unique run_id` fails on" in result.output, result.output
+    # the last good warehouse is still there
+    assert db.read_bytes() == before
 
 
 def _land_bad_row(data: Path, run_id: str, with_test_run: bool) -> None:

@@ -109,6 +109,8 @@ def build(
         unit_tests=unit_tests,
         allow_shrink=allow_shrink,
         landing_root=landing_root,
+        # files left out of the build are said even with --quiet
+        warn=click.echo,
     )
     if progress:
         progress.close()

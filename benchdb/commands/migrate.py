@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from benchdb.options import data_dir_option, landing_option, resolve_landing
+from benchdb.options import FiniteRange, data_dir_option, landing_option, resolve_landing
 
 GREEDY = ("--consolidate", "--categories")
 
@@ -69,7 +69,7 @@ def _split(values) -> list[str]:
 @click.option("--dry-run", is_flag=True, help="Only report what would be registered.")
 @click.option(
     "--max-file-mb",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteRange(min=0, min_open=True),
     default=64.0,
     show_default=True,
     help="Refuse (quarantine) files larger than this.",

@@ -1,15 +1,23 @@
 {#- Every landed or legacy row, and every value, the build refused, with the rule it broke and
     what was written (docs/landing_zone.md, "Bad rows and values"). `action` says what became of
     it: `row_rejected` (the row is in no other table: a required key missing, a value out of
-    range or vocabulary, a second copy of a result landed under another file name) or
+    range or vocabulary, a second copy of a result landed under another file name),
     `value_nulled` (the row stays and the value is NULL: NaN, infinite, absurd, zero or
-    negative metrics, a string or a boolean where a number belongs, a key written twice). The
+    negative metrics, a string or a boolean where a number belongs, a key written twice, a
+    latency summary or run times out of order) or `file_rejected` (a whole landed file whose
+    columns break the contract: none of its rows is read). The
     build never fails because of input: what breaks a rule lands here instead. -#}
 with
 
 landed_results as (
 
     select * from {{ ref('int_landing_benchmark_results_checked') }}
+
+),
+
+landed_runs as (
+
+    select * from {{ ref('stg_landing__test_runs') }}
 
 ),
 
@@ -80,6 +88,56 @@ landed_values_nulled as (
         'value_nulled' as outcome,
         loaded_at as rejected_at
     from landed_value_rejections
+
+),
+
+landed_run_value_rejections as (
+
+    select
+        source_file,
+        run_id,
+        loaded_at,
+        -- rejection_rule, column_name, reported_value
+        unnest(value_rejections, recursive := true)  -- noqa: AL03
+    from landed_runs
+
+),
+
+landed_run_values_nulled as (
+
+    select
+        'landing' as source_kind,
+        'test_runs' as source_table,
+        source_file,
+        cast(null as varchar) as file_sha256,
+        run_id as row_identity,
+        run_id as row_key,
+        column_name,
+        rejection_rule,
+        reported_value,
+        'value_nulled' as outcome,
+        loaded_at as rejected_at
+    from landed_run_value_rejections
+
+),
+
+landed_files as (
+
+    -- whole landed files whose columns break the contract (benchdb/landing_check.py): the
+    -- build's snapshot leaves them out, so no row of theirs is read
+    select
+        'landing' as source_kind,
+        kind as source_table,
+        path as source_file,
+        cast(null as varchar) as file_sha256,
+        relative_path as row_identity,
+        relative_path as row_key,
+        rejected_column as column_name,
+        rejection as rejection_rule,
+        cast(null as varchar) as reported_value,
+        'file_rejected' as outcome,
+        current_timestamp as rejected_at
+    from {{ landing_files_rejected() }}
 
 ),
 
@@ -171,6 +229,10 @@ unioned as (
     select * from landed_row_rejections
     union all
     select * from landed_values_nulled
+    union all
+    select * from landed_run_values_nulled
+    union all
+    select * from landed_files
     union all
     select * from landed_copies
     union all

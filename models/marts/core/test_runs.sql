@@ -1,5 +1,6 @@
 {#- One row per test run: runner and API runs from the landing zone, and legacy runs (one per
-    migrated file, and the runs listed inside legacy progress logs and run aggregates). -#}
+    migrated file, and the runs listed inside legacy progress logs and run aggregates), and a
+    row for each run whose results landed without its run record (`has_run_record` false). -#}
 with
 
 runs as (
@@ -48,6 +49,8 @@ final as (
             git_is_dirty,
             git_commit_note,
             benchdb_version,
+            has_run_record,
+            run_record_note,
             -- bookkeeping of the incremental staging, not the run's
             source_file,
             loaded_at
@@ -56,7 +59,9 @@ final as (
         configurations_noisy,
         git_is_dirty,
         git_commit_note,
-        benchdb_version
+        benchdb_version,
+        has_run_record,
+        run_record_note
     from runs
 
 )

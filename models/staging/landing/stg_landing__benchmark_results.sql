@@ -8,6 +8,8 @@
     'latency_min_ms', 'latency_max_ms', 'throughput_items_per_second',
     'throughput_tokens_per_second', 'memory_peak_mb', 'memory_peak_rss_mb',
 ] -%}
+{#- the stored percentiles, in the order their values must follow -#}
+{%- set percentiles = ['latency_p50_ms', 'latency_p90_ms', 'latency_p95_ms', 'latency_p99_ms'] -%}
 {#- true when an iteration latency breaks metric_value_rule: the list is unusable -#}
 {%- set latencies_rule =
     "not " ~ list_all('latencies_ms', 'latency', metric_value_rule('latency') ~ " is null") -%}
@@ -211,6 +213,122 @@ checked as (
 
 ),
 
+order_checked as (
+
+    -- a latency summary that contradicts itself (after the rules above): minimum above maximum,
+    -- percentiles out of order, a mean or a percentile outside [minimum, maximum]. Which figure
+    -- is wrong is unknown, so each contradicting group is NULL and listed in value_rejections
+    select
+        *,
+        coalesce(latency_min_ms > (1 + 1e-9) * latency_max_ms, false) as is_range_inverted,
+        coalesce(
+            latency_p50_ms > (1 + 1e-9) * latency_p90_ms
+            or latency_p50_ms > (1 + 1e-9) * latency_p95_ms
+            or latency_p50_ms > (1 + 1e-9) * latency_p99_ms
+            or latency_p90_ms > (1 + 1e-9) * latency_p95_ms
+            or latency_p90_ms > (1 + 1e-9) * latency_p99_ms
+            or latency_p95_ms > (1 + 1e-9) * latency_p99_ms,
+            false
+        ) as are_percentiles_unordered,
+        coalesce(
+            latency_min_ms <= latency_max_ms
+            and (
+                latency_min_ms > (1 + 1e-9) * least(
+                    latency_p50_ms, latency_p90_ms, latency_p95_ms, latency_p99_ms
+                )
+                or greatest(
+                    latency_p50_ms, latency_p90_ms, latency_p95_ms, latency_p99_ms
+                ) > (1 + 1e-9) * latency_max_ms
+            ),
+            false
+        ) as are_percentiles_outside_range,
+        coalesce(
+            latency_min_ms <= latency_max_ms
+            and (
+                latency_min_ms > (1 + 1e-9) * latency_mean_ms
+                or latency_mean_ms > (1 + 1e-9) * latency_max_ms
+            ),
+            false
+        ) as is_mean_outside_range
+    from checked
+
+),
+
+ordered as (
+
+    -- noqa: disable=LT02
+    select
+        * exclude (
+            is_range_inverted,
+            are_percentiles_unordered,
+            are_percentiles_outside_range,
+            is_mean_outside_range
+        ) replace (
+            case when not is_range_inverted then latency_min_ms end as latency_min_ms,
+            case when not is_range_inverted then latency_max_ms end as latency_max_ms,
+            case when not is_mean_outside_range then latency_mean_ms end as latency_mean_ms,
+            {%- for percentile in percentiles %}
+            case
+                when not (are_percentiles_unordered or are_percentiles_outside_range)
+                    then {{ percentile }}
+            end as {{ percentile }},
+            {%- endfor %}
+            list_concat(
+                value_rejections,
+                case
+                    when is_range_inverted
+                        then [
+                            {%- for column in ['latency_min_ms', 'latency_max_ms'] %}
+                            {{ rejection(
+                                "'order: latency_min_ms is above latency_max_ms (which one is "
+                                ~ "wrong is unknown: both are NULL)'",
+                                column,
+                                column,
+                            ) }}{{ ',' if not loop.last }}
+                            {%- endfor %}
+                        ]
+                    else []
+                end,
+                -- each stored percentile of a disordered set, with its value
+                list_filter(
+                    case
+                        when are_percentiles_unordered or are_percentiles_outside_range
+                            then [
+                                {%- for percentile in percentiles %}
+                                {{ rejection(
+                                    "case when are_percentiles_unordered then 'order: "
+                                    ~ "percentiles not ascending (p50 <= p90 <= p95 <= p99): "
+                                    ~ "all are NULL' else 'order: a percentile outside "
+                                    ~ "[latency_min_ms ' || cast(latency_min_ms as varchar) "
+                                    ~ "|| ', latency_max_ms ' || cast(latency_max_ms as varchar)"
+                                    ~ " || ']: all are NULL' end",
+                                    percentile,
+                                    percentile,
+                                ) }}{{ ',' if not loop.last }}
+                                {%- endfor %}
+                            ]
+                        else []
+                    end,
+                    lambda candidate: struct_extract(candidate, 'reported_value') is not null
+                ),
+                case
+                    when is_mean_outside_range
+                        then [{{ rejection(
+                            "'order: latency_mean_ms outside [latency_min_ms ' || "
+                            ~ "cast(latency_min_ms as varchar) || ', latency_max_ms ' || "
+                            ~ "cast(latency_max_ms as varchar) || ']: no mean of those samples'",
+                            'latency_mean_ms',
+                            'latency_mean_ms',
+                        ) }}]
+                    else []
+                end
+            ) as value_rejections
+        )
+    -- noqa: enable=LT02
+    from order_checked
+
+),
+
 final as (
 
     select
@@ -218,7 +336,7 @@ final as (
         {{ struct_field('row_rejection', 'rejection_rule') }} as rejection_rule,
         {{ struct_field('row_rejection', 'column_name') }} as rejected_column,
         {{ struct_field('row_rejection', 'reported_value') }} as rejected_value
-    from checked
+    from ordered
 
 )
 

@@ -1,3 +1,6 @@
+{#- One row per run, as landed, checked against the value rules (docs/landing_zone.md, "Bad rows
+    and values"): a completion before the start, or a negative or non-finite wall time, is NULL
+    here with its reason in `value_rejections` (rejected_rows lists them); the run stays. -#}
 with
 
 source as (
@@ -50,6 +53,44 @@ renamed as (
 
     from source
 
+),
+
+checked as (
+
+    select
+        * replace (
+            -- which of the two clocks is wrong is unknown: the start stays (the run's date)
+            case
+                when not coalesce(completed_at < started_at, false) then completed_at
+            end as completed_at,
+            case
+                when isfinite(execution_time_seconds) and execution_time_seconds >= 0
+                    then execution_time_seconds
+            end as execution_time_seconds
+        ),
+        list_concat(
+            case
+                when completed_at < started_at
+                    then [{{ rejection(
+                        "'order: completed_at before started_at ('
+                        || cast(started_at as varchar) || '): completed_at is NULL'",
+                        'completed_at',
+                        'completed_at',
+                    ) }}]
+                else []
+            end,
+            case
+                when not (isfinite(execution_time_seconds) and execution_time_seconds >= 0)
+                    then [{{ rejection(
+                        "'range: execution_time_seconds must be a finite number, 0 or more'",
+                        'execution_time_seconds',
+                        'execution_time_seconds',
+                    ) }}]
+                else []
+            end
+        ) as value_rejections
+    from renamed
+
 )
 
-select * from renamed
+select * from checked

@@ -193,9 +193,8 @@ def build(
     from benchdb import maintenance  # it imports this module
 
     landing_root = data_dir / "landing" if landing_root is None else landing_root
+    # a landed file that cannot be read is left out of the snapshot, named (landing_check)
     remote = isinstance(landing_root, landing.ObjectStore)
-    if not remote:
-        landing.check_readable(landing_root)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     # what killed writers and maintenance commands left behind (their processes are gone)
     for leftover in maintenance.clean_leftovers(data_dir, db_path):
@@ -238,7 +237,6 @@ def build(
             # dbt reads local copies of exactly the snapshot's objects
             read_root = snapshot.mirror_folder(data_dir, landing_root)
             local, copied, copied_bytes = snapshot.mirror(taken, read_root)
-            landing.check_readable(read_root)
             if warn or echo:  # an S3 zone's files are checked on their local copies
                 for line in snapshot_rejections(local):
                     (warn or echo)(line)

@@ -31,11 +31,15 @@ MANIFEST = "manifest.json"
 # landing kinds whose rows a mart must hold, by id column
 ACCOUNTED = {
     "benchmark_results": ("result_id", "performance_results", "result_id"),
+    "generation_results": ("result_id", "performance_results", "result_id"),
     "test_runs": ("run_id", "test_runs", "run_id"),
     "hardware_events": ("run_id", "hardware_availability_log", "run_id"),
     "compatibility_results": ("compatibility_id", "hardware_compatibility", "compatibility_id"),
     "integration_results": ("test_result_id", "integration_test_results", "test_result_id"),
 }
+
+# the landing kinds of runner results, and the benchmark_kind of their rows
+RESULT_KINDS = {"benchmark_results": "forward", "generation_results": "generate"}
 
 
 class MaintenanceError(BenchdbError):
@@ -479,12 +483,18 @@ def _check_accounted(
                 f"{len(lost)} {kind} row(s) landed before the last build are not in {mart} "
                 f"(e.g. {lost[0][1]})"
             )
-        if kind == "benchmark_results" and "result_source" in _columns(con, mart):
+        if kind in RESULT_KINDS and "result_source" in _columns(con, mart):
             landed_ids = {i for i, _ in landed}
+            # forward rows come from benchmark_results files, generations from their own
+            of_kind = (
+                f"and coalesce(benchmark_kind, 'forward') = '{RESULT_KINDS[kind]}'"
+                if "benchmark_kind" in _columns(con, mart)
+                else ""
+            )
             runner_ids = {
                 r[0]
                 for r in con.execute(
-                    f"select result_id from \"{mart}\" where result_source = 'runner'"
+                    f"select result_id from \"{mart}\" where result_source = 'runner' {of_kind}"
                 ).fetchall()
             }
             vanished = runner_ids - landed_ids

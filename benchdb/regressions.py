@@ -727,7 +727,8 @@ def summary_line(counts: Mapping[str, int], shown: int) -> str:
 # `benchdb compare --baseline X --candidate Y`
 
 SIDE_HELP = (
-    "latest (the newest run), previous (the run before it), a run id, a commit (or its first "
+    "latest (the newest run), previous (the newest run before it that measured one of its "
+    "configurations), a run id, a commit (or its first "
     "7+ characters), run:ID, commit:SHA, or COLUMN=VALUE for an environment column "
     "(torch_version=2.12.0, host=ci-3, ...)"
 )
@@ -750,12 +751,22 @@ def resolve_side(con, text: str, option: str) -> Side:
     kind, sep, value = text.partition(":")
     column, eq, wanted = text.partition("=")
     if text in ("latest", "previous"):
+        # previous: the newest run before the latest that measured one of its configurations
+        # (a generation run between two forward runs is not the forward run's predecessor)
         runs = con.sql(
-            "select run_id from regression_points group by run_id "
-            "order by max(measured_at) desc, run_id limit 2"
+            "with latest as (select run_id from regression_points group by run_id "
+            "order by max(measured_at) desc, run_id limit 1) "
+            "select run_id from regression_points "
+            "where run_id = (select run_id from latest) or configuration_id in ("
+            "select configuration_id from regression_points "
+            "where run_id = (select run_id from latest)) "
+            "group by run_id order by max(measured_at) desc, run_id limit 2"
         ).fetchall()
         if len(runs) < (1 if text == "latest" else 2):
-            raise ReportError(f"{option} {text}: the warehouse has {len(runs)} measured run(s)")
+            raise ReportError(
+                f"{option} {text}: the warehouse has {len(runs)} measured run(s)"
+                + (" of the latest run's configurations" if text == "previous" else "")
+            )
         run_id = runs[0 if text == "latest" else 1][0]
         side = Side(text, f"run {run_id} ({text})", "run_id = $value", run_id)
     elif eq and column in ENVIRONMENT_COLUMNS:

@@ -128,15 +128,16 @@ def example_data(tiny_run, tmp_path_factory) -> Path:
     the warehouse of all three."""
     data = tmp_path_factory.mktemp("cli-examples") / "data"
     shutil.copytree(tiny_run / "landing", data / "landing")
-    invoke(
-        "run", "--model", TINY_MODELS, "--hardware", "cpu", "--batch-size", "1,2",
-        "--precision", "fp32,bf16", "--sequence-length", "16", "--warmup", "1",
-        "--min-iterations", "20", "--min-duration", "0.05", "--data-dir", data,
-    )  # fmt: skip
-    # generation rows for the generation charts' examples
+    # generation rows for the generation charts' examples, landed before the forward run
+    # so `compare --baseline previous --candidate latest` compares two forward runs
     invoke(
         "run", "--model", "test/tiny-llama", "--kind", "generate", "--input-length", "8",
         "--output-length", "4", "--batch-size", "1,2", "--warmup", "1",
+        "--min-iterations", "20", "--min-duration", "0.05", "--data-dir", data,
+    )  # fmt: skip
+    invoke(
+        "run", "--model", TINY_MODELS, "--hardware", "cpu", "--batch-size", "1,2",
+        "--precision", "fp32,bf16", "--sequence-length", "16", "--warmup", "1",
         "--min-iterations", "20", "--min-duration", "0.05", "--data-dir", data,
     )  # fmt: skip
     invoke("build", "--quiet", "--data-dir", data, "--db-path", data / "benchmark.duckdb")

@@ -81,8 +81,8 @@ def _build(data_dir: Path, db: Path) -> list[dict]:
 def _slowed(build_model):
     """build_model whose models sleep before every forward pass: the change the commit made."""
 
-    def build(spec, weights_dir=None):
-        model, source = build_model(spec, weights_dir)
+    def build(spec, weights_dir=None, model_class=None):
+        model, source = build_model(spec, weights_dir, model_class)
         forward = model.forward
 
         def sleepy_forward(*args, **kwargs):

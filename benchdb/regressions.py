@@ -757,8 +757,8 @@ def resolve_side(con, text: str, option: str) -> Side:
             "with latest as (select run_id from regression_points group by run_id "
             "order by max(measured_at) desc, run_id limit 1) "
             "select run_id from regression_points "
-            "where run_id = (select run_id from latest) or configuration_id in ("
-            "select configuration_id from regression_points "
+            "where run_id = (select run_id from latest) or series_id in ("
+            "select series_id from regression_points "
             "where run_id = (select run_id from latest)) "
             "group by run_id order by max(measured_at) desc, run_id limit 2"
         ).fetchall()

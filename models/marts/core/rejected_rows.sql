@@ -15,12 +15,6 @@ landed_results as (
 
 ),
 
-landed_runs as (
-
-    select * from {{ ref('stg_landing__test_runs') }}
-
-),
-
 legacy_results as (
 
     select * from {{ ref('int_legacy_benchmark_results_unioned') }}
@@ -34,90 +28,68 @@ legacy_values as (
 
 ),
 
+{#- a landed result: its row's first rejection, or each of its rejected values; generation
+    rows are checked with forward rows, under their own kind's name -#}
+{%- set landed_result = {
+    'source_kind': 'landing',
+    'source_table': "case when benchmark_kind = 'generate' then 'generation_results'"
+        ~ " else 'benchmark_results' end",
+    'source_file': 'source_file',
+    'file_sha256': 'cast(null as varchar)',
+    'row_identity': 'result_id',
+    'row_key': 'result_id',
+    'rejected_at': 'loaded_at',
+} %}
+{#- a legacy performance row: its file, its identity (model | hardware | configuration) -#}
+{%- set legacy_result = {
+    'source_kind': 'legacy',
+    'source_table': "'performance_results'",
+    'source_file': 'source_path',
+    'file_sha256': 'file_id',
+    'row_identity': "concat_ws(' | ', model_name, requested_hardware_type, config_key)",
+    'row_key': 'legacy_row_id',
+    'rejected_at': 'current_timestamp',
+} %}
+
 landed_row_rejections as (
 
-    select
-        'landing' as source_kind,
-        -- generation rows are checked with forward rows: their own kind's name
-        case
-            when benchmark_kind = 'generate' then 'generation_results' else 'benchmark_results'
-        end as source_table,
-        source_file,
-        cast(null as varchar) as file_sha256,
-        result_id as row_identity,
-        result_id as row_key,
-        rejected_column as column_name,
-        rejection_rule,
-        rejected_value as reported_value,
-        'row_rejected' as outcome,
-        loaded_at as rejected_at
-    from landed_results
-    where rejection_rule is not null
-
-),
-
-landed_value_rejections as (
-
-    select
-        source_file,
-        result_id,
-        benchmark_kind,
-        loaded_at,
-        -- rejection_rule, column_name, reported_value
-        unnest(value_rejections, recursive := true)  -- noqa: AL03
-    from landed_results
-    where rejection_rule is null
+    {{ rejections_of(
+        'landed_results', 'row_rejected', where='rejection_rule is not null', **landed_result
+    ) }}
 
 ),
 
 landed_values_nulled as (
 
-    select
-        'landing' as source_kind,
-        -- generation rows are checked with forward rows: their own kind's name
-        case
-            when benchmark_kind = 'generate' then 'generation_results' else 'benchmark_results'
-        end as source_table,
-        source_file,
-        cast(null as varchar) as file_sha256,
-        result_id as row_identity,
-        result_id as row_key,
-        column_name,
-        rejection_rule,
-        reported_value,
-        'value_nulled' as outcome,
-        loaded_at as rejected_at
-    from landed_value_rejections
+    {{ rejections_of(
+        'landed_results', 'value_nulled', where='rejection_rule is null', **landed_result
+    ) }}
 
 ),
 
-landed_run_value_rejections as (
+landed_other_values_nulled as (
 
-    select
-        source_file,
-        run_id,
-        loaded_at,
-        -- rejection_rule, column_name, reported_value
-        unnest(value_rejections, recursive := true)  -- noqa: AL03
-    from landed_runs
-
-),
-
-landed_run_values_nulled as (
-
-    select
-        'landing' as source_kind,
-        'test_runs' as source_table,
-        source_file,
-        cast(null as varchar) as file_sha256,
-        run_id as row_identity,
-        run_id as row_key,
-        column_name,
-        rejection_rule,
-        reported_value,
-        'value_nulled' as outcome,
-        loaded_at as rejected_at
-    from landed_run_value_rejections
+    -- the other landing kinds' values set to NULL (their rows stay)
+    {%- for kind, id_column in [
+        ('test_runs', 'run_id'),
+        ('compatibility_results', 'compatibility_id'),
+        ('integration_results', 'test_result_id'),
+    ] %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    {{ rejections_of(
+        ref('stg_landing__' ~ kind),
+        'value_nulled',
+        source_kind='landing',
+        source_table="'" ~ kind ~ "'",
+        source_file='source_file',
+        file_sha256='cast(null as varchar)',
+        row_identity=id_column,
+        row_key=id_column,
+        rejected_at='loaded_at',
+    ) }}
+    {%- endfor %}
 
 ),
 
@@ -156,52 +128,17 @@ landed_copies as (
 
 legacy_row_rejections as (
 
-    select
-        'legacy' as source_kind,
-        'performance_results' as source_table,
-        source_path as source_file,
-        file_id as file_sha256,
-        concat_ws(' | ', model_name, requested_hardware_type, config_key) as row_identity,
-        legacy_row_id as row_key,
-        rejected_column as column_name,
-        rejection_rule,
-        rejected_value as reported_value,
-        'row_rejected' as outcome,
-        current_timestamp as rejected_at
-    from legacy_results
-    where rejection_rule is not null
-
-),
-
-legacy_value_rejections as (
-
-    select
-        source_path,
-        file_id,
-        concat_ws(' | ', model_name, requested_hardware_type, config_key) as row_identity,
-        legacy_row_id as row_key,
-        -- rejection_rule, column_name, reported_value
-        unnest(value_rejections, recursive := true)  -- noqa: AL03
-    from legacy_results
-    where rejection_rule is null
+    {{ rejections_of(
+        'legacy_results', 'row_rejected', where='rejection_rule is not null', **legacy_result
+    ) }}
 
 ),
 
 legacy_values_nulled as (
 
-    select
-        'legacy' as source_kind,
-        'performance_results' as source_table,
-        source_path as source_file,
-        file_id as file_sha256,
-        row_identity,
-        row_key,
-        column_name,
-        rejection_rule,
-        reported_value,
-        'value_nulled' as outcome,
-        current_timestamp as rejected_at
-    from legacy_value_rejections
+    {{ rejections_of(
+        'legacy_results', 'value_nulled', where='rejection_rule is null', **legacy_result
+    ) }}
 
 ),
 
@@ -230,7 +167,7 @@ unioned as (
     union all
     select * from landed_values_nulled
     union all
-    select * from landed_run_values_nulled
+    select * from landed_other_values_nulled
     union all
     select * from landed_files
     union all

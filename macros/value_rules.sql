@@ -392,7 +392,7 @@
 ) -%}
     select
         '{{ source_kind }}' as source_kind,
-        {{ source_table }} as source_table,
+        source_table,
         source_file,
         file_sha256,
         row_identity,
@@ -404,6 +404,7 @@
         rejected_at
     from (
         select
+            {{ source_table }} as source_table,
             {{ source_file }} as source_file,
             {{ file_sha256 }} as file_sha256,
             {{ row_identity }} as row_identity,

@@ -8,6 +8,28 @@
 {% macro max_plausible_value() -%}1e15{%- endmacro %}
 
 
+{#- True for a finite number (neither NaN nor an infinity). DuckDB's isfinite; not isnan: DuckDB
+    2.0 folds `isnan(column)` to false from a Parquet file's min/max statistics, which leave
+    NaN out (a NaN beside finite values in one file read as no NaN). -#}
+{% macro is_finite(value) -%}
+    {{ return(adapter.dispatch('is_finite')(value)) }}
+{%- endmacro %}
+
+{%- macro default__is_finite(value) -%}
+    isfinite({{ value }})
+{%- endmacro %}
+
+{%- macro spark__is_finite(value) -%}
+    (not isnan({{ value }}) and abs({{ value }}) != double('Infinity'))
+{%- endmacro %}
+
+
+{#- True for NaN (is_finite says why not isnan on DuckDB). -#}
+{% macro is_nan(value) -%}
+    (not {{ is_finite(value) }} and not {{ is_infinite(value) }})
+{%- endmacro %}
+
+
 {#- A JSON value as a double only when it is a JSON number, finite and plausible: a string
     ("888.375", "NaN") or a boolean is never read as a number. -#}
 {% macro json_number(json) -%}
@@ -54,7 +76,7 @@
 {% macro metric_value_rule(value) -%}
     (
         case
-            when isnan({{ value }}) then 'not a number (NaN)'
+            when {{ is_nan(value) }} then 'not a number (NaN)'
             when {{ is_infinite(value) }} then 'infinite or beyond double range'
             when abs({{ value }}) >= {{ max_plausible_value() }}
                 then 'absurd: beyond {{ max_plausible_value() }}'
@@ -426,18 +448,12 @@
 
 {#- A finite number, 0 or more (a duration), else NULL; finite_non_negative_rule says why. -#}
 {% macro finite_non_negative_or_null(column) -%}
-    (
-        case
-            when not isnan({{ column }}) and not {{ is_infinite(column) }} and {{ column }} >= 0
-                then {{ column }}
-        end
-    )
+    (case when {{ is_finite(column) }} and {{ column }} >= 0 then {{ column }} end)
 {%- endmacro %}
 
 {% macro finite_non_negative_rule(column) -%}
     {{ return(rule(
-        'not (not isnan(' ~ column ~ ') and not ' ~ is_infinite(column) ~ ' and '
-        ~ column ~ ' >= 0)',
+        'not (' ~ is_finite(column) ~ ' and ' ~ column ~ ' >= 0)',
         "'range: " ~ column ~ " must be a finite number, 0 or more'",
         column,
     )) }}

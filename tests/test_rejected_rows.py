@@ -630,9 +630,9 @@ def test_bad_values_of_the_other_landing_kinds_are_null_and_listed(built):
     assert sorted(tests.values(), key=str) == sorted(
         [("pass", 1.25), (None, 1.25), ("pass", None), ("pass", None)], key=str
     )
-    assert query(
-        built, "select test_type from test_runs where run_id = $1", run["run_id"]
-    ) == [(None,)]
+    assert query(built, "select test_type from test_runs where run_id = $1", run["run_id"]) == [
+        (None,)
+    ]
 
 
 def check_report(*arguments) -> tuple[int, dict]:

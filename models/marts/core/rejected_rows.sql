@@ -4,7 +4,8 @@
     range or vocabulary, a second copy of a result landed under another file name),
     `value_nulled` (the row stays and the value is NULL: NaN, infinite, absurd, zero or
     negative metrics, a string or a boolean where a number belongs, a key written twice, a
-    latency summary or run times out of order) or `file_rejected` (a whole landed file whose
+    latency summary or run times out of order, a compatibility score outside 0-1, a label
+    outside its vocabulary) or `file_rejected` (a whole landed file whose
     columns break the contract: none of its rows is read). The
     build never fails because of input: what breaks a rule lands here instead. -#}
 with
@@ -40,6 +41,13 @@ legacy_values as (
     'row_key': 'result_id',
     'rejected_at': 'loaded_at',
 } %}
+{#- a row of another landing kind: its file -#}
+{%- set landed_other = {
+    'source_kind': 'landing',
+    'source_file': 'source_file',
+    'file_sha256': 'cast(null as varchar)',
+    'rejected_at': 'loaded_at',
+} %}
 {#- a legacy performance row: its file, its identity (model | hardware | configuration) -#}
 {%- set legacy_result = {
     'source_kind': 'legacy',
@@ -70,26 +78,22 @@ landed_values_nulled as (
 landed_other_values_nulled as (
 
     -- the other landing kinds' values set to NULL (their rows stay)
-    {%- for kind, id_column in [
-        ('test_runs', 'run_id'),
-        ('compatibility_results', 'compatibility_id'),
-        ('integration_results', 'test_result_id'),
-    ] %}
-    {%- if not loop.first %}
-    union all
-    {%- endif %}
     {{ rejections_of(
-        ref('stg_landing__' ~ kind),
-        'value_nulled',
-        source_kind='landing',
-        source_table="'" ~ kind ~ "'",
-        source_file='source_file',
-        file_sha256='cast(null as varchar)',
-        row_identity=id_column,
-        row_key=id_column,
-        rejected_at='loaded_at',
+        ref('stg_landing__test_runs'), 'value_nulled', source_table="'test_runs'",
+        row_identity='run_id', row_key='run_id', **landed_other
     ) }}
-    {%- endfor %}
+    union all
+    {{ rejections_of(
+        ref('stg_landing__compatibility_results'), 'value_nulled',
+        source_table="'compatibility_results'", row_identity='compatibility_id',
+        row_key='compatibility_id', **landed_other
+    ) }}
+    union all
+    {{ rejections_of(
+        ref('stg_landing__integration_results'), 'value_nulled',
+        source_table="'integration_results'", row_identity='test_result_id',
+        row_key='test_result_id', **landed_other
+    ) }}
 
 ),
 

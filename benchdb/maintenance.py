@@ -431,6 +431,21 @@ def _kind_is_read(kind: str) -> bool:
     return False
 
 
+def _rows_rejected(con, tables: list[str]) -> dict[str, set[tuple]]:
+    """Per landing kind, the (id, file name) of each landed row a build refused whole
+    (rejected_rows, outcome row_rejected: a required key missing, a value out of range, a
+    second copy of an id): such a row is missing from the marts on purpose."""
+    if "rejected_rows" not in tables:
+        return {}
+    found: dict[str, set[tuple]] = {}
+    for kind, identity, source_file in con.execute(
+        "select source_table, row_identity, source_file from rejected_rows "
+        "where source_kind = 'landing' and outcome = 'row_rejected'"
+    ).fetchall():
+        found.setdefault(kind, set()).add((identity, Path(source_file).name))
+    return found
+
+
 def _check_accounted(
     report: CheckReport, con, tables: list[str], landing_root: Path, db_path: Path
 ) -> None:
@@ -446,6 +461,8 @@ def _check_accounted(
     read = {
         landing_root / f.relative_path for f in snapshot.take(landing_root).files if not f.rejection
     }
+    rejected = _rows_rejected(con, tables)
+    refused_count = 0
     for kind, (id_col, mart, mart_col) in ACCOUNTED.items():
         files = sorted(f for f in (landing_root / kind).glob("run_date=*/*.parquet") if f in read)
         has_mart = mart in tables and mart_col in _columns(con, mart)
@@ -473,7 +490,12 @@ def _check_accounted(
         in_mart = {
             r[0] for r in con.execute(f'select distinct {mart_col} from "{mart}"').fetchall()
         }
-        absent = [(i, f) for i, f in landed if i not in in_mart]
+        # a row a rule refused is accounted for: rejected_rows lists it with the rule
+        refused = rejected.get(kind, set())
+        absent = [
+            (i, f) for i, f in landed if i not in in_mart and (i, Path(f).name) not in refused
+        ]
+        refused_count += sum(1 for i, f in landed if (i, Path(f).name) in refused)
         late = [(i, f) for i, f in absent if Path(f).stat().st_mtime >= built_at]
         lost = [(i, f) for i, f in absent if Path(f).stat().st_mtime < built_at]
         if late:
@@ -481,7 +503,7 @@ def _check_accounted(
         if lost:
             problems.append(
                 f"{len(lost)} {kind} row(s) landed before the last build are not in {mart} "
-                f"(e.g. {lost[0][1]})"
+                f"nor in rejected_rows (e.g. {id_col} {lost[0][0]} of {lost[0][1]})"
             )
         if kind in RESULT_KINDS and "result_source" in _columns(con, mart):
             landed_ids = {i for i, _ in landed}
@@ -512,8 +534,13 @@ def _check_accounted(
             "landed after the last build (run `benchdb build`): " + "; ".join(pending),
         )
     else:
+        refused = (
+            f"; {refused_count} refused by a rule are in rejected_rows" if refused_count else ""
+        )
         report.add(
-            "landing rows accounted for", "ok", "every landed row is in the warehouse and back"
+            "landing rows accounted for",
+            "ok",
+            f"every landed row is in the warehouse and back{refused}",
         )
     if unbuilt:
         report.add("landing kinds built", "warn", "; ".join(unbuilt))

@@ -8,6 +8,28 @@
 {% macro max_plausible_value() -%}1e15{%- endmacro %}
 
 
+{#- True for a finite number (neither NaN nor an infinity). DuckDB's isfinite; not isnan: DuckDB
+    2.0 folds `isnan(column)` to false from a Parquet file's min/max statistics, which leave
+    NaN out (a NaN beside finite values in one file read as no NaN). -#}
+{% macro is_finite(value) -%}
+    {{ return(adapter.dispatch('is_finite')(value)) }}
+{%- endmacro %}
+
+{%- macro default__is_finite(value) -%}
+    isfinite({{ value }})
+{%- endmacro %}
+
+{%- macro spark__is_finite(value) -%}
+    (not isnan({{ value }}) and abs({{ value }}) != double('Infinity'))
+{%- endmacro %}
+
+
+{#- True for NaN (is_finite says why not isnan on DuckDB). -#}
+{% macro is_nan(value) -%}
+    (not {{ is_finite(value) }} and not {{ is_infinite(value) }})
+{%- endmacro %}
+
+
 {#- A JSON value as a double only when it is a JSON number, finite and plausible: a string
     ("888.375", "NaN") or a boolean is never read as a number. -#}
 {% macro json_number(json) -%}
@@ -54,7 +76,7 @@
 {% macro metric_value_rule(value) -%}
     (
         case
-            when isnan({{ value }}) then 'not a number (NaN)'
+            when {{ is_nan(value) }} then 'not a number (NaN)'
             when {{ is_infinite(value) }} then 'infinite or beyond double range'
             when abs({{ value }}) >= {{ max_plausible_value() }}
                 then 'absurd: beyond {{ max_plausible_value() }}'
@@ -220,4 +242,230 @@
             where false
         )
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- A rule a row or a value may break, for first_rejection and value_rejections: `condition`
+    (SQL, true when the rule is broken; NULL is not), the rule in words (a SQL expression: a
+    quoted text or an expression giving one), the column's name and its value as written (a
+    SQL expression, read as text). -#}
+{% macro rule(condition, words, column_name, value=none) -%}
+    {{ return([condition, words, column_name, column_name if value is none else value]) }}
+{%- endmacro %}
+
+
+{#- The first of `rules` a row breaks, as one rejection (NULL when it breaks none): the row is
+    left out (`row_rejected`). -#}
+{% macro first_rejection(rules) -%}
+    case
+        {%- for condition, words, column_name, value in rules %}
+        when {{ condition }}
+            then {{ rejection(words, column_name, value) }}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+
+{#- Every one of `rules` a row breaks, as a list of rejections (the row stays, each value is
+    NULL: `value_nulled`), after the rejections of the list expressions `lists` (e.g.
+    metric_value_rejections). -#}
+{% macro value_rejections(rules, lists=[]) -%}
+    {%- set parts = lists | list -%}
+    {%- for condition, words, column_name, value in rules -%}
+        {%- do parts.append(
+            'case when ' ~ condition ~ ' then ' ~ list_of([rejection(words, column_name, value)])
+            ~ ' else ' ~ list_of([]) ~ ' end'
+        ) -%}
+    {%- endfor -%}
+    {%- if parts | length == 1 -%}
+        {{ parts[0] }}
+    {%- else -%}
+        {{ list_concat_name() }}(
+            {%- for part in parts %}
+            {{ part }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The three columns of a row's first rejection (first_rejection) that rejected_rows reads:
+    rejection_rule, rejected_column, rejected_value. -#}
+{% macro rejection_columns(row_rejection) -%}
+    {{ struct_field(row_rejection, 'rejection_rule') }} as rejection_rule,
+    {{ struct_field(row_rejection, 'column_name') }} as rejected_column,
+    {{ struct_field(row_rejection, 'reported_value') }} as rejected_value
+{%- endmacro %}
+
+
+{#- A label kept only when it is one of `values` (NULL otherwise; vocabulary_rule says why). -#}
+{% macro vocabulary_or_null(column, values) -%}
+    (case when {{ column }} in ('{{ values | join("', '") }}') then {{ column }} end)
+{%- endmacro %}
+
+
+{#- The rule a label breaks when it is not one of `values`. -#}
+{% macro vocabulary_rule(column, values) -%}
+    {{ return(rule(
+        column ~ " not in ('" ~ values | join("', '") ~ "')",
+        "'vocabulary: " ~ column ~ " must be one of " ~ values | join(', ') ~ "'",
+        column,
+    )) }}
+{%- endmacro %}
+
+
+{#- True when a list of samples (latencies, times to first token ...) holds one that breaks
+    metric_value_rule: the list is unusable, NULL as a whole. -#}
+{% macro sample_list_is_bad(column) -%}
+    (not {{ list_all(column, 'sample_ms', metric_value_rule('sample_ms') ~ ' is null') }})
+{%- endmacro %}
+
+
+{#- The rule a list of samples breaks (sample_list_is_bad); `words` names what a sample is. -#}
+{% macro sample_list_rule(column, words) -%}
+    {{ return(rule(
+        sample_list_is_bad(column),
+        "'" ~ words ~ " is NaN, infinite, absurd, zero or negative'",
+        column,
+        'left(cast(' ~ column ~ ' as ' ~ text_type() ~ '), 200)',
+    )) }}
+{%- endmacro %}
+
+
+{#- The labels a landed result may carry, each with its vocabulary: another value is NULL. -#}
+{% macro landed_result_labels() -%}
+    {{ return({'isolation': ['forked_worker', 'in_process'], 'quality': ['ok', 'noisy']}) }}
+{%- endmacro %}
+
+
+{#- The row rules of a landed result (benchmark_results, generation_results), in the order they
+    are checked: the required keys, then `kind_rules` (what only that kind requires), the batch
+    size, `size_rules` (the input's size: sequence length; input and output lengths), status
+    and precision. -#}
+{% macro landed_result_row_rules(kind_rules=[], size_rules=[]) -%}
+    {%- set required = [] -%}
+    {%- for column, value in [
+        ('result_id', 'result_id'),
+        ('run_id', 'run_id'),
+        ('model_name', 'model_name'),
+        ('hardware_type', 'requested_hardware_type'),
+    ] -%}
+        {%- do required.append(rule(
+            "nullif(trim(" ~ value ~ "), '') is null", "'required: " ~ column ~ "'", column, value
+        )) -%}
+    {%- endfor -%}
+    {%- set statuses = ['completed', 'failed', 'oom', 'timeout', 'unsupported', 'unavailable'] -%}
+    {{ return(required + kind_rules + [
+        rule('batch_size is null', "'required: batch_size'", 'batch_size'),
+        rule('batch_size < 1', "'range: batch_size must be 1 or more'", 'batch_size'),
+    ] + size_rules + [
+        rule(
+            "status is null or status not in ('" ~ statuses | join("', '") ~ "')",
+            "'vocabulary: status must be one of completed, failed, oom, timeout, '"
+            ~ " || 'unsupported, unavailable'",
+            'status',
+        ),
+        vocabulary_rule('precision', ['fp32', 'fp16', 'bf16', 'int8', 'int4', 'mixed']),
+    ]) }}
+{%- endmacro %}
+
+
+{#- A landed result's checked values, as `* replace` items (star_replace): each metric of
+    `metrics` through metric_or_null, each list of `sample_lists` (column: words for a sample)
+    NULL when one sample is bad, each label (landed_result_labels) NULL outside its
+    vocabulary. landed_result_replaced names the columns. -#}
+{% macro landed_result_values(metrics, sample_lists) -%}
+    {%- for column in metrics %}
+    {{ metric_or_null(column) }} as {{ column }},
+    {%- endfor %}
+    {%- for column in sample_lists %}
+    case when {{ sample_list_is_bad(column) }} is not true then {{ column }} end as {{ column }},
+    {%- endfor %}
+    {%- for column, values in landed_result_labels().items() %}
+    {{ vocabulary_or_null(column, values) }} as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro landed_result_replaced(metrics, sample_lists) -%}
+    {{ return(metrics + (sample_lists | list) + (landed_result_labels() | list)) }}
+{%- endmacro %}
+
+
+{#- What landed_result_values set to NULL, each with its reason, as a list of rejections. -#}
+{% macro landed_result_value_rejections(metrics, sample_lists) -%}
+    {%- set rules = [] -%}
+    {%- for column, words in sample_lists.items() -%}
+        {%- do rules.append(sample_list_rule(column, words)) -%}
+    {%- endfor -%}
+    {%- for column, values in landed_result_labels().items() -%}
+        {%- do rules.append(vocabulary_rule(column, values)) -%}
+    {%- endfor -%}
+    {{ value_rejections(rules, [metric_value_rejections(metrics)]) }}
+{%- endmacro %}
+
+
+{#- rejected_rows' rows for one relation's rejections: `outcome` row_rejected reads its first
+    rejection (rejection_columns: rejection_rule, rejected_column, rejected_value), value_nulled
+    unnests its `value_rejections`. The other arguments are SQL expressions over the relation
+    (source_kind and outcome are words); `where` picks the rows. -#}
+{% macro rejections_of(
+    relation, outcome, source_kind, source_table, source_file, file_sha256, row_identity,
+    row_key, rejected_at, where='true'
+) -%}
+    select
+        '{{ source_kind }}' as source_kind,
+        source_table,
+        source_file,
+        file_sha256,
+        row_identity,
+        row_key,
+        column_name,
+        rejection_rule,
+        reported_value,
+        '{{ outcome }}' as outcome,
+        rejected_at
+    from (
+        select
+            {{ source_table }} as source_table,
+            {{ source_file }} as source_file,
+            {{ file_sha256 }} as file_sha256,
+            {{ row_identity }} as row_identity,
+            {{ row_key }} as row_key,
+            {{ rejected_at }} as rejected_at,
+            {%- if outcome == 'row_rejected' %}
+            rejected_column as column_name,
+            rejection_rule,
+            rejected_value as reported_value
+            {%- else %}
+            -- rejection_rule, column_name, reported_value
+            unnest(value_rejections, recursive := true)  -- noqa: AL03
+            {%- endif %}
+        from {{ relation }}
+        where {{ where }}
+    ) as rejections
+{%- endmacro %}
+
+
+{#- A finite number, 0 or more (a duration), else NULL; finite_non_negative_rule says why. -#}
+{% macro finite_non_negative_or_null(column) -%}
+    (case when {{ is_finite(column) }} and {{ column }} >= 0 then {{ column }} end)
+{%- endmacro %}
+
+{% macro finite_non_negative_rule(column) -%}
+    {{ return(rule(
+        'not (' ~ is_finite(column) ~ ' and ' ~ column ~ ' >= 0)',
+        "'range: " ~ column ~ " must be a finite number, 0 or more'",
+        column,
+    )) }}
+{%- endmacro %}
+
+
+{#- The rule a fraction (a score 0-1) breaks outside 0-1 (NaN and infinities included); the
+    value itself goes through fraction_or_null. -#}
+{% macro fraction_rule(column) -%}
+    {{ return(rule(
+        'not (' ~ column ~ ' between 0 and 1)',
+        "'range: " ~ column ~ " must be a fraction 0-1'",
+        column,
+    )) }}
 {%- endmacro %}

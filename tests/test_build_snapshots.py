@@ -194,30 +194,39 @@ def test_a_killed_build_leaves_the_warehouse_readable_and_its_leftovers_go(first
     published = os.readlink(first_build)
     land_run(zone / "landing")
     env = {**os.environ, "BENCHMARK_DB_PATH": str(first_build), "BENCHMARK_DATA_DIR": str(zone)}
-    build = subprocess.Popen(
-        [sys.executable, "-c", "from benchdb.cli import main; main()", "build", "--quiet"],
-        env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
     layout = generations.Layout(first_build)
-    deadline = time.monotonic() + 120
-    while not (layout.build_dir / "snapshot.parquet").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(3.0)  # dbt is running
-    dbt_children = subprocess.run(
-        ["pgrep", "-P", str(build.pid)], capture_output=True, text=True
-    ).stdout.split()
-    build.send_signal(signal.SIGKILL)
-    build.wait(timeout=30)
-    assert os.readlink(first_build) == published  # nothing published
-    assert run_ids(first_build) == before  # and the published warehouse still reads
-    time.sleep(1.0)
-    for pid in dbt_children:  # its dbt child died with it
-        assert (
-            not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
-        )
-    assert layout.build_dir.exists()  # left behind ...
+    # a landing write whose writer died two hours ago, half a file under its temporary name
+    abandoned = next((zone / "landing" / "benchmark_results").glob("run_date=*"))
+    abandoned = abandoned / ".killed.parquet.0123abcd.tmp"
+    abandoned.write_bytes(b"half a parquet file")
+    os.utime(abandoned, (time.time() - 7200, time.time() - 7200))
+    # stopped (SIGTERM, as a service manager or `kill` does), then killed outright (SIGKILL)
+    for stop in (signal.SIGTERM, signal.SIGKILL):
+        build = subprocess.Popen(
+            [sys.executable, "-c", "from benchdb.cli import main; main()", "build", "--quiet"],
+            env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 120
+        while not (layout.build_dir / "snapshot.parquet").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(3.0)  # dbt is running
+        dbt_children = subprocess.run(
+            ["pgrep", "-P", str(build.pid)], capture_output=True, text=True
+        ).stdout.split()
+        assert dbt_children, stop
+        build.send_signal(stop)
+        build.wait(timeout=30)
+        assert build.returncode == -stop
+        assert os.readlink(first_build) == published  # nothing published
+        assert run_ids(first_build) == before  # and the published warehouse still reads
+        time.sleep(1.0)
+        for pid in dbt_children:  # its dbt child died with it
+            status = Path(f"/proc/{pid}/status")
+            assert not status.exists() or "zombie" in status.read_text(), (stop, pid)
+        assert layout.build_dir.exists()  # left behind ...
     invoke("build", "--quiet", "--data-dir", zone, "--db-path", first_build)
     assert not layout.build_dir.exists()  # ... and discarded by the next build
+    assert not abandoned.exists()  # the dead writer's temporary file too
     assert len(layout.generations()) <= generations.KEEP_PUBLISHED
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
 import duckdb
-from fastapi import Request
+from fastapi import Depends, Request
 
+from benchdb import queries
 from benchdb.queries import MissingMartError
 from benchdb.server.errors import ApiError
 from benchdb.server.jsonsafe import rows_as_records
@@ -29,6 +30,10 @@ def settings_of(request: Request) -> ServerSettings:
     return request.app.state.settings
 
 
+# a route's warehouse reader, as a parameter: `reader: Reader`
+Reader = Annotated[WarehouseReader, Depends(reader_of)]
+
+
 @contextmanager
 def warehouse_errors() -> Iterator[None]:
     """Warehouse problems as API errors: a missing mart 404, anything else 503."""
@@ -43,10 +48,19 @@ def warehouse_errors() -> Iterator[None]:
 
 
 def records(
-    reader: WarehouseReader, sql: str | SqlBuilder, params: Mapping[str, Any] | None = None
+    reader: WarehouseReader,
+    sql: str | SqlBuilder,
+    params: Mapping[str, Any] | None = None,
+    require: str | Callable[[Any], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """The rows of one read-only query as JSON-safe dicts; `sql` may be a builder."""
+    """The rows of one read-only query as JSON-safe dicts; `sql` may be a builder. `require`
+    names the mart the query reads (or checks for it: a function of the connection raising
+    MissingMartError), answered 404 when the warehouse lacks it."""
     with warehouse_errors(), reader.cursor() as cur:
+        if isinstance(require, str):
+            queries.require_mart(cur, require)
+        elif require is not None:
+            require(cur)
         if callable(sql):
             sql, params = sql(cur)
         cur.execute(sql, dict(params) if params else None)

@@ -9,13 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 
 from benchdb import __version__, queries
-from benchdb.server.answers import reader_of, records, settings_of
-from benchdb.server.reader import WarehouseReader
+from benchdb.server.answers import Reader, records, settings_of
 from benchdb.server.schemas import ERROR_RESPONSES
 from benchdb.server.settings import ServerSettings
 
 router = APIRouter()
-Reader = Annotated[WarehouseReader, Depends(reader_of)]
 Settings = Annotated[ServerSettings, Depends(settings_of)]
 
 # the docs pages' HEAD routes are not endpoints of the API
@@ -67,9 +65,5 @@ def health(reader: Reader, settings: Settings) -> dict[str, Any]:
     summary="Counts: models, results, measured and simulated, configurations (one object)",
 )
 def summary(reader: Reader) -> dict[str, Any]:
-    def build(cur):
-        queries.require_mart(cur, "rpt_warehouse_summary")
-        return queries.SUMMARY_SQL, {}
-
-    rows = records(reader, build)
+    rows = records(reader, queries.SUMMARY_SQL, require="rpt_warehouse_summary")
     return rows[0] if rows else {}

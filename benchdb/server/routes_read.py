@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from benchdb import queries
-from benchdb.server.answers import reader_of, records, warehouse_errors
+from benchdb.server.answers import Reader, records, warehouse_errors
 from benchdb.server.performance import performance_json
-from benchdb.server.reader import WarehouseReader
 from benchdb.server.schemas import (
     ERROR_RESPONSES,
     ComparisonMetric,
@@ -24,7 +23,6 @@ from benchdb.server.schemas import (
 )
 
 router = APIRouter(responses=ERROR_RESPONSES)
-Reader = Annotated[WarehouseReader, Depends(reader_of)]
 ModelName = Annotated[str | None, Query(max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=100_000)]
 
@@ -85,12 +83,7 @@ def best(
     metric: ComparisonMetric | None = None,
 ) -> list[dict[str, Any]]:
     sql, params = queries.best_results_sql(model_name, _value(hardware_type), _value(metric))
-
-    def build(cur):
-        queries.require_mart(cur, "rpt_best_results")
-        return sql, params
-
-    return records(reader, build)
+    return records(reader, sql, params, require="rpt_best_results")
 
 
 @router.get(
@@ -104,12 +97,7 @@ def comparison(
     metric: ComparisonMetric = ComparisonMetric.throughput,
 ) -> list[dict[str, Any]]:
     sql, params = queries.comparison_sql(model_name, metric.value)
-
-    def build(cur):
-        queries.require_mart(cur, "rpt_latest_results")
-        return sql, params
-
-    return records(reader, build)
+    return records(reader, sql, params, require="rpt_latest_results")
 
 
 @router.get("/compatibility", tags=["compatibility"], summary="Model x hardware compatibility")

@@ -6,15 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from benchdb import regressions
-from benchdb.server.answers import reader_of, records
-from benchdb.server.reader import WarehouseReader
+from benchdb.server.answers import Reader, records
 from benchdb.server.schemas import ERROR_RESPONSES, HardwareType
 
 router = APIRouter(responses=ERROR_RESPONSES)
-Reader = Annotated[WarehouseReader, Depends(reader_of)]
 
 
 @router.get(
@@ -35,9 +33,4 @@ def list_regressions(
         since = since.replace(tzinfo=timezone.utc)
     hardware = hardware_type.value if hardware_type is not None else None
     sql, params = regressions.regressions_sql(since, model_name, hardware, all)
-
-    def build(cur):
-        regressions.require_regressions(cur)
-        return sql, params
-
-    return records(reader, build)
+    return records(reader, sql, params, require=regressions.require_regressions)

@@ -10,7 +10,8 @@ legacy as (
 stored as (
 
     -- a file copied under another name is one copy (rejected_rows lists the others)
-    select * exclude (landed_row_id) from {{ ref('stg_landing__compatibility_results') }}
+    select * exclude (landed_row_id, value_rejections)
+    from {{ ref('stg_landing__compatibility_results') }}
     qualify {{ is_first_landed_copy('compatibility_id') }}
 
 ),

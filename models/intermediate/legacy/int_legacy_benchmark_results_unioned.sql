@@ -55,18 +55,12 @@ checked as (
 
     select
         *,
-        case
-            when nullif(trim(model_name), '') is null
-                then {{ rejection("'required: a model name'", 'model_name', 'model_name') }}
-            when requested_hardware_type is null
-                then {{ rejection(
-                    "'required: a hardware key'", 'hardware', 'reported_hardware_key'
-                ) }}
-            when batch_size < 1
-                then {{ rejection(
-                    "'range: batch_size must be 1 or more'", 'batch_size', 'batch_size'
-                ) }}
-        end as row_rejection,
+        {{ first_rejection([
+            rule("nullif(trim(model_name), '') is null", "'required: a model name'", 'model_name'),
+            rule('requested_hardware_type is null', "'required: a hardware key'", 'hardware',
+                'reported_hardware_key'),
+            rule('batch_size < 1', "'range: batch_size must be 1 or more'", 'batch_size'),
+        ]) }} as row_rejection,
         {{ metric_value_rejections(
             ['latency_mean_ms', 'throughput_items_per_second', 'memory_peak_mb']
         ) }} as value_rejections
@@ -78,9 +72,7 @@ final as (
 
     select
         * exclude (row_rejection),
-        struct_extract(row_rejection, 'rejection_rule') as rejection_rule,
-        struct_extract(row_rejection, 'column_name') as rejected_column,
-        struct_extract(row_rejection, 'reported_value') as rejected_value
+        {{ rejection_columns('row_rejection') }}
     from checked
 
 )

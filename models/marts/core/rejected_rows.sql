@@ -4,7 +4,8 @@
     range or vocabulary, a second copy of a result landed under another file name),
     `value_nulled` (the row stays and the value is NULL: NaN, infinite, absurd, zero or
     negative metrics, a string or a boolean where a number belongs, a key written twice, a
-    latency summary or run times out of order) or `file_rejected` (a whole landed file whose
+    latency summary or run times out of order, a compatibility score outside 0-1, a label
+    outside its vocabulary) or `file_rejected` (a whole landed file whose
     columns break the contract: none of its rows is read). The
     build never fails because of input: what breaks a rule lands here instead. -#}
 with
@@ -12,12 +13,6 @@ with
 landed_results as (
 
     select * from {{ ref('int_landing_benchmark_results_checked') }}
-
-),
-
-landed_runs as (
-
-    select * from {{ ref('stg_landing__test_runs') }}
 
 ),
 
@@ -34,90 +29,71 @@ legacy_values as (
 
 ),
 
+{#- a landed result: its row's first rejection, or each of its rejected values; generation
+    rows are checked with forward rows, under their own kind's name -#}
+{%- set landed_result = {
+    'source_kind': 'landing',
+    'source_table': "case when benchmark_kind = 'generate' then 'generation_results'"
+        ~ " else 'benchmark_results' end",
+    'source_file': 'source_file',
+    'file_sha256': 'cast(null as varchar)',
+    'row_identity': 'result_id',
+    'row_key': 'result_id',
+    'rejected_at': 'loaded_at',
+} %}
+{#- a row of another landing kind: its file -#}
+{%- set landed_other = {
+    'source_kind': 'landing',
+    'source_file': 'source_file',
+    'file_sha256': 'cast(null as varchar)',
+    'rejected_at': 'loaded_at',
+} %}
+{#- a legacy performance row: its file, its identity (model | hardware | configuration) -#}
+{%- set legacy_result = {
+    'source_kind': 'legacy',
+    'source_table': "'performance_results'",
+    'source_file': 'source_path',
+    'file_sha256': 'file_id',
+    'row_identity': "concat_ws(' | ', model_name, requested_hardware_type, config_key)",
+    'row_key': 'legacy_row_id',
+    'rejected_at': 'current_timestamp',
+} %}
+
 landed_row_rejections as (
 
-    select
-        'landing' as source_kind,
-        -- generation rows are checked with forward rows: their own kind's name
-        case
-            when benchmark_kind = 'generate' then 'generation_results' else 'benchmark_results'
-        end as source_table,
-        source_file,
-        cast(null as varchar) as file_sha256,
-        result_id as row_identity,
-        result_id as row_key,
-        rejected_column as column_name,
-        rejection_rule,
-        rejected_value as reported_value,
-        'row_rejected' as outcome,
-        loaded_at as rejected_at
-    from landed_results
-    where rejection_rule is not null
-
-),
-
-landed_value_rejections as (
-
-    select
-        source_file,
-        result_id,
-        benchmark_kind,
-        loaded_at,
-        -- rejection_rule, column_name, reported_value
-        unnest(value_rejections, recursive := true)  -- noqa: AL03
-    from landed_results
-    where rejection_rule is null
+    {{ rejections_of(
+        'landed_results', 'row_rejected', where='rejection_rule is not null', **landed_result
+    ) }}
 
 ),
 
 landed_values_nulled as (
 
-    select
-        'landing' as source_kind,
-        -- generation rows are checked with forward rows: their own kind's name
-        case
-            when benchmark_kind = 'generate' then 'generation_results' else 'benchmark_results'
-        end as source_table,
-        source_file,
-        cast(null as varchar) as file_sha256,
-        result_id as row_identity,
-        result_id as row_key,
-        column_name,
-        rejection_rule,
-        reported_value,
-        'value_nulled' as outcome,
-        loaded_at as rejected_at
-    from landed_value_rejections
+    {{ rejections_of(
+        'landed_results', 'value_nulled', where='rejection_rule is null', **landed_result
+    ) }}
 
 ),
 
-landed_run_value_rejections as (
+landed_other_values_nulled as (
 
-    select
-        source_file,
-        run_id,
-        loaded_at,
-        -- rejection_rule, column_name, reported_value
-        unnest(value_rejections, recursive := true)  -- noqa: AL03
-    from landed_runs
-
-),
-
-landed_run_values_nulled as (
-
-    select
-        'landing' as source_kind,
-        'test_runs' as source_table,
-        source_file,
-        cast(null as varchar) as file_sha256,
-        run_id as row_identity,
-        run_id as row_key,
-        column_name,
-        rejection_rule,
-        reported_value,
-        'value_nulled' as outcome,
-        loaded_at as rejected_at
-    from landed_run_value_rejections
+    -- the other landing kinds' values set to NULL (their rows stay)
+    {{ rejections_of(
+        ref('stg_landing__test_runs'), 'value_nulled', source_table="'test_runs'",
+        row_identity='run_id', row_key='run_id', **landed_other
+    ) }}
+    union all
+    {{ rejections_of(
+        ref('stg_landing__compatibility_results'), 'value_nulled',
+        source_table="'compatibility_results'", row_identity='compatibility_id',
+        row_key='compatibility_id', **landed_other
+    ) }}
+    union all
+    {{ rejections_of(
+        ref('stg_landing__integration_results'), 'value_nulled',
+        source_table="'integration_results'", row_identity='test_result_id',
+        row_key='test_result_id', **landed_other
+    ) }}
 
 ),
 
@@ -156,52 +132,17 @@ landed_copies as (
 
 legacy_row_rejections as (
 
-    select
-        'legacy' as source_kind,
-        'performance_results' as source_table,
-        source_path as source_file,
-        file_id as file_sha256,
-        concat_ws(' | ', model_name, requested_hardware_type, config_key) as row_identity,
-        legacy_row_id as row_key,
-        rejected_column as column_name,
-        rejection_rule,
-        rejected_value as reported_value,
-        'row_rejected' as outcome,
-        current_timestamp as rejected_at
-    from legacy_results
-    where rejection_rule is not null
-
-),
-
-legacy_value_rejections as (
-
-    select
-        source_path,
-        file_id,
-        concat_ws(' | ', model_name, requested_hardware_type, config_key) as row_identity,
-        legacy_row_id as row_key,
-        -- rejection_rule, column_name, reported_value
-        unnest(value_rejections, recursive := true)  -- noqa: AL03
-    from legacy_results
-    where rejection_rule is null
+    {{ rejections_of(
+        'legacy_results', 'row_rejected', where='rejection_rule is not null', **legacy_result
+    ) }}
 
 ),
 
 legacy_values_nulled as (
 
-    select
-        'legacy' as source_kind,
-        'performance_results' as source_table,
-        source_path as source_file,
-        file_id as file_sha256,
-        row_identity,
-        row_key,
-        column_name,
-        rejection_rule,
-        reported_value,
-        'value_nulled' as outcome,
-        current_timestamp as rejected_at
-    from legacy_value_rejections
+    {{ rejections_of(
+        'legacy_results', 'value_nulled', where='rejection_rule is null', **legacy_result
+    ) }}
 
 ),
 
@@ -230,7 +171,7 @@ unioned as (
     union all
     select * from landed_values_nulled
     union all
-    select * from landed_run_values_nulled
+    select * from landed_other_values_nulled
     union all
     select * from landed_files
     union all

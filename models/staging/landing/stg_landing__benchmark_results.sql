@@ -10,9 +10,8 @@
 ] -%}
 {#- the stored percentiles, in the order their values must follow -#}
 {%- set percentiles = ['latency_p50_ms', 'latency_p90_ms', 'latency_p95_ms', 'latency_p99_ms'] -%}
-{#- true when an iteration latency breaks metric_value_rule: the list is unusable -#}
-{%- set latencies_rule =
-    "not " ~ list_all('latencies_ms', 'latency', metric_value_rule('latency') ~ " is null") -%}
+{#- the per-iteration latencies: one bad sample makes the list unusable -#}
+{%- set sample_lists = {'latencies_ms': 'an iteration latency'} -%}
 with
 
 source as (
@@ -128,87 +127,16 @@ renamed as (
 checked as (
 
     select
-        {{ star_replace(positive_metrics + ['latencies_ms', 'isolation', 'quality']) }}
-            {%- for column in positive_metrics %}
-            {{ metric_or_null(column) }} as {{ column }},  -- noqa: LT02
-            {%- endfor %}
-            case when {{ latencies_rule }} is not true then latencies_ms end as latencies_ms,
-            case
-                when isolation in ('forked_worker', 'in_process') then isolation
-            end as isolation,  -- noqa: RF04
-            case when quality in ('ok', 'noisy') then quality end as quality
+        {{ star_replace(landed_result_replaced(positive_metrics, sample_lists)) }}
+            {{- landed_result_values(positive_metrics, sample_lists) }}
         {{ end_star_replace() }},
         -- the first row rule the row breaks: the row is left out
-        case
-            when nullif(trim(result_id), '') is null
-                then {{ rejection("'required: result_id'", 'result_id', 'result_id') }}
-            when nullif(trim(run_id), '') is null
-                then {{ rejection("'required: run_id'", 'run_id', 'run_id') }}
-            when nullif(trim(model_name), '') is null
-                then {{ rejection("'required: model_name'", 'model_name', 'model_name') }}
-            when nullif(trim(requested_hardware_type), '') is null
-                then {{ rejection(
-                    "'required: hardware_type'", 'hardware_type', 'requested_hardware_type'
-                ) }}
-            when batch_size is null
-                then {{ rejection("'required: batch_size'", 'batch_size', 'batch_size') }}
-            when batch_size < 1
-                then {{ rejection(
-                    "'range: batch_size must be 1 or more'", 'batch_size', 'batch_size'
-                ) }}
-            when sequence_length < 1
-                then {{ rejection(
-                    "'range: sequence_length must be 1 or more'",
-                    'sequence_length',
-                    'sequence_length',
-                ) }}
-            when
-                status is null
-                or status not in (
-                    'completed', 'failed', 'oom', 'timeout', 'unsupported', 'unavailable'
-                )
-                then {{ rejection(
-                    "'vocabulary: status must be one of completed, failed, oom, timeout, '"
-                    ~ " || 'unsupported, unavailable'",
-                    'status',
-                    'status',
-                ) }}
-            when precision not in ('fp32', 'fp16', 'bf16', 'int8', 'int4', 'mixed')
-                then {{ rejection(
-                    "'vocabulary: precision must be one of fp32, fp16, bf16, int8, int4, mixed'",
-                    'precision',
-                    'precision',
-                ) }}
-        end as row_rejection,
+        {{ first_rejection(landed_result_row_rules(size_rules=[
+            rule('sequence_length < 1', "'range: sequence_length must be 1 or more'",
+                'sequence_length'),
+        ])) }} as row_rejection,
         -- the values set to NULL above, each with its reason: the row stays
-        {{ list_concat_name() }}(
-            {{ metric_value_rejections(positive_metrics) }},
-            case
-                when {{ latencies_rule }}
-                    then {{ list_of([rejection(
-                        "'an iteration latency is NaN, infinite, absurd, zero or negative'",
-                        'latencies_ms',
-                        'left(cast(latencies_ms as ' ~ text_type() ~ '), 200)',
-                    )]) }}
-                else {{ list_of([]) }}
-            end,
-            case
-                when isolation not in ('forked_worker', 'in_process')
-                    then {{ list_of([rejection(
-                        "'vocabulary: isolation must be one of forked_worker, in_process'",
-                        'isolation',
-                        'isolation',
-                    )]) }}
-                else {{ list_of([]) }}
-            end,
-            case
-                when quality not in ('ok', 'noisy')
-                    then {{ list_of([rejection(
-                        "'vocabulary: quality must be one of ok, noisy'", 'quality', 'quality'
-                    )]) }}
-                else {{ list_of([]) }}
-            end
-        ) as value_rejections
+        {{ landed_result_value_rejections(positive_metrics, sample_lists) }} as value_rejections
     from renamed
 
 ),
@@ -344,9 +272,7 @@ final as (
 
     select
         {{ star_except() }} (row_rejection),
-        {{ struct_field('row_rejection', 'rejection_rule') }} as rejection_rule,
-        {{ struct_field('row_rejection', 'column_name') }} as rejected_column,
-        {{ struct_field('row_rejection', 'reported_value') }} as rejected_value
+        {{ rejection_columns('row_rejection') }}
     from ordered
 
 )

@@ -1,3 +1,6 @@
+{#- One row per compatibility result the API stored, as landed, checked against the value rules
+    (docs/landing_zone.md, "Bad rows and values"): a compatibility_score outside 0-1 is NULL
+    here with its reason in `value_rejections` (rejected_rows lists it); the row stays. -#}
 with
 
 source as (
@@ -50,6 +53,18 @@ renamed as (
 
     from source
 
+),
+
+checked as (
+
+    -- a score outside 0-1 (NaN and infinities included) is NULL, listed in rejected_rows
+    select
+        {{ star_replace(['compatibility_score']) }}
+            {{ fraction_or_null('compatibility_score') }} as compatibility_score
+        {{ end_star_replace() }},
+        {{ value_rejections([fraction_rule('compatibility_score')]) }} as value_rejections
+    from renamed
+
 )
 
-select * from renamed
+select * from checked

@@ -12,13 +12,9 @@
     'memory_peak_rss_mb',
 ] -%}
 {#- the sample lists: one bad sample makes a list unusable, as for forward latencies -#}
-{%- set sample_lists = ['ttft_ms', 'tpot_ms', 'e2e_latencies_ms'] -%}
-{%- set list_rules = {} -%}
-{%- for column in sample_lists -%}
-    {%- do list_rules.update({column:
-        "not list_bool_and(list_transform(" ~ column ~ ", lambda sample_ms: "
-        ~ metric_value_rule('sample_ms') ~ " is null))"}) -%}
-{%- endfor -%}
+{%- set sample_lists = {
+    'ttft_ms': 'a sample', 'tpot_ms': 'a sample', 'e2e_latencies_ms': 'a sample',
+} -%}
 with
 
 source as (
@@ -141,123 +137,27 @@ renamed as (
 checked as (
 
     select
-        * replace (
-            {%- for column in positive_metrics %}
-            {{ metric_or_null(column) }} as {{ column }},  -- noqa: LT02
-            {%- endfor %}
-            {%- for column in sample_lists %}
-            case when {{ list_rules[column] }} is not true then {{ column }} end as {{ column }},  -- noqa: LT02, LT05
-            {%- endfor %}
-            case
-                when isolation in ('forked_worker', 'in_process') then isolation
-            end as isolation,  -- noqa: RF04
-            case when quality in ('ok', 'noisy') then quality end as quality
-        ),
+        {{ star_replace(landed_result_replaced(positive_metrics, sample_lists)) }}
+            {{- landed_result_values(positive_metrics, sample_lists) }}
+        {{ end_star_replace() }},
         -- the first row rule the row breaks: the row is left out
-        case
-            when nullif(trim(result_id), '') is null
-                then {{ rejection("'required: result_id'", 'result_id', 'result_id') }}
-            when nullif(trim(run_id), '') is null
-                then {{ rejection("'required: run_id'", 'run_id', 'run_id') }}
-            when nullif(trim(model_name), '') is null
-                then {{ rejection("'required: model_name'", 'model_name', 'model_name') }}
-            when nullif(trim(requested_hardware_type), '') is null
-                then {{ rejection(
-                    "'required: hardware_type'", 'hardware_type', 'requested_hardware_type'
-                ) }}
-            when coalesce(benchmark_kind, '') != 'generate'
-                then {{ rejection(
-                    "'vocabulary: benchmark_kind must be generate in generation_results'",
-                    'benchmark_kind',
-                    'benchmark_kind',
-                ) }}
-            when batch_size is null
-                then {{ rejection("'required: batch_size'", 'batch_size', 'batch_size') }}
-            when batch_size < 1
-                then {{ rejection(
-                    "'range: batch_size must be 1 or more'", 'batch_size', 'batch_size'
-                ) }}
-            when input_length is null or input_length < 1
-                then {{ rejection(
-                    "'range: input_length must be given, 1 or more'",
-                    'input_length',
-                    'input_length',
-                ) }}
-            when output_length is null or output_length < 1
-                then {{ rejection(
-                    "'range: output_length must be given, 1 or more'",
-                    'output_length',
-                    'output_length',
-                ) }}
-            when backend is null or backend not in ('eager', 'compile')
-                then {{ rejection(
-                    "'vocabulary: backend must be one of eager, compile'", 'backend', 'backend'
-                ) }}
-            when
-                status is null
-                or status not in (
-                    'completed', 'failed', 'oom', 'timeout', 'unsupported', 'unavailable'
-                )
-                then {{ rejection(
-                    "'vocabulary: status must be one of completed, failed, oom, timeout, '"
-                    ~ " || 'unsupported, unavailable'",
-                    'status',
-                    'status',
-                ) }}
-            when precision not in ('fp32', 'fp16', 'bf16', 'int8', 'int4', 'mixed')
-                then {{ rejection(
-                    "'vocabulary: precision must be one of fp32, fp16, bf16, int8, int4, mixed'",
-                    'precision',
-                    'precision',
-                ) }}
-        end as row_rejection,
+        {{ first_rejection(landed_result_row_rules(
+            kind_rules=[rule(
+                "coalesce(benchmark_kind, '') != 'generate'",
+                "'vocabulary: benchmark_kind must be generate in generation_results'",
+                'benchmark_kind',
+            )],
+            size_rules=[
+                rule('input_length is null or input_length < 1',
+                    "'range: input_length must be given, 1 or more'", 'input_length'),
+                rule('output_length is null or output_length < 1',
+                    "'range: output_length must be given, 1 or more'", 'output_length'),
+                rule("backend is null or backend not in ('eager', 'compile')",
+                    "'vocabulary: backend must be one of eager, compile'", 'backend'),
+            ],
+        )) }} as row_rejection,
         -- the values set to NULL above, each with its reason: the row stays
-        list_concat(
-            {{ metric_value_rejections(positive_metrics) }},
-            case
-                when {{ list_rules['ttft_ms'] }}
-                    then [{{ rejection(
-                        "'a sample is NaN, infinite, absurd, zero or negative'",
-                        'ttft_ms',
-                        'left(cast(ttft_ms as varchar), 200)',
-                    ) }}]
-                else []
-            end,
-            case
-                when {{ list_rules['tpot_ms'] }}
-                    then [{{ rejection(
-                        "'a sample is NaN, infinite, absurd, zero or negative'",
-                        'tpot_ms',
-                        'left(cast(tpot_ms as varchar), 200)',
-                    ) }}]
-                else []
-            end,
-            case
-                when {{ list_rules['e2e_latencies_ms'] }}
-                    then [{{ rejection(
-                        "'a sample is NaN, infinite, absurd, zero or negative'",
-                        'e2e_latencies_ms',
-                        'left(cast(e2e_latencies_ms as varchar), 200)',
-                    ) }}]
-                else []
-            end,
-            case
-                when isolation not in ('forked_worker', 'in_process')
-                    then [{{ rejection(
-                        "'vocabulary: isolation must be one of forked_worker, in_process'",
-                        'isolation',
-                        'isolation',
-                    ) }}]
-                else []
-            end,
-            case
-                when quality not in ('ok', 'noisy')
-                    then [{{ rejection(
-                        "'vocabulary: quality must be one of ok, noisy'", 'quality', 'quality'
-                    ) }}]
-                else []
-            end
-        ) as value_rejections
+        {{ landed_result_value_rejections(positive_metrics, sample_lists) }} as value_rejections
     from renamed
 
 ),
@@ -265,10 +165,8 @@ checked as (
 final as (
 
     select
-        * exclude (row_rejection),
-        struct_extract(row_rejection, 'rejection_rule') as rejection_rule,
-        struct_extract(row_rejection, 'column_name') as rejected_column,
-        struct_extract(row_rejection, 'reported_value') as rejected_value
+        {{ star_except() }} (row_rejection),
+        {{ rejection_columns('row_rejection') }}
     from checked
 
 )

@@ -1,6 +1,8 @@
 {#- One row per run, as landed, checked against the value rules (docs/landing_zone.md, "Bad rows
     and values"): a completion before the start, or a negative or non-finite wall time, is NULL
-    here with its reason in `value_rejections` (rejected_rows lists them); the run stays. -#}
+    here with its reason in `value_rejections` (rejected_rows lists them), and so is a test type
+    outside the vocabulary; the run stays. -#}
+{%- set test_types = ['performance', 'hardware', 'compatibility', 'integration'] %}
 with
 
 source as (
@@ -55,61 +57,29 @@ renamed as (
 
 ),
 
--- noqa: disable=LT02
-{% if target.type != 'spark' -%}
 checked as (
 
     select
-        * replace (
+        {{ star_replace(['test_type', 'completed_at', 'execution_time_seconds']) }}
+            {{ vocabulary_or_null('test_type', test_types) }} as test_type,
             -- which of the two clocks is wrong is unknown: the start stays (the run's date)
             case
                 when not coalesce(completed_at < started_at, false) then completed_at
             end as completed_at,
-            case
-                when isfinite(execution_time_seconds) and execution_time_seconds >= 0
-                    then execution_time_seconds
-            end as execution_time_seconds
-        ),
-        list_concat(
-            case
-                when completed_at < started_at
-                    then [{{ rejection(
-                        "'order: completed_at before started_at ('
-                        || cast(started_at as varchar) || '): completed_at is NULL'",
-                        'completed_at',
-                        'completed_at',
-                    ) }}]
-                else []
-            end,
-            case
-                when not (isfinite(execution_time_seconds) and execution_time_seconds >= 0)
-                    then [{{ rejection(
-                        "'range: execution_time_seconds must be a finite number, 0 or more'",
-                        'execution_time_seconds',
-                        'execution_time_seconds',
-                    ) }}]
-                else []
-            end
-        ) as value_rejections
+            {{ finite_non_negative_or_null('execution_time_seconds') }} as execution_time_seconds
+        {{ end_star_replace() }},
+        {{ value_rejections([
+            vocabulary_rule('test_type', test_types),
+            rule(
+                'completed_at < started_at',
+                "'order: completed_at before started_at (' || cast(started_at as "
+                ~ text_type() ~ ") || '): completed_at is NULL'",
+                'completed_at',
+            ),
+            finite_non_negative_rule('execution_time_seconds'),
+        ]) }} as value_rejections
     from renamed
 
 )
-{%- else -%}
--- the order and range rules above are DuckDB SQL so far: on Spark (docs/spark.md) a run's times
--- are taken as landed
-checked as (
-
-    select
-        *,
-        cast(
-            array() as array<
-                struct<rejection_rule: string, column_name: string, reported_value: string>
-            >
-        ) as value_rejections
-    from renamed
-
-)
-{%- endif %}
--- noqa: enable=LT02
 
 select * from checked

@@ -21,12 +21,16 @@ from benchdb import generations, snapshot
 from runners import landing
 from runners.errors import WarehouseError
 
-# the marts the Spark build makes so far, with everything upstream of them; the rest of the
-# spine (performance_results, models, hardware_platforms, benchmark_config_status) and every
-# other mart are DuckDB-only so far (docs/spark.md says what each still needs)
+# the marts the Spark build makes, with everything upstream of them; every other mart is
+# DuckDB-only so far (docs/spark.md says what each still needs)
 SPINE = (
     "test_runs",
     "hardware_availability_log",
+    "performance_results",
+    "simulation_flags",
+    "models",
+    "hardware_platforms",
+    "benchmark_config_status",
 )
 # the landing kinds' staging models that build on Spark, beyond what SPINE reads
 STAGING = (

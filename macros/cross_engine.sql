@@ -78,19 +78,41 @@
 {%- endmacro %}
 
 
-{#- Several files as one Hadoop glob ({a,b,c}), its special characters escaped. -#}
+{#- Several files as one Hadoop glob: their common folder, then the rest of each path as
+    alternatives (`/landing/kind/{a,b}`: a glob that opens with `{` is not an absolute path),
+    glob characters escaped. -#}
 {% macro spark_glob(files) -%}
-    {%- set escaped = [] -%}
-    {%- for file in files -%}
-        {%- set text = file | replace('\\', '\\\\') | replace('{', '\\{') | replace('}', '\\}')
-            | replace(',', '\\,') | replace('[', '\\[') | replace(']', '\\]')
-            | replace('*', '\\*') | replace('?', '\\?') | replace("'", "\\'") -%}
-        {%- do escaped.append(text) -%}
-    {%- endfor -%}
-    {%- if escaped | length == 1 -%}
-        {{ return(escaped[0]) }}
+    {%- if files | length == 1 -%}
+        {{ return(spark_glob_escape(files[0])) }}
     {%- endif -%}
-    {{ return('{' ~ escaped | join(',') ~ '}') }}
+    {%- set common = namespace(parts=files[0].split('/')[:-1]) -%}
+    {%- for file in files[1:] -%}
+        {%- set parts = file.split('/')[:-1] -%}
+        {%- set same = namespace(count=0, differs=false) -%}
+        {%- for part in common.parts -%}
+            {%- if not same.differs and loop.index0 < parts | length
+                and parts[loop.index0] == part -%}
+                {%- set same.count = same.count + 1 -%}
+            {%- else -%}
+                {%- set same.differs = true -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- set common.parts = common.parts[:same.count] -%}
+    {%- endfor -%}
+    {%- set prefix = common.parts | join('/') ~ '/' -%}
+    {%- set rests = [] -%}
+    {%- for file in files -%}
+        {%- do rests.append(spark_glob_escape(file[prefix | length:])) -%}
+    {%- endfor -%}
+    {{ return(spark_glob_escape(prefix) ~ '{' ~ rests | join(',') ~ '}') }}
+{%- endmacro %}
+
+
+{#- A path with Hadoop's glob characters (and SQL's quote) escaped. -#}
+{% macro spark_glob_escape(path) -%}
+    {{ return(path | replace('\\', '\\\\') | replace('{', '\\{') | replace('}', '\\}')
+        | replace(',', '\\,') | replace('[', '\\[') | replace(']', '\\]')
+        | replace('*', '\\*') | replace('?', '\\?') | replace("'", "\\'")) }}
 {%- endmacro %}
 
 

@@ -4,7 +4,8 @@ columns in the same order, equal values (floats within 1e-9 relative, timestamps
 instants, JSON texts as parsed values). The Spark tables are read from their Parquet files
 (benchdb/spark_engine.py). To the fixture's runner files the test adds what takes the results
 chain's other paths: a device fallback (cuda results as fast as the CPU's), hardware marks
-before and after the measurements, and a result mark."""
+before and after the measurements, and a result mark. The landing zone is on S3 (moto's server
+on loopback), as on a fleet: both engines build from `--landing s3://...` (docs/scale_out.md)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import boto3
 import duckdb
 import pyarrow.parquet as pq
 import pytest
 
 from benchdb import marks, spark_engine
 from runners import landing
+from tests import s3_server
 from tests.conftest import invoke
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -76,15 +79,31 @@ def _land_fallback_and_marks(landing_root: Path) -> None:
 
 @pytest.fixture(scope="module")
 def both_engines(tmp_path_factory) -> Path:
-    """The fixture landing zone (with _land_fallback_and_marks) built by DuckDB, then by
-    Spark, beside each other."""
+    """The fixture landing zone (with _land_fallback_and_marks) uploaded to S3, built from
+    there by DuckDB, then by Spark, beside each other."""
+    local = tmp_path_factory.mktemp("spark-landing") / "landing"
+    shutil.copytree(FIXTURE_DATA / "landing", local)
+    _land_fallback_and_marks(local)
     data = tmp_path_factory.mktemp("spark-data")
-    shutil.copytree(FIXTURE_DATA / "landing", data / "landing")
-    _land_fallback_and_marks(data / "landing")
     db = data / "warehouse.duckdb"
-    invoke("build", "--quiet", "--data-dir", data, "--db-path", db)
-    result = invoke("build", "--engine", "spark", "--quiet", "--data-dir", data, "--db-path", db)
-    assert "spark warehouse built" in result.output
+    uri = "s3://fleet/landing"
+    with s3_server.running() as env, pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        patch.delenv("BENCHMARK_LANDING_URI", raising=False)
+        landing._s3_filesystem.cache_clear()
+        boto3.client("s3").create_bucket(Bucket="fleet")
+        store = landing.landing_zone(uri)
+        for file in sorted(local.rglob("*.parquet")):
+            landing.put_bytes(store, str(file.relative_to(local)), file.read_bytes())
+        invoke("build", "--quiet", "--landing", uri, "--data-dir", data, "--db-path", db)
+        result = invoke(
+            "build", "--engine", "spark", "--quiet", "--landing", uri,
+            "--data-dir", data, "--db-path", db,
+        )  # fmt: skip
+        assert "spark warehouse built" in result.output
+        assert f"landing zone:          {uri}" in result.output
+    landing._s3_filesystem.cache_clear()
     return db
 
 

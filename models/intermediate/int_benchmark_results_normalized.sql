@@ -13,6 +13,8 @@
 ) }}
 
 {%- set watermark = incremental_watermark() -%}
+{#- how many per-iteration latencies a row kept (NULL when none were kept) -#}
+{%- set sample_count = list_length('latencies_ms') -%}
 {%- set new_marks = {'results': false, 'hardware': false} -%}
 {%- if watermark is not none -%}
     {%- set found = run_query(
@@ -150,7 +152,7 @@ normalized as (
             when status in ('unavailable', 'hardware_unavailable') then 'unavailable'
             else 'unknown'
         end as normalized_status,
-        coalesce({{ list_length('latencies_ms') }}, 0) > 0 as has_latency_samples,
+        coalesce({{ sample_count }}, 0) > 0 as has_latency_samples,
         -- p50, p90, p95 and p99 from one sort of the samples (linear interpolation)
         {{ list_quantile_cont('latencies_ms', ['0.50', '0.90', '0.95', '0.99']) }} as quantiles
     from flagged
@@ -183,44 +185,44 @@ recomputed as (
         -- p90 100, p95 200, p99 1000), else NULL and percentiles_note says why
         case
             when not has_latency_samples then latency_p50_ms
-            when {{ list_length('latencies_ms') }} >= 20
+            when {{ sample_count }} >= 20
                 then {{ list_at('quantiles', 1) }}
         end as latency_p50_ms,
         case
             when not has_latency_samples then latency_p90_ms
-            when {{ list_length('latencies_ms') }} >= 100
+            when {{ sample_count }} >= 100
                 then {{ list_at('quantiles', 2) }}
         end as latency_p90_ms,
         case
             when not has_latency_samples then latency_p95_ms
-            when {{ list_length('latencies_ms') }} >= 200
+            when {{ sample_count }} >= 200
                 then {{ list_at('quantiles', 3) }}
         end as latency_p95_ms,
         case
             when not has_latency_samples then latency_p99_ms
-            when {{ list_length('latencies_ms') }} >= 1000
+            when {{ sample_count }} >= 1000
                 then {{ list_at('quantiles', 4) }}
         end as latency_p99_ms,
         -- the runner's note, or the same words for samples kept elsewhere (legacy files)
         coalesce(
             percentiles_note,
             case
-                when has_latency_samples and {{ list_length('latencies_ms') }} < 1000
+                when has_latency_samples and {{ sample_count }} < 1000
                     then
                         concat_ws(
                             ', ',
-                            case when {{ list_length('latencies_ms') }} < 20 then 'p50' end,
-                            case when {{ list_length('latencies_ms') }} < 100 then 'p90' end,
-                            case when {{ list_length('latencies_ms') }} < 200 then 'p95' end,
+                            case when {{ sample_count }} < 20 then 'p50' end,
+                            case when {{ sample_count }} < 100 then 'p90' end,
+                            case when {{ sample_count }} < 200 then 'p95' end,
                             'p99'
                         )
-                        || ' not stored: ' || {{ list_length('latencies_ms') }} || ' samples; a percentile is'
+                        || ' not stored: ' || {{ sample_count }} || ' samples; a percentile is'
                         || ' stored only with at least 10 samples beyond it ('
                         || concat_ws(
                             ', ',
-                            case when {{ list_length('latencies_ms') }} < 20 then 'p50 needs 20' end,
-                            case when {{ list_length('latencies_ms') }} < 100 then 'p90 needs 100' end,
-                            case when {{ list_length('latencies_ms') }} < 200 then 'p95 needs 200' end,
+                            case when {{ sample_count }} < 20 then 'p50 needs 20' end,
+                            case when {{ sample_count }} < 100 then 'p90 needs 100' end,
+                            case when {{ sample_count }} < 200 then 'p95 needs 200' end,
                             'p99 needs 1000'
                         ) || ')'
             end

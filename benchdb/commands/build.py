@@ -54,8 +54,8 @@ from benchdb.options import (
     type=click.Choice(["duckdb", "spark"]),
     default="duckdb",
     show_default=True,
-    help="duckdb: the embedded warehouse. spark: the marts that have Spark SQL so far "
-    "(test_runs, hardware_availability_log) on Apache Spark, a local in-process session or a "
+    help="duckdb: the embedded warehouse. spark: the marts that have Spark SQL so far (the "
+    "core marts and benchmark_config_status) on Apache Spark, a local in-process session or a "
     "cluster through profiles.yml, as Parquet tables under the warehouse's state folder "
     "(docs/spark.md; not run by the examples: a Spark build takes minutes).",
 )

@@ -21,12 +21,16 @@ from benchdb import generations, snapshot
 from runners import landing
 from runners.errors import WarehouseError
 
-# the marts the Spark build makes so far, with everything upstream of them; the rest of the
-# spine (performance_results, models, hardware_platforms, benchmark_config_status) and every
-# other mart are DuckDB-only so far (docs/spark.md says what each still needs)
+# the marts the Spark build makes, with everything upstream of them; every other mart is
+# DuckDB-only so far (docs/spark.md says what each still needs)
 SPINE = (
     "test_runs",
     "hardware_availability_log",
+    "performance_results",
+    "simulation_flags",
+    "models",
+    "hardware_platforms",
+    "benchmark_config_status",
 )
 # the landing kinds' staging models that build on Spark, beyond what SPINE reads
 STAGING = (
@@ -85,17 +89,20 @@ def build(
     echo: Callable[[str], None] | None = None,
     extra_args: tuple[str, ...] = (),
     dbt_output: Callable[[str], None] | None = None,
+    landing_root: landing.LandingRoot | None = None,
 ) -> dict[str, int]:
-    """Build the spine on Spark from a snapshot of the landing zone; returns the row counts of
-    the local Spark warehouse's tables (SPINE), or nothing for a cluster (its tables are in
-    its schema `main`). See the module's docstring."""
+    """Build the spine on Spark from a snapshot of the landing zone (<data_dir>/landing, or
+    `landing_root`: a folder, or an S3 prefix whose snapshot's files are copied under data_dir
+    first, as a DuckDB build does); returns the row counts of the local Spark warehouse's
+    tables (SPINE), or nothing for a cluster (its tables are in its schema `main`). See the
+    module's docstring."""
     from benchdb.warehouse import run_dbt
 
     target = os.environ.get("BENCHMARK_SPARK_TARGET", "spark")
     local = is_local_session(target)
     if local:
         check_installed()
-    landing_root = data_dir / "landing"
+    landing_root = data_dir / "landing" if landing_root is None else landing_root
     landing.check_readable(landing_root)
     layout = generations.Layout(db_path)
     folder = spark_dir(db_path)
@@ -106,7 +113,19 @@ def build(
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         taken = snapshot.take(landing_root)
-        snapshot_file = taken.write(staging / "snapshot.parquet")
+        read_root = None
+        if isinstance(landing_root, landing.ObjectStore):
+            # Spark reads local copies of exactly the snapshot's objects (snapshot.mirror)
+            read_root = snapshot.mirror_folder(data_dir, landing_root)
+            local_copy, copied, copied_bytes = snapshot.mirror(taken, read_root)
+            snapshot_file = local_copy.write(staging / "snapshot.parquet")
+            if echo:
+                echo(
+                    f"copied {copied} new file(s), {copied_bytes} bytes, from {landing_root} "
+                    f"to {read_root}"
+                )
+        else:
+            snapshot_file = taken.write(staging / "snapshot.parquet")
         if echo:
             echo(f"snapshot {taken.snapshot_id}: {taken.count()} landing files; building on Spark")
         args = [
@@ -135,6 +154,7 @@ def build(
                 # the local session's scratch (metastore, derby.log, spark-warehouse) stays here
                 cwd=staging,
                 extra_env={"BENCHMARK_SPARK_WAREHOUSE": str(staging / "warehouse")},
+                landing_root=read_root,
             )
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

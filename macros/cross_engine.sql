@@ -78,19 +78,41 @@
 {%- endmacro %}
 
 
-{#- Several files as one Hadoop glob ({a,b,c}), its special characters escaped. -#}
+{#- Several files as one Hadoop glob: their common folder, then the rest of each path as
+    alternatives (`/landing/kind/{a,b}`: a glob that opens with `{` is not an absolute path),
+    glob characters escaped. -#}
 {% macro spark_glob(files) -%}
-    {%- set escaped = [] -%}
-    {%- for file in files -%}
-        {%- set text = file | replace('\\', '\\\\') | replace('{', '\\{') | replace('}', '\\}')
-            | replace(',', '\\,') | replace('[', '\\[') | replace(']', '\\]')
-            | replace('*', '\\*') | replace('?', '\\?') | replace("'", "\\'") -%}
-        {%- do escaped.append(text) -%}
-    {%- endfor -%}
-    {%- if escaped | length == 1 -%}
-        {{ return(escaped[0]) }}
+    {%- if files | length == 1 -%}
+        {{ return(spark_glob_escape(files[0])) }}
     {%- endif -%}
-    {{ return('{' ~ escaped | join(',') ~ '}') }}
+    {%- set common = namespace(parts=files[0].split('/')[:-1]) -%}
+    {%- for file in files[1:] -%}
+        {%- set parts = file.split('/')[:-1] -%}
+        {%- set same = namespace(count=0, differs=false) -%}
+        {%- for part in common.parts -%}
+            {%- if not same.differs and loop.index0 < parts | length
+                and parts[loop.index0] == part -%}
+                {%- set same.count = same.count + 1 -%}
+            {%- else -%}
+                {%- set same.differs = true -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- set common.parts = common.parts[:same.count] -%}
+    {%- endfor -%}
+    {%- set prefix = common.parts | join('/') ~ '/' -%}
+    {%- set rests = [] -%}
+    {%- for file in files -%}
+        {%- do rests.append(spark_glob_escape(file[prefix | length:])) -%}
+    {%- endfor -%}
+    {{ return(spark_glob_escape(prefix) ~ '{' ~ rests | join(',') ~ '}') }}
+{%- endmacro %}
+
+
+{#- A path with Hadoop's glob characters (and SQL's quote) escaped. -#}
+{% macro spark_glob_escape(path) -%}
+    {{ return(path | replace('\\', '\\\\') | replace('{', '\\{') | replace('}', '\\}')
+        | replace(',', '\\,') | replace('[', '\\[') | replace(']', '\\]')
+        | replace('*', '\\*') | replace('?', '\\?') | replace("'", "\\'")) }}
 {%- endmacro %}
 
 
@@ -192,6 +214,23 @@
         {{ return('') }}
     {%- endif -%}
     {%- set columns = {
+        'benchmark_results': [
+            ('source_path', 'string'),
+            ('source_shape', 'string'),
+            ('device_memory_allocated_mb', 'double'),
+            ('source_details', 'string'),
+        ],
+        'compatibility_results': [
+            ('source_path', 'string'),
+            ('source_shape', 'string'),
+        ],
+        'integration_results': [
+            ('simulation_reason', 'string'),
+            ('source_path', 'string'),
+            ('source_shape', 'string'),
+            ('legacy_row_id', 'string'),
+            ('file_id', 'string'),
+        ],
         'hardware_events': [
             ('os', 'string'),
             ('cuda_version', 'string'),
@@ -329,4 +368,407 @@
 {#- The text type's name in casts (Spark: string; its varchar needs a length). -#}
 {% macro text_type() -%}
     {{ return('string' if target.type == 'spark' else 'varchar') }}
+{%- endmacro %}
+
+
+{#- Continuous quantiles of a list's values, linearly interpolated (DuckDB quantile_cont):
+    `quantiles` one number (a value) or a list of numbers (a list of values, one sort). Spark:
+    the sorted values, position q * (n - 1), interpolated between its neighbours as DuckDB
+    does (lo + (hi - lo) * fraction). Numbers may be given as text ('0.50'). -#}
+{% macro list_quantile_cont(list, quantiles) -%}
+    {{ return(adapter.dispatch('list_quantile_cont')(list, quantiles)) }}
+{%- endmacro %}
+
+{%- macro default__list_quantile_cont(list, quantiles) -%}
+    list_aggregate(
+        {{ list }},
+        'quantile_cont',
+        {{ '[' ~ quantiles | join(', ') ~ ']' if quantiles is not string and quantiles is iterable else quantiles }}
+    )
+{%- endmacro %}
+
+{%- macro spark__list_quantile_cont(list, quantiles) -%}
+    {%- set single = quantiles is string or quantiles is not iterable -%}
+    {%- set position = 'cast(q as double) * (size(sorted) - 1)' -%}
+    {%- set interpolated -%}
+        get(sorted, cast(floor({{ position }}) as int))
+        + (get(sorted, cast(ceil({{ position }}) as int))
+            - get(sorted, cast(floor({{ position }}) as int)))
+        * ({{ position }} - floor({{ position }}))
+    {%- endset -%}
+    get(
+        transform(
+            array(array_sort(filter({{ list }}, sample -> sample is not null))),
+            sorted -> transform(
+                array({{ quantiles if single else quantiles | join(', ') }}),
+                q -> {{ interpolated }}
+            ){{ '[0]' if single }}
+        ),
+        0
+    )
+{%- endmacro %}
+
+
+{#- The element at a 1-based position of a list (DuckDB list[i]); NULL beyond its end. -#}
+{% macro list_at(list, index) -%}
+    {{ return(adapter.dispatch('list_at')(list, index)) }}
+{%- endmacro %}
+
+{%- macro default__list_at(list, index) -%}
+    {{ list }}[{{ index }}]
+{%- endmacro %}
+
+{%- macro spark__list_at(list, index) -%}
+    try_element_at({{ list }}, {{ index }})
+{%- endmacro %}
+
+
+{#- The number of elements of a list, NULL for a NULL list (DuckDB len, Spark size). -#}
+{% macro list_length(list) -%}
+    {{ return(adapter.dispatch('list_length')(list)) }}
+{%- endmacro %}
+
+{%- macro default__list_length(list) -%}
+    len({{ list }})
+{%- endmacro %}
+
+{%- macro spark__list_length(list) -%}
+    size({{ list }})
+{%- endmacro %}
+
+
+{#- The mean, minimum, maximum and sample standard deviation of a list's values, NULLs left
+    out (DuckDB list_avg, list_min, list_max, list_aggregate(..., 'stddev_samp')). Spark: an
+    aggregate over the array; the deviation by Welford's method, as DuckDB computes it, NULL
+    under two values. -#}
+{% macro list_mean(list) -%}
+    {{ return(adapter.dispatch('list_mean')(list)) }}
+{%- endmacro %}
+
+{%- macro default__list_mean(list) -%}
+    list_avg({{ list }})
+{%- endmacro %}
+
+{%- macro spark__list_mean(list) -%}
+    try_divide(
+        aggregate({{ list }}, 0D, (total, sample) -> total + coalesce(sample, 0D)),
+        size(filter({{ list }}, sample -> sample is not null))
+    )
+{%- endmacro %}
+
+{% macro list_minimum(list) -%}
+    {{ return(adapter.dispatch('list_minimum')(list)) }}
+{%- endmacro %}
+
+{%- macro default__list_minimum(list) -%}
+    list_min({{ list }})
+{%- endmacro %}
+
+{%- macro spark__list_minimum(list) -%}
+    array_min({{ list }})
+{%- endmacro %}
+
+{% macro list_maximum(list) -%}
+    {{ return(adapter.dispatch('list_maximum')(list)) }}
+{%- endmacro %}
+
+{%- macro default__list_maximum(list) -%}
+    list_max({{ list }})
+{%- endmacro %}
+
+{%- macro spark__list_maximum(list) -%}
+    array_max({{ list }})
+{%- endmacro %}
+
+{% macro list_stddev(list) -%}
+    {{ return(adapter.dispatch('list_stddev')(list)) }}
+{%- endmacro %}
+
+{%- macro default__list_stddev(list) -%}
+    list_aggregate({{ list }}, 'stddev_samp')
+{%- endmacro %}
+
+{%- macro spark__list_stddev(list) -%}
+    aggregate(
+        filter({{ list }}, sample -> sample is not null),
+        named_struct('n', 0D, 'mean', 0D, 'm2', 0D),
+        (acc, sample) -> named_struct(
+            'n', acc.n + 1,
+            'mean', acc.mean + (sample - acc.mean) / (acc.n + 1),
+            'm2', acc.m2 + (sample - acc.mean) * (sample - (acc.mean + (sample - acc.mean) / (acc.n + 1)))
+        ),
+        acc -> case when acc.n > 1 then sqrt(acc.m2 / (acc.n - 1)) end
+    )
+{%- endmacro %}
+
+
+{#- The value of the row with the largest key among the rows whose value is not NULL (DuckDB
+    arg_max leaves those rows out; Spark max_by, its key NULL for them). -#}
+{% macro value_at_max(value, key) -%}
+    {{ return(adapter.dispatch('value_at_max')(value, key)) }}
+{%- endmacro %}
+
+{%- macro default__value_at_max(value, key) -%}
+    arg_max({{ value }}, {{ key }})
+{%- endmacro %}
+
+{%- macro spark__value_at_max(value, key) -%}
+    max_by({{ value }}, case when {{ value }} is not null then {{ key }} end)
+{%- endmacro %}
+
+
+{#- Any non-NULL value of the group (DuckDB any_value skips NULLs; Spark's needs `true`). -#}
+{% macro any_non_null(value) -%}
+    {{ return(adapter.dispatch('any_non_null')(value)) }}
+{%- endmacro %}
+
+{%- macro default__any_non_null(value) -%}
+    any_value({{ value }})
+{%- endmacro %}
+
+{%- macro spark__any_non_null(value) -%}
+    any_value({{ value }}, true)
+{%- endmacro %}
+
+
+{#- A UTC timestamp as text, `2026-11-27 10:00:00 UTC` (DuckDB strftime, Spark date_format;
+    both sessions are in UTC). -#}
+{% macro utc_timestamp_text(timestamp) -%}
+    {{ return(adapter.dispatch('utc_timestamp_text')(timestamp)) }}
+{%- endmacro %}
+
+{%- macro default__utc_timestamp_text(timestamp) -%}
+    strftime({{ timestamp }}, '%Y-%m-%d %H:%M:%S UTC')
+{%- endmacro %}
+
+{%- macro spark__utc_timestamp_text(timestamp) -%}
+    date_format({{ timestamp }}, "yyyy-MM-dd HH:mm:ss 'UTC'")
+{%- endmacro %}
+
+
+{#- Seconds since 1970 of a timestamp, with their fraction (DuckDB epoch, Spark from
+    unix_micros). -#}
+{% macro epoch_seconds(timestamp) -%}
+    {{ return(adapter.dispatch('epoch_seconds')(timestamp)) }}
+{%- endmacro %}
+
+{%- macro default__epoch_seconds(timestamp) -%}
+    epoch({{ timestamp }})
+{%- endmacro %}
+
+{%- macro spark__epoch_seconds(timestamp) -%}
+    (unix_micros({{ timestamp }}) / 1e6)
+{%- endmacro %}
+
+
+{#- A number as text by a printf format such as '%.3f' (DuckDB printf, Spark format_string;
+    NULL for NULL, where format_string writes 'null'). Java rounds the shortest decimal form
+    half up, C the exact binary value: a value like 1.0005 (1.000499... in binary) is 1.001 on
+    Spark, 1.000 on DuckDB. -#}
+{% macro format_number(format, value) -%}
+    {{ return(adapter.dispatch('format_number')(format, value)) }}
+{%- endmacro %}
+
+{%- macro default__format_number(format, value) -%}
+    printf('{{ format }}', {{ value }})
+{%- endmacro %}
+
+{%- macro spark__format_number(format, value) -%}
+    case when {{ value }} is not null then format_string('{{ format }}', {{ value }}) end
+{%- endmacro %}
+
+
+{#- A JSON object of (key, SQL expression) pairs, NULL values written as null (DuckDB
+    json_object; Spark to_json of a struct, its NULL fields kept). A value from json_value is
+    nested as JSON, not as text. -#}
+{% macro json_object_of(fields) -%}
+    {{ return(adapter.dispatch('json_object_of')(fields)) }}
+{%- endmacro %}
+
+{%- macro default__json_object_of(fields) -%}
+    json_object(
+        {%- for key, value in fields %}
+        '{{ key }}', {{ value }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{%- macro spark__json_object_of(fields) -%}
+    to_json(
+        named_struct(
+            {%- for key, value in fields %}
+            '{{ key }}', {{ value }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        ),
+        map('ignoreNullFields', 'false')
+    )
+{%- endmacro %}
+
+
+{#- Text that is valid JSON as a JSON value, else NULL (DuckDB try_cast(... as json), Spark
+    try_parse_json: a variant that to_json writes as JSON). -#}
+{% macro json_value(text) -%}
+    {{ return(adapter.dispatch('json_value')(text)) }}
+{%- endmacro %}
+
+{%- macro default__json_value(text) -%}
+    try_cast({{ text }} as json)
+{%- endmacro %}
+
+{%- macro spark__json_value(text) -%}
+    try_parse_json({{ text }})
+{%- endmacro %}
+
+
+{#- A field of a JSON text as text, NULL when the text is not JSON or has no such field
+    (DuckDB json_extract_string, Spark get_json_object). -#}
+{% macro json_field_text(text, path) -%}
+    {{ return(adapter.dispatch('json_field_text')(text, path)) }}
+{%- endmacro %}
+
+{%- macro default__json_field_text(text, path) -%}
+    json_extract_string(try_cast({{ text }} as json), '{{ path }}')
+{%- endmacro %}
+
+{%- macro spark__json_field_text(text, path) -%}
+    get_json_object({{ text }}, '{{ path }}')
+{%- endmacro %}
+
+
+{#- `asof left join` of `relation` (a CTE, also its alias): each left row gets the right row
+    of the same key with the newest `right_time` at or before `left_time`. Spark has no asof
+    join: a range join on each right row's time and the next one's of its key. -#}
+{% macro asof_left_join(relation, left_key, right_key, left_time, right_time) -%}
+    {{ return(adapter.dispatch('asof_left_join')(
+        relation, left_key, right_key, left_time, right_time
+    )) }}
+{%- endmacro %}
+
+{%- macro default__asof_left_join(relation, left_key, right_key, left_time, right_time) -%}
+    asof left join {{ relation }}
+        on
+            {{ left_key }} = {{ relation }}.{{ right_key }}
+            and {{ left_time }} >= {{ relation }}.{{ right_time }}
+{%- endmacro %}
+
+{%- macro spark__asof_left_join(relation, left_key, right_key, left_time, right_time) -%}
+    left join (
+        select
+            *,
+            lead({{ right_time }}) over (
+                partition by {{ right_key }} order by {{ right_time }}
+            ) as next_{{ right_time }}
+        from {{ relation }}
+    ) as {{ relation }}
+        on
+            {{ left_key }} = {{ relation }}.{{ right_key }}
+            and {{ left_time }} >= {{ relation }}.{{ right_time }}
+            and (
+                {{ relation }}.next_{{ right_time }} is null
+                or {{ left_time }} < {{ relation }}.next_{{ right_time }}
+            )
+{%- endmacro %}
+
+
+{#- The materialization of the incremental models of the results chain: incremental on
+    DuckDB (macros/incremental.sql); a table on Spark, whose builds are always full
+    (docs/spark.md) and whose adapter has no delete+insert. -#}
+{% macro incremental_or_table() -%}
+    {{ return('table' if target.type == 'spark' else 'incremental') }}
+{%- endmacro %}
+
+
+{#- Whether this engine's build reads the generation results (stg_landing__generation_results):
+    DuckDB does; its staging has no Spark SQL yet (docs/spark.md), so a Spark build leaves
+    them out and gives their own columns as typed NULLs (generation_only_columns). -#}
+{% macro reads_generation_results() -%}
+    {{ return(target.type != 'spark') }}
+{%- endmacro %}
+
+
+{#- Where reads_generation_results is false, the columns only generation rows give, NULL and
+    typed, as select-list items (each after a comma) where the union by name puts them. -#}
+{% macro generation_only_columns() -%}
+    {%- if reads_generation_results() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set columns = [
+        ('benchmark_kind', 'string'),
+        ('model_class', 'string'),
+        ('backend', 'string'),
+        ('input_length', 'int'),
+        ('output_length', 'int'),
+        ('generated_tokens', 'int'),
+        ('ttft_ms', 'array<double>'),
+        ('tpot_ms', 'array<double>'),
+        ('e2e_latencies_ms', 'array<double>'),
+        ('ttft_mean_ms', 'double'),
+        ('ttft_p50_ms', 'double'),
+        ('ttft_p90_ms', 'double'),
+        ('tpot_mean_ms', 'double'),
+        ('tpot_p50_ms', 'double'),
+        ('tpot_p90_ms', 'double'),
+        ('e2e_latency_mean_ms', 'double'),
+        ('e2e_latency_p50_ms', 'double'),
+        ('e2e_latency_p90_ms', 'double'),
+        ('e2e_latency_cv', 'double'),
+        ('decode_tokens_per_second', 'double'),
+        ('total_tokens_per_second', 'double'),
+        ('compile_seconds', 'double'),
+    ] -%}
+    {%- for name, type in columns %},
+    cast(null as {{ type }}) as {{ name }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- `union all by name` of CTEs, each given as (name, [its columns]): DuckDB's union by name;
+    Spark has none (4.3 refuses it), so each select names every column of the union, in the
+    order DuckDB gives them (the first relation's, then each new one's), NULL where a relation
+    lacks it. -#}
+{% macro union_all_by_name(relations) -%}
+    {{ return(adapter.dispatch('union_all_by_name')(relations)) }}
+{%- endmacro %}
+
+{%- macro default__union_all_by_name(relations) -%}
+    {%- for name, columns in relations %}
+    select * from {{ name }}
+    {%- if not loop.last %}
+    union all by name
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{%- macro spark__union_all_by_name(relations) -%}
+    {%- set all_columns = [] -%}
+    {%- for name, columns in relations -%}
+        {%- for column in columns if column not in all_columns -%}
+            {%- do all_columns.append(column) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- for name, columns in relations %}
+    select
+        {%- for column in all_columns %}
+        {{ column if column in columns else 'null as ' ~ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ name }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- The distinct non-NULL values of a group as a sorted list, NULL when there is none (DuckDB
+    list(distinct ... order by ...) filter; Spark array_sort(collect_set(...))). -#}
+{% macro sorted_distinct_list(value) -%}
+    {{ return(adapter.dispatch('sorted_distinct_list')(value)) }}
+{%- endmacro %}
+
+{%- macro default__sorted_distinct_list(value) -%}
+    list(distinct {{ value }} order by {{ value }}) filter (where {{ value }} is not null)
+{%- endmacro %}
+
+{%- macro spark__sorted_distinct_list(value) -%}
+    case when count({{ value }}) > 0 then array_sort(collect_set({{ value }})) end
 {%- endmacro %}

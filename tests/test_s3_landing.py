@@ -5,6 +5,7 @@ a reader can see. What is checked is read back from the server (boto3) and from 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -23,7 +24,7 @@ import pytest
 from benchdb import generations, snapshot
 from runners import landing
 from tests import s3_server as s3
-from tests.conftest import invoke
+from tests.conftest import PROJECT_ROOT, invoke
 
 BUCKET = "fleet"
 URI = f"s3://{BUCKET}/landing"
@@ -232,3 +233,42 @@ def test_withdrawals_and_staleness_on_s3(aws, tmp_path):
     assert "Traceback" not in bad.output
     wrong = invoke("build", "--landing", "gs://bucket/x", expect_exit=2)
     assert "only a folder or an s3:// URI" in wrong.output
+
+
+def test_migrate_lands_legacy_files_on_s3(aws, tmp_path):
+    """`benchdb migrate --landing s3://...`: the legacy file's bytes under legacy_files/ (named
+    by their sha256) and one manifest row saying so, read back from the server; migrating it
+    again sends nothing."""
+    legacy = PROJECT_ROOT / "tests" / "fixtures" / "legacy" / "variants" / "run_20260101_120000"
+    source = tmp_path / "old"
+    source.mkdir()
+    original = legacy / "direct_benchmark_google_t5-small_cpu.json"
+    copy = source / original.name
+    copy.write_bytes(original.read_bytes())
+    sha = hashlib.sha256(original.read_bytes()).hexdigest()
+    uri = f"s3://{BUCKET}/migrated"
+
+    invoke("migrate", "--input-dir", source, "--landing", uri)
+
+    objects = _objects(aws, "migrated/")
+    copies = [key for key in objects if key.startswith("migrated/legacy_files/")]
+    manifests = [key for key in objects if key.startswith("migrated/legacy_manifest/run_date=")]
+    assert copies == [f"migrated/legacy_files/{sha[:2]}/{sha}.json"]
+    body = _client(aws).get_object(Bucket=BUCKET, Key=copies[0])["Body"].read()
+    assert body == original.read_bytes()
+    assert len(manifests) == 1
+    (row,) = _read(aws, manifests[0]).to_pylist()
+    assert (row["original_path"], row["sha256"], row["status"]) == (str(copy), sha, "registered")
+    assert row["stored_path"] == copies[0].removeprefix("migrated/")
+
+    invoke("migrate", "--input-dir", source, "--landing", uri)
+    again = _objects(aws, "migrated/")
+    assert [key for key in again if key.startswith("migrated/legacy_files/")] == copies
+    registered = [
+        r["sha256"]
+        for key in again
+        if key.startswith("migrated/legacy_manifest/")
+        for r in _read(aws, key).to_pylist()
+        if r["status"] == "registered"
+    ]
+    assert registered == [sha]

@@ -1,35 +1,109 @@
 """`benchdb build --engine spark`: the committed fixture landing zone built on Apache Spark (a
 local pyspark session through dbt-spark) gives the marts DuckDB gives, row for row: the same
 columns in the same order, equal values (floats within 1e-9 relative, timestamps as UTC
-instants). The Spark tables are read from their Parquet files (benchdb/spark_engine.py)."""
+instants, JSON texts as parsed values). The Spark tables are read from their Parquet files
+(benchdb/spark_engine.py). To the fixture's runner files the test adds what takes the results
+chain's other paths: a device fallback (cuda results as fast as the CPU's), hardware marks
+before and after the measurements, and a result mark. The landing zone is on S3 (moto's server
+on loopback), as on a fleet: both engines build from `--landing s3://...` (docs/scale_out.md)."""
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import boto3
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
-from benchdb import spark_engine
+from benchdb import marks, spark_engine
+from runners import landing
+from tests import s3_server
 from tests.conftest import invoke
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "data"
+# the columns each build stamps with its own time
+BUILD_TIME_COLUMNS = {"loaded_at"}
+# JSON texts: each engine writes numbers its own way (1e-7, 1.0E-7), the values are the same
+JSON_COLUMNS = {"metrics", "metadata", "metadata_json"}
+
+
+def _land_fallback_and_marks(landing_root: Path) -> None:
+    """A cuda copy of three CPU results of one model in the same run, 2% slower (a device
+    fallback: the ratio is within the tolerance); rocm marked simulated before the
+    measurements and available again after them; one CPU result marked simulated."""
+    (fixture_file,) = (landing_root / "benchmark_results").glob("*/*.parquet")
+    rows = [r for r in pq.read_table(fixture_file).to_pylist() if r["status"] == "completed"]
+    model = rows[0]["model_name"]
+    copies = []
+    for number, row in enumerate([r for r in rows if r["model_name"] == model][:3]):
+        copy = {k: v for k, v in row.items() if k != "schema_version"}
+        copy.update(
+            result_id=f"fallback-{number}",
+            hardware_type="cuda",
+            device="cuda:0",
+            measured_at=row["measured_at"] + timedelta(seconds=1),
+            latencies_ms=[value * 1.02 for value in row["latencies_ms"]],
+            latency_mean_ms=row["latency_mean_ms"] * 1.02,
+        )
+        copies.append(copy)
+    run_id = rows[0]["run_id"]
+    first = min(r["measured_at"] for r in rows)
+    landing.write_rows(landing_root, "benchmark_results", copies, f"{run_id}-cuda", first)
+    landing.write_rows(
+        landing_root,
+        "hardware_events",
+        [
+            {
+                "event_id": "rocm-mark",
+                "hardware_type": "rocm",
+                "is_available": False,
+                "reason": "an emulator",
+                "host": "vm",
+                "detected_at": first - timedelta(days=1),
+                "event_source": "manual_mark",
+            }
+        ],
+        "rocm-mark",
+        first,
+    )
+    marks.mark_hardware(landing_root, "rocm", True, "a real device now")
+    marks.mark_result(landing_root, rows[-1]["result_id"], "measured while the host was busy")
 
 
 @pytest.fixture(scope="module")
 def both_engines(tmp_path_factory) -> Path:
-    """The fixture landing zone built by DuckDB, then by Spark, beside each other."""
+    """The fixture landing zone (with _land_fallback_and_marks) uploaded to S3, built from
+    there by DuckDB, then by Spark, beside each other."""
+    local = tmp_path_factory.mktemp("spark-landing") / "landing"
+    shutil.copytree(FIXTURE_DATA / "landing", local)
+    _land_fallback_and_marks(local)
     data = tmp_path_factory.mktemp("spark-data")
-    shutil.copytree(FIXTURE_DATA / "landing", data / "landing")
     db = data / "warehouse.duckdb"
-    invoke("build", "--quiet", "--data-dir", data, "--db-path", db)
-    result = invoke("build", "--engine", "spark", "--quiet", "--data-dir", data, "--db-path", db)
-    assert "spark warehouse built" in result.output
+    uri = "s3://fleet/landing"
+    with s3_server.running() as env, pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        patch.delenv("BENCHMARK_LANDING_URI", raising=False)
+        landing._s3_filesystem.cache_clear()
+        boto3.client("s3").create_bucket(Bucket="fleet")
+        store = landing.landing_zone(uri)
+        for file in sorted(local.rglob("*.parquet")):
+            landing.put_bytes(store, str(file.relative_to(local)), file.read_bytes())
+        invoke("build", "--quiet", "--landing", uri, "--data-dir", data, "--db-path", db)
+        result = invoke(
+            "build", "--engine", "spark", "--quiet", "--landing", uri,
+            "--data-dir", data, "--db-path", db,
+        )  # fmt: skip
+        assert "spark warehouse built" in result.output
+        assert f"landing zone:          {uri}" in result.output
+    landing._s3_filesystem.cache_clear()
     return db
 
 
@@ -60,7 +134,11 @@ def _comparable(value):
     return value
 
 
-def _same(a, b) -> bool:
+def _same(a, b, column: str = "") -> bool:
+    if column in JSON_COLUMNS and isinstance(a, str) and isinstance(b, str):
+        return _same(json.loads(a), json.loads(b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, float) and isinstance(b, float):
         return math.isclose(a, b, rel_tol=1e-9) or (math.isnan(a) and math.isnan(b))
     if isinstance(a, list) and isinstance(b, list):
@@ -72,17 +150,38 @@ def _key(row: tuple) -> tuple:
     return tuple((v is None, str(_comparable(v))) for v in row)
 
 
+def _without(columns: list[str], rows: list[tuple], left_out: set[str]):
+    kept = [i for i, c in enumerate(columns) if c not in left_out]
+    return [columns[i] for i in kept], [tuple(row[i] for i in kept) for row in rows]
+
+
 @pytest.mark.parametrize("table", spark_engine.SPINE)
 def test_spark_mart_equals_duckdb_row_for_row(both_engines, table):
     duck_columns, duck_rows = _duckdb_rows(both_engines, table)
     spark_columns, spark_rows = _spark_rows(both_engines, table)
     assert spark_columns == duck_columns
+    duck_columns, duck_rows = _without(duck_columns, duck_rows, BUILD_TIME_COLUMNS)
+    spark_columns, spark_rows = _without(spark_columns, spark_rows, BUILD_TIME_COLUMNS)
     # the fixture lands rows of every kind the spine reads: an empty table proves nothing
     assert duck_rows
     assert len(spark_rows) == len(duck_rows)
     for duck_row, spark_row in zip(sorted(duck_rows, key=_key), sorted(spark_rows, key=_key)):
         for column, d, s in zip(duck_columns, duck_row, spark_row):
-            assert _same(d, s), f"{table}.{column}: DuckDB {d!r}, Spark {s!r}"
+            assert _same(d, s, column), f"{table}.{column}: DuckDB {d!r}, Spark {s!r}"
+
+
+def test_the_added_paths_are_taken(both_engines):
+    """The comparison above covers the fallback, both kinds of marks and the percentiles only
+    if the DuckDB build took those paths: its flags say which."""
+    with duckdb.connect(str(both_engines), read_only=True) as con:
+        kinds = dict(
+            con.execute("select flag_kind, count(*) from simulation_flags group by all").fetchall()
+        )
+        percentiles = con.execute(
+            "select count(latency_p50_ms), count(latency_p95_ms) from performance_results"
+        ).fetchone()
+    assert kinds == {"device fallback": 3, "hardware mark": 16, "result mark": 1}
+    assert percentiles[0] > 0 and percentiles[1] > 0
 
 
 @pytest.mark.parametrize(
@@ -106,7 +205,7 @@ def test_spark_landing_staging_equals_duckdb(both_engines, table):
     assert len(spark_rows) == len(duck_rows)
     for duck_row, spark_row in zip(sorted(duck_rows, key=_key), sorted(spark_rows, key=_key)):
         for column, d, s in zip(columns, duck_row, spark_row):
-            assert _same(d, s), f"{table}.{column}: DuckDB {d!r}, Spark {s!r}"
+            assert _same(d, s, column), f"{table}.{column}: DuckDB {d!r}, Spark {s!r}"
 
 
 def test_spark_build_reports_its_counts(both_engines):

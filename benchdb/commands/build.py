@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import sys
 import time
-from pathlib import Path
 
 import click
 
@@ -55,8 +54,8 @@ from benchdb.options import (
     type=click.Choice(["duckdb", "spark"]),
     default="duckdb",
     show_default=True,
-    help="duckdb: the embedded warehouse. spark: the marts that have Spark SQL so far "
-    "(test_runs, hardware_availability_log) on Apache Spark, a local in-process session or a "
+    help="duckdb: the embedded warehouse. spark: the marts that have Spark SQL so far (the "
+    "core marts and benchmark_config_status) on Apache Spark, a local in-process session or a "
     "cluster through profiles.yml, as Parquet tables under the warehouse's state folder "
     "(docs/spark.md; not run by the examples: a Spark build takes minutes).",
 )
@@ -92,12 +91,7 @@ def build(
     extra = ("--vars", dbt_vars) if dbt_vars else ()
     progress = None if quiet or verbose else DbtProgress()
     if engine == "spark":
-        if not isinstance(landing_root, Path):
-            raise click.ClickException(
-                f"--engine spark reads a local landing zone only, not {landing_root} "
-                "(docs/spark.md); build it with the default engine"
-            )
-        _build_on_spark(db, data, quiet, progress, extra)
+        _build_on_spark(db, data, landing_root, quiet, progress, extra)
         return
     counts = warehouse.build(
         db,
@@ -119,7 +113,7 @@ def build(
     click.echo(render(["table", "rows"], list(counts.items())))
 
 
-def _build_on_spark(db, data, quiet, progress, extra) -> None:
+def _build_on_spark(db, data, landing_root, quiet, progress, extra) -> None:
     from benchdb import spark_engine
     from benchdb.text_table import render
 
@@ -129,12 +123,13 @@ def _build_on_spark(db, data, quiet, progress, extra) -> None:
         echo=None if quiet else click.echo,
         dbt_output=progress.line if progress else None,
         extra_args=extra,
+        landing_root=landing_root,
     )
     if progress:
         progress.close()
     where = spark_engine.warehouse_dir(db) if counts else "the cluster's schema main"
     click.echo(f"\nspark warehouse built: {where}")
-    click.echo(f"landing zone:          {data / 'landing'}")
+    click.echo(f"landing zone:          {landing_root}")
     if counts:
         click.echo(render(["table", "rows"], list(counts.items())))
 

@@ -19,7 +19,7 @@
 {#- Incremental (macros/incremental.sql): the evidence is within one run, so a build checks
     again every run that has a row loaded since this model last ran. -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_or_table(),
     unique_key='result_id',
     incremental_strategy='delete+insert',
 ) }}
@@ -29,7 +29,7 @@ with
 
 results as (
 
-    select * exclude (loaded_at) from {{ ref('int_benchmark_results_normalized') }}
+    select {{ star_except() }} (loaded_at) from {{ ref('int_benchmark_results_normalized') }}
     {%- if watermark is not none %}
         where run_id in (
             select changed.run_id from {{ ref('int_benchmark_results_normalized') }} as changed
@@ -71,7 +71,9 @@ pairs as (
         accelerator.model_build_seconds,
         cpu.model_build_seconds as cpu_model_build_seconds,
         accelerator.device_memory_mb,
-        abs(epoch(accelerator.measured_at) - epoch(cpu.measured_at)) as seconds_apart,
+        abs(
+            {{ epoch_seconds('accelerator.measured_at') }} - {{ epoch_seconds('cpu.measured_at') }}
+        ) as seconds_apart,
         cpu.duration_seconds as cpu_duration_seconds
     from timed as accelerator
     inner join timed as cpu
@@ -119,32 +121,36 @@ evidence as (
         *,
         concat_ws(
             '; ',
-            'device fallback: mean latency ' || printf('%.3f', latency_mean_ms) || ' ms is '
-            || printf('%.3f', latency_ratio) || ' x the CPU result ' || cpu_result_id
-            || ' of the same run, model and input (' || printf('%.3f', cpu_latency_mean_ms)
-            || ' ms); median ratio ' || printf('%.3f', median_latency_ratio) || ' over '
+            'device fallback: mean latency '
+            || {{ format_number('%.3f', 'latency_mean_ms') }} || ' ms is '
+            || {{ format_number('%.3f', 'latency_ratio') }} || ' x the CPU result '
+            || cpu_result_id || ' of the same run, model and input ('
+            || {{ format_number('%.3f', 'cpu_latency_mean_ms') }} || ' ms); median ratio '
+            || {{ format_number('%.3f', 'median_latency_ratio') }} || ' over '
             || pairs_in_run || ' configuration(s) of ' || model_name || ' on '
             || requested_hardware_type || ' in the run, within the tolerance '
             || '{{ "%.2f" % (1 / ratio_tolerance) }}-{{ ratio_tolerance }}',
             case
                 when has_equal_load_times
                     then
-                        'equal model load times (' || printf('%.3f', model_build_seconds)
-                        || ' s and ' || printf('%.3f', cpu_model_build_seconds)
+                        'equal model load times ('
+                        || {{ format_number('%.3f', 'model_build_seconds') }}
+                        || ' s and ' || {{ format_number('%.3f', 'cpu_model_build_seconds') }}
                         || ' s on the CPU)'
             end,
             case
                 when has_near_zero_device_memory
                     then
-                        'near-zero device memory (' || printf('%.4f', device_memory_mb)
+                        'near-zero device memory ('
+                        || {{ format_number('%.4f', 'device_memory_mb') }}
                         || ' MB allocated)'
             end,
             case
                 when has_overlapping_timestamps
                     then
-                        'timestamps ' || printf('%.3f', seconds_apart)
+                        'timestamps ' || {{ format_number('%.3f', 'seconds_apart') }}
                         || ' s apart while the CPU configuration took '
-                        || printf('%.3f', cpu_duration_seconds)
+                        || {{ format_number('%.3f', 'cpu_duration_seconds') }}
                         || ' s: not sequential runs'
             end
         ) as fallback_reason
@@ -157,7 +163,7 @@ evidence as (
 final as (
 
     select
-        results.* exclude (is_simulated, simulation_reason, simulation_method),
+        {{ star_except('results') }} (is_simulated, simulation_reason, simulation_method),
         results.is_simulated or evidence.result_id is not null as is_simulated,
         case
             when evidence.result_id is null then results.simulation_reason

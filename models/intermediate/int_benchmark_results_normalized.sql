@@ -7,12 +7,14 @@
     newly landed mark changes: the marked results, and the marked hardware's results measured
     since the mark. -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_or_table(),
     unique_key='result_id',
     incremental_strategy='delete+insert',
 ) }}
 
 {%- set watermark = incremental_watermark() -%}
+{#- how many per-iteration latencies a row kept (NULL when none were kept) -#}
+{%- set sample_count = list_length('latencies_ms') -%}
 {%- set new_marks = {'results': false, 'hardware': false} -%}
 {%- if watermark is not none -%}
     {%- set found = run_query(
@@ -73,8 +75,8 @@ result_marks as (
     -- the newest mark of each single result
     select
         result_id,
-        arg_max(is_simulated, marked_at) as is_result_marked_simulated,
-        arg_max(reason, marked_at) as result_mark_reason,
+        {{ value_at_max('is_simulated', 'marked_at') }} as is_result_marked_simulated,
+        {{ value_at_max('reason', 'marked_at') }} as result_mark_reason,
         max(marked_at) as result_marked_at
     from {{ ref('stg_landing__result_marks') }}
     group by result_id
@@ -93,10 +95,11 @@ marked as (
         result_marks.result_mark_reason,
         result_marks.result_marked_at
     from results
-    asof left join hardware_marks
-        on
-            results.requested_hardware_type = hardware_marks.hardware_type
-            and results.measured_at >= hardware_marks.marked_at
+    {{ asof_left_join(
+        'hardware_marks',
+        'results.requested_hardware_type', 'hardware_type',
+        'results.measured_at', 'marked_at',
+    ) }}
     left join result_marks
         on results.result_id = result_marks.result_id
 
@@ -105,7 +108,7 @@ marked as (
 flagged as (
 
     select
-        * exclude (
+        {{ star_except() }} (
             is_simulated,
             simulation_reason,
             marked_at,
@@ -123,12 +126,12 @@ flagged as (
             when is_result_marked_simulated
                 then
                     'result marked simulated at '
-                    || strftime(result_marked_at, '%Y-%m-%d %H:%M:%S UTC') || ': '
+                    || {{ utc_timestamp_text('result_marked_at') }} || ': '
                     || coalesce(result_mark_reason, 'no reason given')
             when not is_marked_available
                 then
                     'hardware ' || requested_hardware_type || ' marked simulated at '
-                    || strftime(marked_at, '%Y-%m-%d %H:%M:%S UTC') || ': '
+                    || {{ utc_timestamp_text('marked_at') }} || ': '
                     || coalesce(mark_reason, 'no reason given')
         end as simulation_reason
     from marked
@@ -149,9 +152,9 @@ normalized as (
             when status in ('unavailable', 'hardware_unavailable') then 'unavailable'
             else 'unknown'
         end as normalized_status,
-        coalesce(len(latencies_ms), 0) > 0 as has_latency_samples,
+        coalesce({{ sample_count }}, 0) > 0 as has_latency_samples,
         -- p50, p90, p95 and p99 from one sort of the samples (linear interpolation)
-        list_aggregate(latencies_ms, 'quantile_cont', [0.50, 0.90, 0.95, 0.99]) as quantiles
+        {{ list_quantile_cont('latencies_ms', ['0.50', '0.90', '0.95', '0.99']) }} as quantiles
     from flagged
 
 ),
@@ -159,7 +162,7 @@ normalized as (
 recomputed as (
 
     select
-        * exclude (
+        {{ star_except() }} (
             status,
             percentiles_note,
             latency_mean_ms,
@@ -173,61 +176,67 @@ recomputed as (
             quantiles
         ),
         normalized_status as final_status,
-        case when has_latency_samples then list_avg(latencies_ms) else latency_mean_ms end
+        case
+            when has_latency_samples then {{ list_mean('latencies_ms') }} else latency_mean_ms
+        end
             as latency_mean_ms,
         -- the runner's sample sufficiency (runners/timing.py), for runner and legacy rows
         -- alike: a percentile is computed only with at least 10 samples beyond it (p50 20,
         -- p90 100, p95 200, p99 1000), else NULL and percentiles_note says why
         case
             when not has_latency_samples then latency_p50_ms
-            when len(latencies_ms) >= 20
-                then quantiles[1]
+            when {{ sample_count }} >= 20
+                then {{ list_at('quantiles', 1) }}
         end as latency_p50_ms,
         case
             when not has_latency_samples then latency_p90_ms
-            when len(latencies_ms) >= 100
-                then quantiles[2]
+            when {{ sample_count }} >= 100
+                then {{ list_at('quantiles', 2) }}
         end as latency_p90_ms,
         case
             when not has_latency_samples then latency_p95_ms
-            when len(latencies_ms) >= 200
-                then quantiles[3]
+            when {{ sample_count }} >= 200
+                then {{ list_at('quantiles', 3) }}
         end as latency_p95_ms,
         case
             when not has_latency_samples then latency_p99_ms
-            when len(latencies_ms) >= 1000
-                then quantiles[4]
+            when {{ sample_count }} >= 1000
+                then {{ list_at('quantiles', 4) }}
         end as latency_p99_ms,
         -- the runner's note, or the same words for samples kept elsewhere (legacy files)
         coalesce(
             percentiles_note,
             case
-                when has_latency_samples and len(latencies_ms) < 1000
+                when has_latency_samples and {{ sample_count }} < 1000
                     then
                         concat_ws(
                             ', ',
-                            case when len(latencies_ms) < 20 then 'p50' end,
-                            case when len(latencies_ms) < 100 then 'p90' end,
-                            case when len(latencies_ms) < 200 then 'p95' end,
+                            case when {{ sample_count }} < 20 then 'p50' end,
+                            case when {{ sample_count }} < 100 then 'p90' end,
+                            case when {{ sample_count }} < 200 then 'p95' end,
                             'p99'
                         )
-                        || ' not stored: ' || len(latencies_ms) || ' samples; a percentile is'
+                        || ' not stored: ' || {{ sample_count }} || ' samples; a percentile is'
                         || ' stored only with at least 10 samples beyond it ('
                         || concat_ws(
                             ', ',
-                            case when len(latencies_ms) < 20 then 'p50 needs 20' end,
-                            case when len(latencies_ms) < 100 then 'p90 needs 100' end,
-                            case when len(latencies_ms) < 200 then 'p95 needs 200' end,
+                            case when {{ sample_count }} < 20 then 'p50 needs 20' end,
+                            case when {{ sample_count }} < 100 then 'p90 needs 100' end,
+                            case when {{ sample_count }} < 200 then 'p95 needs 200' end,
                             'p99 needs 1000'
                         ) || ')'
             end
         ) as percentiles_note,
-        case when has_latency_samples then list_min(latencies_ms) else latency_min_ms end
+        case
+            when has_latency_samples then {{ list_minimum('latencies_ms') }} else latency_min_ms
+        end
             as latency_min_ms,
-        case when has_latency_samples then list_max(latencies_ms) else latency_max_ms end
+        case
+            when has_latency_samples then {{ list_maximum('latencies_ms') }} else latency_max_ms
+        end
             as latency_max_ms,
         case
-            when has_latency_samples then list_aggregate(latencies_ms, 'stddev_samp')
+            when has_latency_samples then {{ list_stddev('latencies_ms') }}
             else latency_stdev_ms
         end as latency_stdev_ms
     from normalized
@@ -241,27 +250,31 @@ generation_recomputed as (
     -- p90 100); the runner's percentiles_note says which series lacked samples. NULL samples
     -- (forward rows, estimates) keep the values as landed.
     -- noqa: disable=LT02
+    {%- set replaced = [] %}
+    {%- for series in ['ttft', 'tpot', 'e2e_latency'] %}
+        {%- do replaced.extend([series ~ '_mean_ms', series ~ '_p50_ms', series ~ '_p90_ms']) %}
+    {%- endfor %}
     select
-        * replace (
+        {{ star_replace(replaced) }}
             {%- for series, samples in [
                 ('ttft', 'ttft_ms'), ('tpot', 'tpot_ms'), ('e2e_latency', 'e2e_latencies_ms'),
             ] %}
             case
-                when coalesce(len({{ samples }}), 0) = 0 then {{ series }}_mean_ms
-                else list_avg({{ samples }})
+                when coalesce({{ list_length(samples) }}, 0) = 0 then {{ series }}_mean_ms
+                else {{ list_mean(samples) }}
             end as {{ series }}_mean_ms,
             case
-                when coalesce(len({{ samples }}), 0) = 0 then {{ series }}_p50_ms
-                when len({{ samples }}) >= 20
-                    then list_aggregate({{ samples }}, 'quantile_cont', 0.50)
+                when coalesce({{ list_length(samples) }}, 0) = 0 then {{ series }}_p50_ms
+                when {{ list_length(samples) }} >= 20
+                    then {{ list_quantile_cont(samples, '0.50') }}
             end as {{ series }}_p50_ms,
             case
-                when coalesce(len({{ samples }}), 0) = 0 then {{ series }}_p90_ms
-                when len({{ samples }}) >= 100
-                    then list_aggregate({{ samples }}, 'quantile_cont', 0.90)
+                when coalesce({{ list_length(samples) }}, 0) = 0 then {{ series }}_p90_ms
+                when {{ list_length(samples) }} >= 100
+                    then {{ list_quantile_cont(samples, '0.90') }}
             end as {{ series }}_p90_ms{{ ',' if not loop.last }}
             {%- endfor %}
-        )
+        {{ end_star_replace() }}
     from recomputed
     -- noqa: enable=LT02
 
@@ -270,7 +283,7 @@ generation_recomputed as (
 keyed as (
 
     select
-        * exclude (normalized_status, final_status, loaded_at),
+        {{ star_except() }} (normalized_status, final_status, loaded_at),
         final_status as status,
         {{ stable_id(['model_name']) }} as model_id,
         {{ stable_id(['requested_hardware_type', 'device_name']) }} as hardware_id,

@@ -8,7 +8,7 @@
     minimum, maximum or any value, so merging a row twice (legacy rows are read again by every
     build) changes nothing. -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_or_table(),
     unique_key='environment_id',
     incremental_strategy='delete+insert',
 ) }}
@@ -35,10 +35,10 @@ summarised as (
     select
         environment_id,
         {%- for key in keys %}
-            any_value({{ key }}) as {{ key }},
+            {{ any_non_null(key) }} as {{ key }},
         {%- endfor %}
-        any_value(model_family) as model_family,
-        any_value(modality) as modality,
+        {{ any_non_null('model_family') }} as model_family,
+        {{ any_non_null('modality') }} as modality,
         max(parameter_count) as parameter_count,
         min(measured_at) as first_measured_at,
         max(measured_at) as last_measured_at
@@ -65,10 +65,10 @@ final as (
     select
         environment_id,
         {%- for key in keys %}
-            any_value({{ key }}) as {{ key }},
+            {{ any_non_null(key) }} as {{ key }},
         {%- endfor %}
-        any_value(model_family) as model_family,
-        any_value(modality) as modality,
+        {{ any_non_null('model_family') }} as model_family,
+        {{ any_non_null('modality') }} as modality,
         max(parameter_count) as parameter_count,
         min(first_measured_at) as first_measured_at,
         max(last_measured_at) as last_measured_at,

@@ -7,13 +7,17 @@ runner_results as (
 
     -- rows that break a rule, and second copies of a result, are in rejected_rows instead
     select
-        * exclude (
+        {{ star_except() }} (
             landed_row_id, rejection_rule, rejected_column, rejected_value, value_rejections
         )
     from {{ ref('int_landing_benchmark_results_checked') }}
     where rejection_rule is null
 
 ),
+
+-- the legacy side is left out where the engine has none (reads_legacy, docs/spark.md)
+-- noqa: disable=LT02
+{%- if reads_legacy() %}
 
 legacy_results as (
 
@@ -31,6 +35,7 @@ legacy_results as (
     from {{ ref('int_legacy_benchmark_results_deduplicated') }}
 
 ),
+{%- endif %}
 
 unioned as (
 
@@ -38,7 +43,7 @@ unioned as (
     -- the legacy parsers); a column one side lacks (a legacy file's percentiles, a runner
     -- row's source file) is NULL there
     select
-        * exclude (schema_version, run_date),  -- noqa: RF02, RF03
+        {{ star_except() }} (schema_version, run_date),  -- noqa: RF02, RF03
         -- api: stored through BenchmarkDBAPI or POST /performance (its run's metadata says
         -- `stored_through`, benchdb/store.py): the caller's numbers, not a runner measurement
         case
@@ -47,14 +52,13 @@ unioned as (
                     select api_runs.run_id
                     from {{ ref('stg_landing__test_runs') }} as api_runs
                     where
-                        json_extract_string(
-                            try_cast(api_runs.metadata as json), '$.stored_through'
-                        ) is not null
+                        {{ json_field_text('api_runs.metadata', '$.stored_through') }} is not null
                 )
                 then 'api'
             else 'runner'
-        end as result_source
+        end as result_source{{ legacy_only_columns('benchmark_results') }}
     from runner_results
+    {%- if reads_legacy() %}
 
     union all by name
 
@@ -63,6 +67,8 @@ unioned as (
         *,
         current_timestamp as loaded_at
     from legacy_results
+    {%- endif %}
+    -- noqa: enable=LT02
 
 )
 

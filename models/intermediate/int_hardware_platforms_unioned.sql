@@ -93,13 +93,18 @@ from_compatibility as (
 
 unioned as (
 
-    select * from from_results
-    union all by name
-    select * from from_events
-    union all by name
-    select * from from_integration_tests
-    union all by name
-    select * from from_compatibility
+    {%- set sighting = ['sighting_id', 'hardware_id', 'hardware_type', 'device_name'] %}
+    {{ union_all_by_name([
+        ('from_results', sighting + [
+            'os', 'driver_version', 'cuda_version', 'device_memory_gb', 'device_compute_units',
+            'host', 'first_seen_at', 'seen_at',
+        ]),
+        ('from_events', sighting + [
+            'os', 'cuda_version', 'device_memory_gb', 'device_compute_units', 'host', 'seen_at',
+        ]),
+        ('from_integration_tests', sighting + ['seen_at']),
+        ('from_compatibility', sighting + ['seen_at']),
+    ]) }}
 
 )
 

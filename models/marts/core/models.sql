@@ -14,6 +14,10 @@ results as (
 
 ),
 
+-- the legacy side is left out where the engine has none (reads_legacy, docs/spark.md)
+-- noqa: disable=LT02
+{%- if reads_legacy() %}
+
 integration_tests as (
 
     select * from {{ ref('int_legacy_integration_test_results') }}
@@ -25,6 +29,7 @@ compatibility as (
     select * from {{ ref('int_legacy_hardware_compatibility') }}
 
 ),
+{%- endif %}
 
 named as (
 
@@ -36,6 +41,7 @@ named as (
         parameter_count,
         first_measured_at as measured_at
     from results
+    {%- if reads_legacy() %}
 
     union all by name
 
@@ -48,6 +54,8 @@ named as (
     select model_name
     from compatibility
     where model_name is not null
+    {%- endif %}
+    -- noqa: enable=LT02
 
 ),
 
@@ -55,8 +63,8 @@ seen as (
 
     select
         model_name,
-        any_value(model_family) as model_family,
-        any_value(modality) as modality,
+        {{ any_non_null('model_family') }} as model_family,
+        {{ any_non_null('modality') }} as modality,
         max(parameter_count) as parameter_count,
         min(measured_at) as first_measured_at
     from named
@@ -72,19 +80,19 @@ final as (
         coalesce(catalog_models.model_family, seen.model_family) as model_family,
         coalesce(catalog_models.modality, seen.modality) as modality,
         coalesce(catalog_models.model_source, 'results') as source,  -- noqa: RF04
-        cast(null as varchar) as version,  -- noqa: RF04
+        cast(null as {{ text_type() }}) as version,  -- noqa: RF04
         coalesce(
             catalog_models.parameters_million, seen.parameter_count / 1e6
         ) as parameters_million,
-        json_object(
-            'input_kind', catalog_models.input_kind,
-            'config_class', catalog_models.config_class,
-            'model_class', catalog_models.model_class,
-            'config', try_cast(catalog_models.config_json as json),
-            'num_layers', catalog_models.num_layers,
-            'hidden_size', catalog_models.hidden_size,
-            'description', catalog_models.description
-        ) as metadata,
+        {{ json_object_of([
+            ('input_kind', 'catalog_models.input_kind'),
+            ('config_class', 'catalog_models.config_class'),
+            ('model_class', 'catalog_models.model_class'),
+            ('config', json_value('catalog_models.config_json')),
+            ('num_layers', 'catalog_models.num_layers'),
+            ('hidden_size', 'catalog_models.hidden_size'),
+            ('description', 'catalog_models.description'),
+        ]) }} as metadata,
         seen.first_measured_at as created_at,
         catalog_models.model_name is not null as is_in_catalog,
         catalog_models.input_kind,

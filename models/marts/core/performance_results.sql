@@ -5,7 +5,7 @@
 
     Incremental (macros/incremental.sql): a build writes the rows checked since it last ran. -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_or_table(),
     unique_key='result_id',
     incremental_strategy='delete+insert',
 ) }}
@@ -40,13 +40,13 @@ final as (
         warmup_iterations,
         -- the old schema's free-form metrics; every iteration's latency is the latencies_ms
         -- column (a list, not text: a JSON copy of it was most of the warehouse's size)
-        json_object(
-            'latency_stdev_ms', latency_stdev_ms,
-            'memory_reserved_mb', memory_reserved_mb,
-            'memory_method', memory_method,
-            'model_build_seconds', model_build_seconds,
-            'input_shapes', try_cast(input_shapes as json)
-        ) as metrics,
+        {{ json_object_of([
+            ('latency_stdev_ms', 'latency_stdev_ms'),
+            ('memory_reserved_mb', 'memory_reserved_mb'),
+            ('memory_method', 'memory_method'),
+            ('model_build_seconds', 'model_build_seconds'),
+            ('input_shapes', json_value('input_shapes')),
+        ]) }} as metrics,
         measured_at as created_at,
         is_simulated,
         simulation_reason,

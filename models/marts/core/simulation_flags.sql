@@ -7,7 +7,7 @@
     last ran, after removing those rows' old flags (a row can lose its flag, e.g. when a
     hardware mark is lifted). -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_or_table(),
     unique_key='result_id',
     incremental_strategy='delete+insert',
     pre_hook="{% if is_incremental() %}

@@ -25,8 +25,9 @@ versioned as (
         coalesce(sequence_length, -1) as sequence_length_key,
         coalesce(input_length, -1) as input_length_key,
         coalesce(output_length, -1) as output_length_key,
-        regexp_extract(torch_version, '^(\d+\.\d+)') as torch_minor,
-        regexp_extract(transformers_version, '^(\d+\.\d+)') as transformers_minor,
+        -- digits as a class, not \d: Spark's string literals read backslashes as escapes
+        regexp_extract(torch_version, '^([0-9]+[.][0-9]+)') as torch_minor,
+        regexp_extract(transformers_version, '^([0-9]+[.][0-9]+)') as transformers_minor,
         -- measured only when it says what was measured and when
         (
             precision is not null
@@ -45,20 +46,14 @@ versioned as (
 newest_software as (
 
     select
-        arg_max(
-            torch_minor,
-            [
-                cast(split_part(torch_minor, '.', 1) as integer),
-                cast(split_part(torch_minor, '.', 2) as integer),
-            ]
-        ) as torch_minor,
-        arg_max(
-            transformers_minor,
-            [
-                cast(split_part(transformers_minor, '.', 1) as integer),
-                cast(split_part(transformers_minor, '.', 2) as integer),
-            ]
-        ) as transformers_minor
+        {{ value_at_max('torch_minor', list_of([
+            "cast(split_part(torch_minor, '.', 1) as integer)",
+            "cast(split_part(torch_minor, '.', 2) as integer)",
+        ])) }} as torch_minor,
+        {{ value_at_max('transformers_minor', list_of([
+            "cast(split_part(transformers_minor, '.', 1) as integer)",
+            "cast(split_part(transformers_minor, '.', 2) as integer)",
+        ])) }} as transformers_minor
     from versioned
     where torch_minor != '' and transformers_minor != ''
 
@@ -99,17 +94,17 @@ summarized as (
             as incomplete_count,
         max(measured_at) filter (where status = 'completed' and is_complete_configuration)
             as newest_result_at,
-        arg_max(torch_minor, measured_at) filter (
+        {{ value_at_max('torch_minor', 'measured_at') }} filter (
             where status = 'completed' and is_complete_configuration
         ) as newest_result_torch_minor,
-        arg_max(transformers_minor, measured_at) filter (
+        {{ value_at_max('transformers_minor', 'measured_at') }} filter (
             where status = 'completed' and is_complete_configuration
         ) as newest_result_transformers_minor,
         max(measured_at) as last_attempt_at,
-        arg_max(status, measured_at) as last_status,
-        arg_max(error_message, measured_at) as last_error,
-        arg_max(torch_minor, measured_at) as last_attempt_torch_minor,
-        arg_max(transformers_minor, measured_at) as last_attempt_transformers_minor
+        {{ value_at_max('status', 'measured_at') }} as last_status,
+        {{ value_at_max('error_message', 'measured_at') }} as last_error,
+        {{ value_at_max('torch_minor', 'measured_at') }} as last_attempt_torch_minor,
+        {{ value_at_max('transformers_minor', 'measured_at') }} as last_attempt_transformers_minor
     from versioned
     group by all
 

@@ -108,9 +108,10 @@ def read_calibrations(db_path: Path | None) -> tuple[dict[tuple[str, str, str], 
         with duckdb.connect(str(db_path), read_only=True) as con:
             rows = con.execute(
                 "select hardware_type, estimated_with_device, metric, calibration_method, "
-                "calibration_factor, calibration_overhead_ms, calibration_rows, "
-                "calibration_status, strftime(calibrated_through, '%Y-%m-%dT%H:%M:%S'), "
-                "left_out_median_abs_error_pct "
+                "cast(calibration_factor as double), cast(calibration_overhead_ms as double), "
+                "cast(calibration_rows as integer), calibration_status, "
+                "strftime(calibrated_through, '%Y-%m-%dT%H:%M:%S'), "
+                "cast(left_out_median_abs_error_pct as double) "
                 "from simulation_accuracy where calibration_method is not null"
             ).fetchall()
     except duckdb.Error as exc:

@@ -15,7 +15,7 @@ invented figure.
 A simulated row is `is_simulated = true` and says why (`simulation_reason`) and how
 (`simulation_method`: this method's versioned name and every input, as JSON).
 
-Generation (`benchdb run --kind generate`) has its own roofline (`roofline-generate-v1`,
+Generation (`benchdb run --kind generate`) has its own roofline (`roofline-generate-v2`,
 estimate_generation): the prefill compute-bound, every decode step bound by the bytes of the
 weights and the KV cache it reads; docs/simulation.md, "Generation".
 """
@@ -37,7 +37,7 @@ from runners.benchmark import BenchmarkConfig, Estimator, RunContext, error_text
 from runners.catalog import ModelSpec
 from runners.errors import CatalogError, ConfigurationError
 
-METHOD = "roofline-v1"
+METHOD = "roofline-v2"
 PEAK_COLUMNS = {"fp32": "peak_tflops_fp32", "fp16": "peak_tflops_fp16", "bf16": "peak_tflops_bf16"}
 
 
@@ -333,7 +333,7 @@ def _lookup(calibrations: Calibrations | None, device: DeviceSpec, metric: str):
 
 # ---------------------------------------------------------------- generation
 
-GENERATION_METHOD = "roofline-generate-v1"
+GENERATION_METHOD = "roofline-generate-v2"
 
 
 # a decoder's cross-attention keys and values: computed once over the encoder's output (the

@@ -224,7 +224,7 @@ def test_force_simulation_lands_a_flagged_estimate(tmp_path):
     assert fp32["status"] == "completed" and fp32["is_simulated"] is True
     assert "cuda unavailable on host" in fp32["simulation_reason"]
     method, _, inputs = fp32["simulation_method"].partition(" ")
-    assert method == "roofline-v1"
+    assert method == "roofline-v2"
     inputs = json.loads(inputs)
     assert inputs["device_name"] == "NVIDIA T4" == fp32["device_name"]
     # tiny-bert (2 layers, hidden 32, FFN 64) at batch 1, 16 tokens, by hand: per layer Q, K, V,

@@ -1,4 +1,4 @@
-"""The generation roofline (roofline-generate-v1) by hand: a decoder, an encoder-decoder whose
+"""The generation roofline (roofline-generate-v2) by hand: a decoder, an encoder-decoder whose
 prefill is the encoder plus one decoder step, and a device calibration applied to both phases."""
 
 from __future__ import annotations

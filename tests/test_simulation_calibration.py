@@ -63,7 +63,7 @@ def marts():
         "configuration_id varchar, model_name varchar, model_family varchar, "
         "hardware_type varchar, precision varchar, batch_size integer, benchmark_kind varchar, "
         "device_name varchar, quality varchar, measured_at timestamp, latency_mean_ms double, "
-        "tpot_p50_ms double, ttft_p50_ms double, status varchar, is_simulated boolean, "
+        "tpot_mean_ms double, ttft_mean_ms double, status varchar, is_simulated boolean, "
         "simulation_method varchar)"
     )
     rows = []
@@ -96,7 +96,7 @@ def marts():
                  "generate"))  # fmt: skip
     con.executemany(
         "insert into performance_results (result_id, run_id, configuration_id, hardware_type, "
-        "device_name, quality, measured_at, latency_mean_ms, tpot_p50_ms, ttft_p50_ms, "
+        "device_name, quality, measured_at, latency_mean_ms, tpot_mean_ms, ttft_mean_ms, "
         "is_simulated, simulation_method, benchmark_kind, status, model_name, precision, "
         "batch_size) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', 'bert', "
         "'fp16', 1)",

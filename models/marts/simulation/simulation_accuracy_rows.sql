@@ -1,7 +1,8 @@
 {#- The evidence behind simulation_accuracy: one row per metric of a configuration whose
     standing measurement (rpt_latest_results) was estimated beside it in the same run (`benchdb
     run --also-estimate`): a forward pass's mean latency (metric 'latency'), a generation's TPOT
-    p50 ('tpot', a decode step) and TTFT p50 ('ttft', the prefill). The measured side is
+    mean ('tpot', a decode step) and TTFT mean ('ttft', the prefill: a mean is stored
+    however few the samples, a p50 is not). The measured side is
     rpt_latest_results' rule, not a second one. The estimate cannot come from there (a
     measurement always stands before an estimate of the same configuration): it is the roofline
     row of the measurement's own run and configuration.
@@ -62,10 +63,10 @@ paired as (
         estimates.method_inputs,
         measured.latency_mean_ms as measured_latency_ms,
         estimates.latency_mean_ms as estimated_latency_ms,
-        measured.tpot_p50_ms as measured_tpot_ms,
-        estimates.tpot_p50_ms as estimated_tpot_ms,
-        measured.ttft_p50_ms as measured_ttft_ms,
-        estimates.ttft_p50_ms as estimated_ttft_ms
+        measured.tpot_mean_ms as measured_tpot_ms,
+        estimates.tpot_mean_ms as estimated_tpot_ms,
+        measured.ttft_mean_ms as measured_ttft_ms,
+        estimates.ttft_mean_ms as estimated_ttft_ms
     from measured
     inner join estimates
         on

@@ -89,31 +89,38 @@ fits as (
 
 ),
 
-catalog as (
+metric_names as (
+
+    select unnest(['latency', 'tpot', 'ttft']) as metric
+
+),
+
+catalog_metrics as (
 
     select
-        catalog.hardware_type,
-        catalog.device_name,
-        metric.metric
-    from {{ ref('stg_catalog__hardware_devices') }} as catalog
-    cross join (values ('latency'), ('tpot'), ('ttft')) as metric (metric)
+        hardware_devices.hardware_type,
+        hardware_devices.device_name,
+        metric_names.metric
+    from {{ ref('stg_catalog__hardware_devices') }} as hardware_devices
+    cross join metric_names
 
 ),
 
 devices as (
 
     select
-        coalesce(catalog.hardware_type, fits.hardware_type) as hardware_type,
-        coalesce(catalog.device_name, fits.estimated_with_device) as estimated_with_device,
-        coalesce(catalog.metric, fits.metric) as metric,
-        catalog.device_name is not null as is_in_catalog,
+        coalesce(catalog_metrics.hardware_type, fits.hardware_type) as hardware_type,
+        coalesce(catalog_metrics.device_name, fits.estimated_with_device)
+            as estimated_with_device,
+        coalesce(catalog_metrics.metric, fits.metric) as metric,
+        catalog_metrics.device_name is not null as is_in_catalog,
         fits.* exclude (hardware_type, estimated_with_device, metric)
-    from catalog
+    from catalog_metrics
     full outer join fits
         on
-            catalog.hardware_type = fits.hardware_type
-            and catalog.device_name = fits.estimated_with_device
-            and catalog.metric = fits.metric
+            catalog_metrics.hardware_type = fits.hardware_type
+            and catalog_metrics.device_name = fits.estimated_with_device
+            and catalog_metrics.metric = fits.metric
 
 ),
 
@@ -147,8 +154,8 @@ final as (
                 then 'factor: too few rows (' || fit_n || ') to test factor + overhead left out'
             when overhead_chosen
                 then 'factor_overhead: rms log error left out '
-                || round(left_out_affine_rms_log_error, 3) || ' against '
-                || round(left_out_factor_rms_log_error, 3) || ' for the factor alone'
+                    || round(left_out_affine_rms_log_error, 3) || ' against '
+                    || round(left_out_factor_rms_log_error, 3) || ' for the factor alone'
             else
                 'factor: rms log error left out ' || round(left_out_factor_rms_log_error, 3)
                 || ' against ' || round(left_out_affine_rms_log_error, 3)

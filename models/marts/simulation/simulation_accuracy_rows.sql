@@ -83,44 +83,71 @@ metrics as (
     -- estimate recorded before roofline_ms was: the slower of its compute and memory time),
     -- and the calibration the estimate applied
     select
-        paired.* exclude (method_inputs),
-        metric.*
+        * exclude (
+            method_inputs,
+            measured_tpot_ms,
+            estimated_tpot_ms,
+            measured_ttft_ms,
+            estimated_ttft_ms,
+            measured_latency_ms,
+            estimated_latency_ms
+        ),
+        'latency' as metric,
+        measured_latency_ms as measured_ms,
+        estimated_latency_ms as estimated_ms,
+        coalesce(
+            cast(method_inputs ->> '$.roofline_ms' as double),
+            greatest(
+                cast(method_inputs ->> '$.compute_ms' as double),
+                cast(method_inputs ->> '$.memory_ms' as double)
+            )
+        ) as roofline_ms,
+        method_inputs ->> '$.calibration.method' as estimate_calibration_method,
+        cast(method_inputs ->> '$.calibration.rows' as integer) as estimate_calibration_rows
     from paired
-    cross join lateral (
-        select
-            'latency' as metric,
-            paired.measured_latency_ms as measured_ms,
-            paired.estimated_latency_ms as estimated_ms,
-            coalesce(
-                cast(paired.method_inputs ->> '$.roofline_ms' as double),
-                greatest(
-                    cast(paired.method_inputs ->> '$.compute_ms' as double),
-                    cast(paired.method_inputs ->> '$.memory_ms' as double)
-                )
-            ) as roofline_ms,
-            paired.method_inputs ->> '$.calibration.method' as estimate_calibration_method,
-            cast(paired.method_inputs ->> '$.calibration.rows' as integer)
-                as estimate_calibration_rows
-        where paired.benchmark_kind is distinct from 'generate'
-        union all
-        select
-            'tpot',
-            paired.measured_tpot_ms,
-            paired.estimated_tpot_ms,
-            cast(paired.method_inputs ->> '$.tpot_roofline_ms' as double),
-            paired.method_inputs ->> '$.tpot_calibration.method',
-            cast(paired.method_inputs ->> '$.tpot_calibration.rows' as integer)
-        where paired.benchmark_kind = 'generate'
-        union all
-        select
-            'ttft',
-            paired.measured_ttft_ms,
-            paired.estimated_ttft_ms,
-            cast(paired.method_inputs ->> '$.ttft_roofline_ms' as double),
-            paired.method_inputs ->> '$.ttft_calibration.method',
-            cast(paired.method_inputs ->> '$.ttft_calibration.rows' as integer)
-        where paired.benchmark_kind = 'generate'
-    ) as metric
+    where benchmark_kind is distinct from 'generate'
+
+    union all by name
+
+    select
+        * exclude (
+            method_inputs,
+            measured_tpot_ms,
+            estimated_tpot_ms,
+            measured_ttft_ms,
+            estimated_ttft_ms,
+            measured_latency_ms,
+            estimated_latency_ms
+        ),
+        'tpot' as metric,
+        measured_tpot_ms as measured_ms,
+        estimated_tpot_ms as estimated_ms,
+        cast(method_inputs ->> '$.tpot_roofline_ms' as double) as roofline_ms,
+        method_inputs ->> '$.tpot_calibration.method' as estimate_calibration_method,
+        cast(method_inputs ->> '$.tpot_calibration.rows' as integer) as estimate_calibration_rows
+    from paired
+    where benchmark_kind = 'generate'
+
+    union all by name
+
+    select
+        * exclude (
+            method_inputs,
+            measured_tpot_ms,
+            estimated_tpot_ms,
+            measured_ttft_ms,
+            estimated_ttft_ms,
+            measured_latency_ms,
+            estimated_latency_ms
+        ),
+        'ttft' as metric,
+        measured_ttft_ms as measured_ms,
+        estimated_ttft_ms as estimated_ms,
+        cast(method_inputs ->> '$.ttft_roofline_ms' as double) as roofline_ms,
+        method_inputs ->> '$.ttft_calibration.method' as estimate_calibration_method,
+        cast(method_inputs ->> '$.ttft_calibration.rows' as integer) as estimate_calibration_rows
+    from paired
+    where benchmark_kind = 'generate'
 
 ),
 

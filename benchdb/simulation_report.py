@@ -107,3 +107,46 @@ def simulated_results(db_path: Path) -> tuple[list[str], list[tuple]]:
             "where is_simulated order by measured_at, model_name"
         )
         return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+ACCURACY_COLUMNS = (
+    "hardware_type, estimated_with_device, metric, calibration_status, calibration_rows, "
+    "left_out_rows, calibration_method, round(calibration_factor, 4) as factor, "
+    "round(calibration_overhead_ms, 4) as overhead_ms, "
+    "round(left_out_median_abs_error_pct, 1) as left_out_median_abs_error_pct, "
+    "round(least(left_out_factor_rms_log_error, coalesce(left_out_affine_rms_log_error, "
+    "left_out_factor_rms_log_error)), 4) as left_out_rms_log_error, "
+    "round(roofline_geometric_mean_ratio, 4) as roofline_geometric_mean_ratio, "
+    "round(roofline_min_ratio, 4) as roofline_min_ratio, "
+    "round(roofline_max_ratio, 4) as roofline_max_ratio, noisy_rows, calibrated_through, "
+    "calibration_reason"
+)
+ACCURACY_ROW_COLUMNS = (
+    "hardware_type, estimated_with_device, metric, model_name, precision, batch_size, "
+    "measured_quality, round(measured_ms, 3) as measured_ms, "
+    "round(roofline_ms, 3) as roofline_ms, round(roofline_ratio, 4) as roofline_ratio, "
+    "left_out_fit_rows, round(left_out_factor_ratio, 4) as left_out_factor_ratio, "
+    "round(left_out_affine_ratio, 4) as left_out_affine_ratio, "
+    "round(estimated_ratio, 4) as estimated_ratio, estimate_calibration_method"
+)
+
+
+def simulation_accuracy(
+    db_path: Path, evidence: bool = False, every_device: bool = False
+) -> tuple[list[str], list[tuple]]:
+    """simulation_accuracy per device and metric (devices with measured rows, or every catalog
+    device), or its evidence, simulation_accuracy_rows (`evidence`)."""
+    if evidence:
+        sql = (
+            f"select {ACCURACY_ROW_COLUMNS} from simulation_accuracy_rows "
+            "order by hardware_type, estimated_with_device, metric, model_name, batch_size"
+        )
+    else:
+        where = "" if every_device else "where calibration_rows > 0 "
+        sql = (
+            f"select {ACCURACY_COLUMNS} from simulation_accuracy {where}"
+            "order by hardware_type, estimated_with_device, metric"
+        )
+    with connect_read_only(db_path) as con:
+        cursor = con.execute(sql)
+        return [d[0] for d in cursor.description], cursor.fetchall()

@@ -11,7 +11,6 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from benchdb.simulation import DeviceSpec, GenerationGeometry, estimate_generation
 from runners import landing
 from tests.conftest import FAST_TIMING, invoke
 
@@ -155,7 +154,7 @@ def test_an_absent_gpu_gets_a_flagged_generation_estimate(built):
         "select simulation_method from performance_results where hardware_type = 'cuda' "
         "and benchmark_kind = 'generate' and batch_size = 1",
     )
-    assert method["simulation_method"].startswith("roofline-generate-v1 {")
+    assert method["simulation_method"].startswith("roofline-generate-v2 {")
     inputs = json.loads(method["simulation_method"].split(" ", 1)[1])
     assert inputs["device_name"] == "NVIDIA H100 SXM5" and inputs["decode_bound"] == "memory"
 
@@ -165,31 +164,41 @@ def test_measured_cpu_generations_are_in_the_simulation_accuracy(built):
     rows = _query(
         db,
         "select * from simulation_accuracy_rows where benchmark_kind = 'generate' "
-        "order by batch_size",
+        "order by metric, batch_size",
     )
-    assert [r["batch_size"] for r in rows] == [1, 2]
+    # TPOT and TTFT are rows of their own metric, each fitted apart
+    assert [(r["metric"], r["batch_size"]) for r in rows] == [
+        ("tpot", 1), ("tpot", 2), ("ttft", 1), ("ttft", 2)
+    ]  # fmt: skip
     measured = {
         r["batch_size"]: r
         for r in _query(
             db,
-            "select batch_size, tpot_p50_ms, ttft_p50_ms from rpt_generation_results "
-            "where hardware_type = 'cpu'",
+            "select batch_size, tpot_mean_ms, ttft_mean_ms from performance_results "
+            "where hardware_type = 'cpu' and benchmark_kind = 'generate' and not is_simulated",
         )
     }
-    for row in rows:
-        assert row["measured_latency_ms"] == measured[row["batch_size"]]["tpot_p50_ms"]
-        assert row["ttft_ratio"] == pytest.approx(
-            row["estimated_ttft_ms"] / measured[row["batch_size"]]["ttft_p50_ms"]
+    for row in rows:  # the means: stored however few the samples (a p50 is not)
+        assert row["measured_ms"] == measured[row["batch_size"]][f"{row['metric']}_mean_ms"]
+    # two rows per metric: each is predicted by the other's factor (measured / roofline)
+    for metric in ("tpot", "ttft"):
+        one, other = (r for r in rows if r["metric"] == metric)
+        for row, rest in ((one, other), (other, one)):
+            factor = rest["measured_ms"] / rest["roofline_ms"]
+            assert row["left_out_factor"] == pytest.approx(factor)
+            assert row["left_out_factor_ratio"] == pytest.approx(
+                row["roofline_ms"] * factor / row["measured_ms"]
+            )
+        (device,) = _query(
+            db,
+            "select * from simulation_accuracy where hardware_type = 'cpu' "
+            f"and metric = '{metric}' and calibration_rows > 0",
         )
-    (device,) = _query(
-        db,
-        "select * from simulation_accuracy where hardware_type = 'cpu' "
-        "and generation_configurations > 0",
-    )
-    assert device["generation_configurations"] == 2
-    assert device["generation_tpot_median_ratio"] == pytest.approx(
-        statistics.median(r["estimated_ratio"] for r in rows)
-    )
+        assert device["calibration_rows"] == 2 and device["left_out_rows"] == 2
+        assert device["calibration_method"] == "factor"  # two rows: factor + overhead untested
+        assert device["roofline_median_ratio"] == pytest.approx(
+            statistics.median(r["roofline_ratio"] for r in (one, other))
+        )
 
 
 @pytest.mark.parametrize("chart", ["ttft-vs-input-length", "tokens-per-second-vs-batch"])
@@ -211,23 +220,6 @@ def test_generation_chart_states_its_settings_and_labels_estimates(built):
     assert "all at test/tiny-llama, in 16, out 4 tokens, fp32, eager" in plot.labels.subtitle
     assert "2 simulated" in plot.labels.caption
     assert sorted(frame["hardware_type"].unique()) == ["cpu", "cuda"]
-
-
-def test_generation_roofline_by_hand():
-    # 1e9 parameters at 2 bytes on a device of 100 TFLOP/s and 1,000 GB/s, batch 1, input 100,
-    # output 3; KV: 2 x 10 layers x 8 heads x 64 x 2 bytes = 20,480 bytes per token
-    geometry = GenerationGeometry(10**9, 2 * 10**9, 10, 8, 64, 2, False)
-    device = DeviceSpec("cuda", "Dev", True, {"fp16": 100.0}, 1000.0, 80.0, None, "test")
-    metrics, inputs = estimate_generation(geometry, device, "fp16", 1, 100, 3)
-    # prefill: 2e9 x 100 = 2e11 FLOPs / 1e14 = 2 ms; memory (2e9 + 20,480 x 100) / 1e12 = 2.002 ms
-    assert inputs["prefill_compute_ms"] == pytest.approx(2.0)
-    assert metrics["ttft_ms"] == pytest.approx(2.002048)
-    # decode steps read 101 and 102 cached tokens: (2e9 + 20,480 x 101) / 1e12 s, (... 102)
-    steps = [(2e9 + 20_480 * n) / 1e12 * 1e3 for n in (101, 102)]
-    assert metrics["tpot_ms"] == pytest.approx(sum(steps) / 2)
-    assert inputs["decode_bound"] == "memory"
-    assert metrics["decode_tokens_per_second"] == pytest.approx(1000 / (sum(steps) / 2))
-    assert metrics["e2e_latency_ms"] == pytest.approx(2.002048 + sum(steps))
 
 
 def test_the_dashboard_has_a_generation_section(built, tmp_path):

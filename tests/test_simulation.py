@@ -54,36 +54,22 @@ def test_roofline_takes_the_slower_of_compute_and_memory():
         {"fp16": 100.0, "fp32": 10.0, "bf16": None},
         memory_bandwidth_gb_per_s=1000.0,
         memory_gb=16,
-        fixed_overhead_ms=0.5,
         source="made up for the test",
     )
     cost = ForwardCost(
         flops=2 * 10**12, bytes_moved=10**9, operators=10, counted_on="meta", parameter_count=1
     )
-    # compute 2e12 / 100e12 s = 20 ms; memory 1e9 / 1e12 s = 1 ms
-    latency, inputs = estimate_latency_ms(cost, device, "fp16")
-    assert latency == pytest.approx(20.5)
-    assert inputs["bound"] == "compute" and inputs["peak_tflops"] == 100.0
-    # at fp32: 200 ms of compute
-    assert estimate_latency_ms(cost, device, "fp32")[0] == pytest.approx(200.5)
-    with pytest.raises(ConfigurationError, match="no bf16 peak for test gpu"):
-        estimate_latency_ms(cost, device, "bf16")
-
-
-def test_an_uncalibrated_device_adds_no_invented_overhead():
-    device = DeviceSpec(
-        "cuda", "test gpu", True, {"fp16": 100.0, "fp32": 10.0, "bf16": None},
-        memory_bandwidth_gb_per_s=1000.0, memory_gb=16, fixed_overhead_ms=None,
-        source="made up for the test",
-    )  # fmt: skip
-    cost = ForwardCost(
-        flops=2 * 10**12, bytes_moved=10**9, operators=10, counted_on="meta", parameter_count=1
-    )
-    # compute 20 ms, memory 1 ms, and nothing added: the roofline bound, said to be one
+    # compute 2e12 / 100e12 s = 20 ms; memory 1e9 / 1e12 s = 1 ms; no calibration: nothing
+    # added or scaled, the roofline bound alone, said to be one
     latency, inputs = estimate_latency_ms(cost, device, "fp16")
     assert latency == pytest.approx(20.0) == inputs["roofline_ms"]
-    assert inputs["fixed_overhead_ms"] is None
-    assert inputs["overhead_calibration"].startswith("uncalibrated")
+    assert inputs["bound"] == "compute" and inputs["peak_tflops"] == 100.0
+    assert inputs["calibration"] is None
+    assert inputs["calibration_note"].startswith("uncalibrated (latency)")
+    # at fp32: 200 ms of compute
+    assert estimate_latency_ms(cost, device, "fp32")[0] == pytest.approx(200.0)
+    with pytest.raises(ConfigurationError, match="no bf16 peak for test gpu"):
+        estimate_latency_ms(cost, device, "bf16")
 
 
 def test_hardware_catalog_covers_the_common_targets_with_sources():
@@ -206,17 +192,14 @@ def test_hardware_catalog_figures_agree_with_their_stated_sources():
             assert float(row[column]) == pytest.approx(round(expected, digits)), (device, column)
 
 
-def test_every_catalog_overhead_is_cited_or_uncalibrated():
-    # a fixed overhead is a fitted constant: a row gives one only with the measurement it was
-    # fitted on; without measured rows the row says it is uncalibrated and leaves it empty
+def test_the_catalog_holds_no_fitted_constant():
+    # the former per-device overheads had no source: they are gone, and each row says where its
+    # calibration comes from instead (the device's own measured rows, simulation_accuracy)
+    with HARDWARE_CATALOG_CSV.open(newline="", encoding="utf-8") as handle:
+        assert "fixed_overhead_ms" not in next(csv.reader(handle))
     for device, row in _catalog_rows().items():
-        if row["fixed_overhead_ms"].strip():
-            assert "fitted" in row["source"] and "simulation_accuracy" in row["source"], device
-        else:
-            assert "overhead uncalibrated" in row["source"], device
-    assert all(
-        d.fixed_overhead_ms is None or d.fixed_overhead_ms >= 0 for d in load_hardware_catalog()
-    )
+        assert "calibrated from its own measured rows" in row["source"], device
+        assert "simulation_accuracy" in row["source"], device
 
 
 def test_force_simulation_lands_a_flagged_estimate(tmp_path):
@@ -241,7 +224,7 @@ def test_force_simulation_lands_a_flagged_estimate(tmp_path):
     assert fp32["status"] == "completed" and fp32["is_simulated"] is True
     assert "cuda unavailable on host" in fp32["simulation_reason"]
     method, _, inputs = fp32["simulation_method"].partition(" ")
-    assert method == "roofline-v1"
+    assert method == "roofline-v2"
     inputs = json.loads(inputs)
     assert inputs["device_name"] == "NVIDIA T4" == fp32["device_name"]
     # tiny-bert (2 layers, hidden 32, FFN 64) at batch 1, 16 tokens, by hand: per layer Q, K, V,
@@ -252,9 +235,10 @@ def test_force_simulation_lands_a_flagged_estimate(tmp_path):
     t4 = _catalog_rows()["NVIDIA T4"]  # the catalog read here, not through benchdb.simulation
     compute_ms = flops / (float(t4["peak_tflops_fp32"]) * 1e12) * 1e3
     memory_ms = inputs["bytes_moved"] / (float(t4["memory_bandwidth_gb_per_s"]) * 1e9) * 1e3
-    # the T4's overhead is uncalibrated: nothing is added to the roofline bound, and it says so
-    assert t4["fixed_overhead_ms"] == "" and inputs["fixed_overhead_ms"] is None
-    assert inputs["overhead_calibration"].startswith("uncalibrated")
+    # no T4 was measured (no warehouse in this data directory): the roofline bound alone,
+    # flagged uncalibrated with the reason
+    assert inputs["calibration"] is None
+    assert inputs["calibration_note"].startswith("uncalibrated (latency): no warehouse at ")
     # nothing was timed: no iterations, no samples, and the estimate is the latency
     assert fp32["latencies_ms"] is None and fp32["iterations"] is None
     assert fp32["latency_mean_ms"] == pytest.approx(max(compute_ms, memory_ms))
@@ -344,33 +328,66 @@ def test_accuracy_mart_compares_estimate_with_measurement(simulation_warehouse):
     first_run = [r for r in _rows(data) if r["hardware_type"] == "cpu" and r["batch_size"] == 1]
     measured = next(r for r in first_run if not r["is_simulated"])
     estimated = next(r for r in first_run if r["is_simulated"])
+    inputs = json.loads(estimated["simulation_method"].partition(" ")[2])
+    roofline = max(inputs["compute_ms"], inputs["memory_ms"])
     # one pair (batch 1 measured and estimated in the first run); batches 2 and 3 were measured
     # without an estimate beside them
     (row,) = _one(
         db,
-        "select configurations, median_ratio, estimated_with_device, calibration_status, "
-        "fitted_overhead_ms, left_out_rows from simulation_accuracy where configurations > 0",
+        "select estimated_with_device, metric, calibration_status, calibration_rows, "
+        "calibration_method, calibration_factor, calibration_overhead_ms, left_out_rows, "
+        "roofline_median_ratio, median_ratio from simulation_accuracy where calibration_rows > 0",
     )
-    assert row[:4] == (
-        1,
-        pytest.approx(estimated["latency_mean_ms"] / measured["latency_mean_ms"]),
-        "2-core AVX2 server vCPU",
-        "not validated",  # one row: fitted, none left to test the fit on
-    )
-    # the fit: measured minus the roofline time the estimate recorded (at least 0)
-    inputs = json.loads(estimated["simulation_method"].partition(" ")[2])
-    roofline = max(inputs["compute_ms"], inputs["memory_ms"])
-    assert row[4] == pytest.approx(max(0.0, measured["latency_mean_ms"] - roofline))
-    assert row[5] == 0
-    # every other catalog device has no measured row: uncalibrated, and no figure
+    assert row[:5] == ("2-core AVX2 server vCPU", "latency", "not validated", 1, "factor")
+    # one row: the factor is its measured / roofline; nothing left out to test it on
+    assert row[5] == pytest.approx(measured["latency_mean_ms"] / roofline)
+    assert row[6] == 0 and row[7] == 0
+    assert row[8] == pytest.approx(roofline / measured["latency_mean_ms"])
+    assert row[9] == pytest.approx(estimated["latency_mean_ms"] / measured["latency_mean_ms"])
+    # every other catalog device and metric has no measured row: uncalibrated, and no figure
     others = _one(
         db,
-        "select count(*), count(fitted_overhead_ms), count(left_out_median_ratio), "
+        "select count(*), count(calibration_factor), count(left_out_median_ratio), "
         "count(*) filter (where calibration_status = 'uncalibrated') "
-        "from simulation_accuracy where configurations = 0",
+        "from simulation_accuracy where calibration_rows = 0",
     )
-    catalog_devices = len(load_hardware_catalog())
-    assert others == [(catalog_devices - 1, 0, 0, catalog_devices - 1)]
+    cells = 3 * len(load_hardware_catalog()) - 1
+    assert others == [(cells, 0, 0, cells)]
+
+
+def test_a_later_estimate_applies_the_device_calibration_and_names_it(
+    simulation_warehouse, tmp_path, monkeypatch
+):
+    data, db = simulation_warehouse
+    first_run = [r for r in _rows(data) if r["hardware_type"] == "cpu" and r["batch_size"] == 1]
+    measured = next(r for r in first_run if not r["is_simulated"])
+    inputs = json.loads(
+        next(r for r in first_run if r["is_simulated"])["simulation_method"].partition(" ")[2]
+    )
+    factor = measured["latency_mean_ms"] / max(inputs["compute_ms"], inputs["memory_ms"])
+    monkeypatch.setenv("BENCHMARK_DB_PATH", str(db))
+    invoke(
+        "run", "--model", "test/tiny-bert", "--sequence-length", "16", "--hardware", "cpu,cuda",
+        "--force-simulation", "--also-estimate", *FAST_TIMING, "--data-dir", tmp_path,
+    )  # fmt: skip
+    estimates = {r["hardware_type"]: r for r in _rows(tmp_path) if r["is_simulated"]}
+    cpu = json.loads(estimates["cpu"]["simulation_method"].partition(" ")[2])
+    # the cpu device was fitted on one measured row: its factor, on record whole, applied
+    assert cpu["calibration"]["method"] == "factor" and cpu["calibration"]["rows"] == 1
+    assert cpu["calibration"]["factor"] == pytest.approx(factor)
+    assert cpu["calibration"]["status"] == "not validated"
+    assert cpu["calibration"]["source"] == f"simulation_accuracy in {db}"
+    assert cpu["calibration"]["fitted_through"] is not None
+    assert estimates["cpu"]["latency_mean_ms"] == pytest.approx(cpu["roofline_ms"] * factor)
+    # the cuda device (an H100) has no measured rows: the roofline alone, flagged, with why
+    cuda = json.loads(estimates["cuda"]["simulation_method"].partition(" ")[2])
+    assert cuda["calibration"] is None
+    assert "no measured latency rows of this device" in cuda["calibration_note"]
+    assert estimates["cuda"]["latency_mean_ms"] == pytest.approx(cuda["roofline_ms"])
+    shown = invoke("simulation", "accuracy", "--db-path", db, "--format", "json").output
+    (device,) = json.loads(shown)
+    assert device["estimated_with_device"] == "2-core AVX2 server vCPU"
+    assert device["factor"] == pytest.approx(factor, rel=1e-3)
 
 
 def test_simulated_rows_are_never_done_in_the_plan(simulation_warehouse):

@@ -171,6 +171,7 @@ def run(
       benchdb run --model prajjwal1/bert-tiny --landing /shared/landing
     """
     from benchdb import simulation
+    from benchdb.calibration import warehouse_for
     from runners import benchmark, landing
     from runners.catalog import load_catalog, resolve_models
     from runners.timing import TimingSettings
@@ -223,7 +224,7 @@ def run(
             # within a configuration: its phase and timed iterations, as the worker reports them
             on_progress=lambda config, phase: bar.update(0, f"{config.describe()}: {phase}"),
             command=invoked_command_line(),
-            estimator=simulation.estimator(device_choices),
+            estimator=simulation.estimator(device_choices, warehouse_for(data_dir)),
             estimate_unavailable=force_simulation,
             estimate_measured=also_estimate,
             threads=threads,

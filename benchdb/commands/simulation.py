@@ -28,6 +28,7 @@ def simulation() -> None:
     \b
       benchdb simulation mark-hardware cuda --reason "CI has no GPU; cuda there is emulated"
       benchdb simulation report --format markdown --output simulation.md
+      benchdb simulation accuracy
       benchdb simulation run-csv configs.csv
     """
 
@@ -84,6 +85,47 @@ def report(fmt, output, db_path) -> None:
     _emit(text, output)
 
 
+@simulation.command()
+@click.option("--rows", "evidence", is_flag=True, help="The evidence: one row per measured metric.")
+@click.option(
+    "--all", "every_device", is_flag=True, help="Every catalog device, calibrated or not."
+)
+@format_option(["table", "csv", "json", "markdown"], default="table")
+@output_option()
+@db_path_option()
+def accuracy(evidence, every_device, fmt, output, db_path) -> None:
+    """How far the roofline estimates are from measurements, per device and metric, and the
+    calibration new estimates apply (simulation_accuracy, leave-one-out; docs/simulation.md).
+
+    \b
+      benchdb simulation accuracy
+      benchdb simulation accuracy --rows --format csv --output accuracy_rows.csv
+      benchdb simulation accuracy --all --format markdown
+    """
+    from benchdb.simulation_report import simulation_accuracy
+
+    columns, rows = simulation_accuracy(resolve_db_path(db_path), evidence, every_device)
+    _emit(_tabular(columns, rows, fmt), output)
+
+
+def _tabular(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([dict(zip(columns, row)) for row in rows], indent=2, default=str)
+    if fmt == "csv":
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return buffer.getvalue().rstrip("\n")
+    if fmt == "markdown":
+        from benchdb.reporting.formats import markdown_table
+
+        return markdown_table(columns, rows).rstrip("\n")
+    from benchdb.text_table import render
+
+    return render(columns, rows) + f"\n\n{len(rows)} row(s)"
+
+
 @simulation.command("list")
 @output_option(help="Write CSV here instead of printing a table.")
 @db_path_option()
@@ -126,6 +168,7 @@ def run_csv(csv_file, min_duration, data_dir) -> None:
       benchdb simulation run-csv configs.csv --min-duration 0.5 --data-dir /srv/benchdb
     """
     from benchdb import simulation
+    from benchdb.calibration import warehouse_for
     from benchdb.commands.run import print_run_summary
     from runners import benchmark
     from runners.catalog import load_catalog
@@ -143,7 +186,7 @@ def run_csv(csv_file, min_duration, data_dir) -> None:
             on_result=lambda config, row: bar.update(1),
             options={"csv": str(csv_file)},
             command=invoked_command_line(),
-            estimator=simulation.estimator(),
+            estimator=simulation.estimator(calibration_db=warehouse_for(data_dir)),
             estimate_unavailable=True,
         )
     print_run_summary(outcome)

@@ -1,121 +1,126 @@
-{#- How far to trust the roofline estimates, per hardware catalog device: every catalog device
-    (and any other device estimates were made for), with the number of measured rows behind it
-    (simulation_accuracy_rows: a standing measurement estimated beside it in the same run).
+{#- How far to trust the roofline estimates, and the calibration new estimates apply: one row
+    per hardware catalog device (and any other device estimates were made for) and metric
+    ('latency': a forward pass; 'tpot' and 'ttft': a generation's decode step and prefill), with
+    the number of measured rows behind it (simulation_accuracy_rows).
 
-    - fitted_overhead_ms: the fixed per-forward overhead those rows call for, median of
-      measured - roofline time (at least 0), to copy into seeds/hardware_catalog.csv with a
-      citation of this mart;
-    - left_out_*: the accuracy of that fit on rows not used for fitting (leave-one-out: each
-      row predicted with the overhead fitted on the device's other rows), the honest figure;
-    - geometric_mean_ratio ... max_ratio: the estimates as stored (with the catalog's overhead
-      when it gave one), estimate / measured; in-sample when that overhead was fitted on these
-      same rows;
-    - calibration_status: uncalibrated (no measured row: nothing to fit, no number invented),
-      not validated (one row: fitted, nothing left out to test it on), validated (two or more).
-    - generation_*: the generation roofline (roofline-generate-v1) against measured
-      generations of the device, apart from the forward figures above: TPOT ratios (a decode
-      step), the step overhead they call for, and TTFT ratios (the prefill).
-    A ratio below 1 means the estimate is optimistic. -#}
+    Two calibrations are fitted on all the device's rows of the metric (macros/calibration_fits.sql):
+    `factor` (roofline x factor) and `factor_overhead` (roofline x factor + overhead). Each was
+    tested leave-one-out in simulation_accuracy_rows (every row predicted by the fit of the
+    device's other rows); the one with the smaller root-mean-square log error left out is the
+    calibration (`factor` when factor + overhead could not be tested: fewer than 3 rows), and
+    left_out_* are its figures, the honest accuracy. roofline_* are the roofline alone;
+    geometric_mean_ratio ... max_ratio the estimates as stored (calibrated when made after a
+    fit: in-sample when that fit saw the row).
+
+    calibration_status: uncalibrated (no measured row: nothing fitted, no number invented), not
+    validated (one row: a factor, nothing left out to test it on), validated (two or more).
+    benchdb/calibration.py reads calibration_method, _factor, _overhead_ms, _rows and
+    calibrated_through into every estimate it makes for the device. -#}
 with
 
-calibration_rows as (
+accuracy_rows as (
 
-    -- forward passes: a generation's rows are generation_per_device's
-    select * from {{ ref('simulation_accuracy_rows') }}
-    where benchmark_kind is distinct from 'generate'
-
-),
-
-generation_rows as (
-
-    select * from {{ ref('simulation_accuracy_rows') }}
-    where benchmark_kind = 'generate'
-
-),
-
-generation_per_device as (
-
-    -- the generation roofline against measured generations: TPOT (a decode step) and TTFT
     select
-        hardware_type,
-        estimated_with_device,
-        count(*) as generation_configurations,
-        exp(avg(ln(estimated_ratio))) as generation_tpot_geometric_mean_ratio,
-        median(estimated_ratio) as generation_tpot_median_ratio,
-        min(estimated_ratio) as generation_tpot_min_ratio,
-        max(estimated_ratio) as generation_tpot_max_ratio,
-        greatest(median(residual_ms), 0) as generation_fitted_step_overhead_ms,
-        exp(avg(ln(ttft_ratio))) as generation_ttft_geometric_mean_ratio,
-        median(ttft_ratio) as generation_ttft_median_ratio,
-        min(ttft_ratio) as generation_ttft_min_ratio,
-        max(ttft_ratio) as generation_ttft_max_ratio
-    from generation_rows
-    group by hardware_type, estimated_with_device
+        *,
+        ln(measured_ms / roofline_ms) as log_ratio,
+        1 / (measured_ms * measured_ms) as weight
+    from {{ ref('simulation_accuracy_rows') }}
 
 ),
 
-catalog as (
-
-    select * from {{ ref('stg_catalog__hardware_devices') }}
-
-),
-
-per_device as (
+sums as (
 
     select
         hardware_type,
         estimated_with_device,
-        count(*) as configurations,
-        greatest(median(residual_ms), 0) as fitted_overhead_ms,
+        metric,
+        count(*) as fit_n,
+        sum(log_ratio) as fit_sum_log_ratio,
+        sum(weight) as fit_sw,
+        sum(weight * roofline_ms) as fit_sx,
+        sum(weight * measured_ms) as fit_sy,
+        sum(weight * roofline_ms * roofline_ms) as fit_sxx,
+        sum(weight * roofline_ms * measured_ms) as fit_sxy,
+        max(measured_at) as calibrated_through,
+        count(*) filter (where measured_quality = 'noisy') as noisy_rows,
+        min(measured_device_name) as measured_device_name,
+        count(distinct measured_device_name) as measured_device_names,
+        -- the roofline alone and the estimates as stored, estimate / measured
+        exp(avg(ln(roofline_ratio))) as roofline_geometric_mean_ratio,
+        median(roofline_ratio) as roofline_median_ratio,
+        min(roofline_ratio) as roofline_min_ratio,
+        max(roofline_ratio) as roofline_max_ratio,
         exp(avg(ln(estimated_ratio))) as geometric_mean_ratio,
         median(estimated_ratio) as median_ratio,
         min(estimated_ratio) as min_ratio,
         max(estimated_ratio) as max_ratio,
-        count(left_out_ratio) as left_out_rows,
-        exp(avg(ln(left_out_ratio))) as left_out_geometric_mean_ratio,
-        median(left_out_ratio) as left_out_median_ratio,
-        min(left_out_ratio) as left_out_min_ratio,
-        max(left_out_ratio) as left_out_max_ratio,
-        100.0 * median(abs(left_out_ratio - 1)) as left_out_median_abs_error_pct,
-        min(measured_device_name) as measured_device_name,
-        count(distinct measured_device_name) as measured_device_names
-    from calibration_rows
-    group by hardware_type, estimated_with_device
+        -- both calibrations left out: root-mean-square log error and the ratios
+        count(left_out_factor_ratio) as left_out_rows,
+        count(left_out_affine_ratio) as left_out_affine_rows,
+        sqrt(avg(ln(left_out_factor_ratio) ^ 2)) as left_out_factor_rms_log_error,
+        sqrt(avg(ln(left_out_affine_ratio) ^ 2)) as left_out_affine_rms_log_error,
+        100.0 * median(abs(left_out_factor_ratio - 1)) as left_out_factor_median_abs_error_pct,
+        100.0 * median(abs(left_out_affine_ratio - 1)) as left_out_affine_median_abs_error_pct,
+        exp(avg(ln(left_out_factor_ratio))) as left_out_factor_geometric_mean_ratio,
+        exp(avg(ln(left_out_affine_ratio))) as left_out_affine_geometric_mean_ratio,
+        median(left_out_factor_ratio) as left_out_factor_median_ratio,
+        median(left_out_affine_ratio) as left_out_affine_median_ratio,
+        min(left_out_factor_ratio) as left_out_factor_min_ratio,
+        min(left_out_affine_ratio) as left_out_affine_min_ratio,
+        max(left_out_factor_ratio) as left_out_factor_max_ratio,
+        max(left_out_affine_ratio) as left_out_affine_max_ratio
+    from accuracy_rows
+    group by hardware_type, estimated_with_device, metric
+
+),
+
+fits as (
+
+    select
+        *,
+        {{ calibration_fits('fit') }},
+        -- factor + overhead only where it was tested on every row and erred less
+        coalesce(
+            left_out_affine_rows = fit_n
+            and left_out_affine_rms_log_error < left_out_factor_rms_log_error,
+            false
+        ) as overhead_chosen
+    from sums
+
+),
+
+metric_names as (
+
+    select unnest(['latency', 'tpot', 'ttft']) as metric
+
+),
+
+catalog_metrics as (
+
+    select
+        hardware_devices.hardware_type,
+        hardware_devices.device_name,
+        metric_names.metric
+    from {{ ref('stg_catalog__hardware_devices') }} as hardware_devices
+    cross join metric_names
 
 ),
 
 devices as (
 
     select
-        coalesce(catalog.hardware_type, per_device.hardware_type) as hardware_type,
-        coalesce(catalog.device_name, per_device.estimated_with_device) as estimated_with_device,
-        catalog.fixed_overhead_ms as catalog_overhead_ms,
-        catalog.device_name is not null as is_in_catalog,
-        per_device.* exclude (hardware_type, estimated_with_device)
-    from catalog
-    full outer join per_device
+        coalesce(catalog_metrics.hardware_type, fits.hardware_type) as hardware_type,
+        coalesce(catalog_metrics.device_name, fits.estimated_with_device)
+            as estimated_with_device,
+        coalesce(catalog_metrics.metric, fits.metric) as metric,
+        catalog_metrics.device_name is not null as is_in_catalog,
+        fits.* exclude (hardware_type, estimated_with_device, metric)
+    from catalog_metrics
+    full outer join fits
         on
-            catalog.hardware_type = per_device.hardware_type
-            and catalog.device_name = per_device.estimated_with_device
-
-),
-
-devices_with_generation as (
-
-    -- a device only generations were estimated for is a row of its own too
-    select
-        coalesce(devices.hardware_type, generation_per_device.hardware_type) as hardware_type,
-        coalesce(
-            devices.estimated_with_device, generation_per_device.estimated_with_device
-        ) as estimated_with_device,
-        coalesce(devices.is_in_catalog, false) as is_in_catalog,
-        devices.* exclude (hardware_type, estimated_with_device, is_in_catalog),
-        generation_per_device.* exclude (hardware_type, estimated_with_device)
-    from devices
-    full outer join generation_per_device
-        on
-            devices.hardware_type = generation_per_device.hardware_type
-            and devices.estimated_with_device = generation_per_device.estimated_with_device
+            catalog_metrics.hardware_type = fits.hardware_type
+            and catalog_metrics.device_name = fits.estimated_with_device
+            and catalog_metrics.metric = fits.metric
 
 ),
 
@@ -123,53 +128,93 @@ final as (
 
     select
         -- ids
-        {{ stable_id(['hardware_type', 'estimated_with_device']) }} as accuracy_id,
+        {{ stable_id(['hardware_type', 'estimated_with_device', 'metric']) }} as accuracy_id,
 
         -- strings
         hardware_type,
         estimated_with_device,
+        metric,
         measured_device_name,
         case
-            when coalesce(configurations, 0) = 0 then 'uncalibrated'
-            when configurations = 1 then 'not validated'
+            when coalesce(fit_n, 0) = 0 then 'uncalibrated'
+            when fit_n = 1 then 'not validated'
             else 'validated'
         end as calibration_status,
         case
-            when catalog_overhead_ms is null
-                then 'uncalibrated: the catalog gives no overhead, estimates are the roofline bound'
-            else 'from the catalog: see its source column'
-        end as catalog_overhead_note,
+            when coalesce(fit_n, 0) = 0 then null
+            when overhead_chosen then 'factor_overhead'
+            else 'factor'
+        end as calibration_method,
+        case
+            when coalesce(fit_n, 0) = 0
+                then 'no measured rows of the device: estimates are the roofline bound alone'
+            when fit_n = 1
+                then 'factor: one measured row, nothing left out to test it on'
+            when left_out_affine_rows < fit_n
+                then 'factor: too few rows (' || fit_n || ') to test factor + overhead left out'
+            when overhead_chosen
+                then 'factor_overhead: rms log error left out '
+                    || round(left_out_affine_rms_log_error, 3) || ' against '
+                    || round(left_out_factor_rms_log_error, 3) || ' for the factor alone'
+            else
+                'factor: rms log error left out ' || round(left_out_factor_rms_log_error, 3)
+                || ' against ' || round(left_out_affine_rms_log_error, 3)
+                || ' for factor + overhead'
+        end as calibration_reason,
 
-        -- numerics
-        cast(coalesce(configurations, 0) as integer) as configurations,
-        catalog_overhead_ms,
-        fitted_overhead_ms,
+        -- numerics: the calibration (NULL when uncalibrated)
+        cast(coalesce(fit_n, 0) as integer) as calibration_rows,
+        case when overhead_chosen then fit_affine_factor else fit_factor end
+            as calibration_factor,
+        case when overhead_chosen then fit_affine_overhead_ms when fit_n > 0 then 0.0 end
+            as calibration_overhead_ms,
+        -- both candidates, fitted on every row, and their error left out
+        fit_factor,
+        fit_affine_factor,
+        fit_affine_overhead_ms,
+        left_out_factor_rms_log_error,
+        left_out_affine_rms_log_error,
+        left_out_factor_median_abs_error_pct,
+        left_out_affine_median_abs_error_pct,
+        -- the calibration's accuracy on rows not used for fitting it (leave-one-out)
         cast(coalesce(left_out_rows, 0) as integer) as left_out_rows,
-        left_out_geometric_mean_ratio,
-        left_out_median_ratio,
-        left_out_min_ratio,
-        left_out_max_ratio,
-        left_out_median_abs_error_pct,
+        case
+            when overhead_chosen then left_out_affine_geometric_mean_ratio
+            else left_out_factor_geometric_mean_ratio
+        end as left_out_geometric_mean_ratio,
+        case
+            when overhead_chosen then left_out_affine_median_ratio
+            else left_out_factor_median_ratio
+        end as left_out_median_ratio,
+        case
+            when overhead_chosen then left_out_affine_min_ratio
+            else left_out_factor_min_ratio
+        end as left_out_min_ratio,
+        case
+            when overhead_chosen then left_out_affine_max_ratio
+            else left_out_factor_max_ratio
+        end as left_out_max_ratio,
+        case
+            when overhead_chosen then left_out_affine_median_abs_error_pct
+            else left_out_factor_median_abs_error_pct
+        end as left_out_median_abs_error_pct,
+        roofline_geometric_mean_ratio,
+        roofline_median_ratio,
+        roofline_min_ratio,
+        roofline_max_ratio,
         geometric_mean_ratio,
         median_ratio,
         min_ratio,
         max_ratio,
+        cast(coalesce(noisy_rows, 0) as integer) as noisy_rows,
         cast(coalesce(measured_device_names, 0) as integer) as measured_device_names,
-        -- generation (TPOT: a decode step; TTFT: the prefill), estimate / measured
-        cast(coalesce(generation_configurations, 0) as integer) as generation_configurations,
-        generation_tpot_geometric_mean_ratio,
-        generation_tpot_median_ratio,
-        generation_tpot_min_ratio,
-        generation_tpot_max_ratio,
-        generation_fitted_step_overhead_ms,
-        generation_ttft_geometric_mean_ratio,
-        generation_ttft_median_ratio,
-        generation_ttft_min_ratio,
-        generation_ttft_max_ratio,
 
         -- booleans
-        is_in_catalog
-    from devices_with_generation
+        is_in_catalog,
+
+        -- timestamps
+        calibrated_through
+    from devices
 
 )
 

@@ -22,7 +22,6 @@ renamed as (
         peak_tflops_bf16,
         memory_bandwidth_gb_per_s,
         memory_gb,
-        fixed_overhead_ms,
 
         ----------  booleans
         coalesce(is_default_for_type, false) as is_default_for_type

@@ -8,10 +8,10 @@ import click
 
 from benchdb.options import (
     FiniteRange,
-    Values,
     batch_size_option,
     check_known,
     data_dir_option,
+    generation_options,
     hardware_option,
     invoked_command_line,
     landing_option,
@@ -46,38 +46,7 @@ from benchdb.options import (
     help="Tokens per item for text; decoder tokens for audio.",
 )
 @precision_option(several=True, default="fp32", show_default=True, help="fp32, fp16, bf16.")
-@click.option(
-    "--kind",
-    type=click.Choice(["forward", "generate"]),
-    default="forward",
-    show_default=True,
-    help="forward: one forward pass; generate: a prompt, then new tokens one at a time "
-    "(time to first token, time per output token).",
-)
-@click.option(
-    "--input-length",
-    "input_lengths",
-    type=Values("input length", int, positive=True),
-    default="128",
-    show_default=True,
-    help="--kind generate: prompt tokens per item.",
-)
-@click.option(
-    "--output-length",
-    "output_lengths",
-    type=Values("output length", int, positive=True),
-    default="32",
-    show_default=True,
-    help="--kind generate: new tokens per item (greedy; end of sequence ignored: exactly these).",
-)
-@click.option(
-    "--backend",
-    "backends",
-    type=Values("backend"),
-    default="eager",
-    show_default=True,
-    help="--kind generate: eager, compile (torch.compile; compile time reported apart).",
-)
+@generation_options()
 @click.option(
     "--warmup",
     default=5,
@@ -185,12 +154,12 @@ def run(
     catalog = load_catalog()
     if plan_file and models:
         raise click.UsageError("give either --model or --plan, not both")
-    if plan_file and kind == "generate":
-        raise click.UsageError("--plan runs forward passes; --kind generate takes --model")
     if plan_file:
         from runners.plan_file import read_plan
 
+        _check_plan_options()
         configs = read_plan(plan_file, catalog)
+        kind = ",".join(sorted({c.kind for c in configs})) or kind
     elif models:
         check_known(hardware, precisions)
         specs = resolve_models(models, catalog)
@@ -233,15 +202,7 @@ def run(
                 "batch_sizes": batch_sizes,
                 "precisions": precisions,
                 "kind": kind,
-                **(
-                    {
-                        "input_lengths": input_lengths,
-                        "output_lengths": output_lengths,
-                        "backends": backends,
-                    }
-                    if kind == "generate"
-                    else {"sequence_lengths": sequence_lengths}
-                ),
+                **_kind_metadata(configs, kind, sequence_lengths, plan_file is not None),
                 "threads": threads,
                 "weights_dir": str(weights_dir) if weights_dir else None,
                 "plan": str(plan_file) if plan_file else None,
@@ -271,6 +232,40 @@ def _check_kind_options(kind: str) -> None:
         names = ", ".join(f"--{n[:-1].replace('_', '-')}" for n in sorted(wrong))
         hint = "--input-length" if kind == "generate" else "--kind generate"
         raise click.UsageError(f"{names} does not apply to --kind {kind} (use {hint})")
+
+
+def _check_plan_options() -> None:
+    """A plan file names each configuration's kind, lengths and backend (its columns)."""
+    ctx = click.get_current_context()
+    given = [
+        name
+        for name in ("kind", "input_lengths", "output_lengths", "backends")
+        if ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
+    ]
+    if given:
+        names = ", ".join(f"--{n.rstrip('s').replace('_', '-')}" for n in given)
+        raise click.UsageError(
+            f"{names} does not apply to --plan: the plan file's columns benchmark_kind, "
+            "input_length, output_length and backend give each configuration's"
+        )
+
+
+def _kind_metadata(configs, kind: str, sequence_lengths, from_plan: bool) -> dict:
+    """The test run's record of what kind of benchmark ran, and at which lengths."""
+    generations = [c for c in configs if c.is_generation]
+    forward = [c for c in configs if not c.is_generation]
+    metadata: dict = {"kind": kind}
+    if generations:
+        metadata.update(
+            input_lengths=sorted({c.sequence_length for c in generations}),
+            output_lengths=sorted({c.output_length for c in generations}),
+            backends=sorted({c.backend for c in generations}),
+        )
+    if forward or not generations:
+        metadata["sequence_lengths"] = (
+            sorted({c.sequence_length for c in forward}) if from_plan else sequence_lengths
+        )
+    return metadata
 
 
 def resolve_simulate_devices(names: tuple[str, ...]) -> dict[str, str]:

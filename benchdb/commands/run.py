@@ -329,6 +329,7 @@ def print_run_summary(outcome) -> None:
         click.echo(render(columns, rows))
     if generation:
         columns = [
+            "sim",
             "model",
             "hardware",
             "precision",
@@ -345,6 +346,7 @@ def print_run_summary(outcome) -> None:
         ]
         rows = [
             [
+                "sim" if r.get("is_simulated") else "",
                 r["model_name"],
                 r["hardware_type"],
                 r["precision"],
@@ -363,6 +365,12 @@ def print_run_summary(outcome) -> None:
         ]
         click.echo()
         click.echo(render(columns, rows))
+    estimates = sum(1 for r in outcome.rows if r.get("is_simulated"))
+    if estimates:
+        click.echo(
+            f"sim: {estimates} roofline estimate(s), not measurements (is_simulated; "
+            "docs/simulation.md)"
+        )
     # errors in full, one configuration each: a table column would cut them
     for r in outcome.rows:
         if r.get("error_message"):

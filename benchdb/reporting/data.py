@@ -199,7 +199,9 @@ def default_model(con, kind: str | None = None) -> str | None:
         """
         select model_name
         from rpt_latest_results
-        where status = 'completed' and ($kind is null or benchmark_kind = $kind)
+        where
+            status = 'completed'
+            and ($kind is null or coalesce(benchmark_kind, 'forward') = $kind)
         group by model_name
         order by
             count(distinct hardware_type) desc,

@@ -80,7 +80,7 @@ def _performance(con, summary: dict) -> Report:
                     simulation_reason,
                     strftime(measured_at, '%Y-%m-%d %H:%M') as measured_at_utc
                 from rpt_latest_results
-                where status = 'completed' and benchmark_kind = 'forward'
+                where status = 'completed' and coalesce(benchmark_kind, 'forward') = 'forward'
                 order by model_name, hardware_type, precision, batch_size, input_label
                 """,
             ),
@@ -148,7 +148,7 @@ def _completed_forward(con) -> bool:
     return bool(
         con.sql(
             "select 1 from rpt_latest_results "
-            "where status = 'completed' and benchmark_kind = 'forward' limit 1"
+            "where status = 'completed' and coalesce(benchmark_kind, 'forward') = 'forward' limit 1"
         ).fetchall()
     )
 

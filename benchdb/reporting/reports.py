@@ -184,17 +184,32 @@ GENERATION_ESTIMATED_NOTE = (
 )
 
 
-def _generation(con, report: Report) -> None:
-    """The generation tables (measured, then estimated, each labelled) and, when anything
-    completed, the two generation charts."""
-    from benchdb.reporting.dashboard import has_generation_results
+_GENERATION_FAILED_SQL = """
+select
+    model_name, hardware_type, precision, backend, batch_size, input_length, output_length,
+    status, error_message, attempts,
+    strftime(measured_at, '%Y-%m-%d %H:%M') as last_tried_utc
+from rpt_generation_results
+where status <> 'completed'
+order by model_name, hardware_type, precision, backend, batch_size, input_length, output_length
+"""
 
-    if not has_generation_results(con):
-        return
+
+def _generation(con, report: Report) -> None:
+    """The generation tables (measured, estimated, did not complete: each labelled, never
+    mixed) and, when anything completed, the two generation charts; nothing in a warehouse
+    without generations."""
+    from benchdb.queries import TABLES_SQL
+
+    if "rpt_generation_results" not in {r[0] for r in con.sql(TABLES_SQL).fetchall()}:
+        return  # a warehouse built before generations
     measured = data.arrow(con, _GENERATION_SQL.format(extra=""), {"simulated": False})
     estimated = data.arrow(
         con, _GENERATION_SQL.format(extra="simulation_reason,"), {"simulated": True}
     )
+    failed = data.arrow(con, _GENERATION_FAILED_SQL)
+    if not (measured.num_rows or estimated.num_rows or failed.num_rows):
+        return
     report.sections.append(Section("Generation: measured", measured, GENERATION_MEASURED_NOTE))
     if estimated.num_rows:
         report.sections.append(
@@ -204,17 +219,27 @@ def _generation(con, report: Report) -> None:
                 GENERATION_ESTIMATED_NOTE,
             )
         )
-    frame = chart_data.generation_results(con)
-    report.charts += [
-        (
-            "Generation: time to first token by input length",
-            _chart(charts.ttft_vs_input_length_chart, frame),
-        ),
-        (
-            "Generation: decode tokens per second by batch size",
-            _chart(charts.tokens_per_second_vs_batch_chart, frame),
-        ),
-    ]
+    if failed.num_rows:
+        report.sections.append(
+            Section(
+                "Generation: did not complete",
+                failed,
+                "Configurations with no completed result: their latest attempt failed, timed "
+                "out or was refused; no numbers (never zeros), the error says why.",
+            )
+        )
+    if measured.num_rows or estimated.num_rows:
+        frame = chart_data.generation_results(con)
+        report.charts += [
+            (
+                "Generation: time to first token by input length",
+                _chart(charts.ttft_vs_input_length_chart, frame),
+            ),
+            (
+                "Generation: decode tokens per second by batch size",
+                _chart(charts.tokens_per_second_vs_batch_chart, frame),
+            ),
+        ]
 
 
 def _hardware(con, summary: dict) -> Report:

@@ -250,7 +250,7 @@ def _html_table(page: str, heading: str) -> list[dict]:
     import re
 
     found = re.search(
-        rf"<h2>{re.escape(html.escape(heading))}</h2>(?:<p>.*?</p>)?\s*<table.*?</table>",
+        rf"<h2>{re.escape(html.escape(heading))}</h2>\s*(?:<p>[^<]*</p>\s*)?<table.*?</table>",
         page,
         re.S,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -21,6 +22,13 @@ from benchdb.options import (
     resolve_landing,
     sequence_length_option,
 )
+
+# seconds a configuration may take by default. A generation is output_length forward passes:
+# gpt2 at batch 4, input 128, output 32 decodes at ~103 ms a token on the 2-core development
+# machine (docs/benchmarks.md, "Generation"), ~3.4 s a generation, so the 105 generations of the
+# defaults (5 warm-up, 100 timed) take ~360 s, past the forward pass's 300 s
+FORWARD_TIME_LIMIT = 300.0
+GENERATE_TIME_LIMIT = 1200.0
 
 
 @click.command()
@@ -64,10 +72,10 @@ from benchdb.options import (
 @min_duration_option()
 @click.option(
     "--time-limit",
-    default=300.0,
-    show_default=True,
+    default=None,
     type=FiniteRange(min=0, min_open=True),
-    help="Seconds per configuration before it stops with status `timeout`.",
+    help="Seconds per configuration before it stops with status `timeout` "
+    f"[default: {FORWARD_TIME_LIMIT:g}; {GENERATE_TIME_LIMIT:g} when a generation runs].",
 )
 @click.option(
     "--threads",
@@ -148,7 +156,9 @@ def run(
     if weights_dir and not (weights_dir / "config.json").is_file():
         raise click.BadParameter(f"{weights_dir} has no config.json", param_hint="--weights-dir")
     try:
-        settings = TimingSettings(warmup, min_iterations, min_duration, time_limit)
+        settings = TimingSettings(
+            warmup, min_iterations, min_duration, time_limit or FORWARD_TIME_LIMIT
+        )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     catalog = load_catalog()
@@ -174,6 +184,8 @@ def run(
             )
     else:
         raise click.UsageError("give --model (with --hardware, --batch-size ...) or --plan")
+    if time_limit is None and any(c.is_generation for c in configs):
+        settings = dataclasses.replace(settings, max_duration_seconds=GENERATE_TIME_LIMIT)
     device_choices = resolve_simulate_devices(simulate_devices)
     landing.ensure_writable(landing_root)
     click.echo(f"benchdb run: {len(configs)} configuration(s), landing in {landing_root}")

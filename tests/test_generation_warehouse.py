@@ -414,3 +414,17 @@ def test_a_plan_file_says_the_kind_not_the_options(tmp_path):
         "run", "--plan", plan, "--kind", "generate", "--data-dir", tmp_path, expect_exit=2
     )
     assert "--kind does not apply to --plan" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--kind", "forward", "--input-length", "8"], "--input-length does not apply to --kind"),
+        (["--kind", "generate", "--sequence-length", "8"], "--sequence-length does not apply"),
+        (["--backend", "jit"], "unknown backend 'jit'"),
+    ],
+)
+def test_plan_refuses_options_of_the_other_kind(built, args, message):
+    _, db = built
+    result = invoke("plan", *args, "--db-path", db, expect_exit=2)
+    assert message in result.output and "Traceback" not in result.output

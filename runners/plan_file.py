@@ -123,7 +123,12 @@ def _config(spec: ModelSpec, row: Mapping[str, str], where: str) -> BenchmarkCon
             f"{where}: benchmark_kind '{kind}' is not one of {', '.join(KINDS)}"
         )
     if kind == FORWARD:
-        given = [c for c in GENERATION_COLUMNS if row.get(c)]
+        # a forward pass runs as built: eager, as `benchdb plan` writes it (no other backend)
+        given = [
+            c
+            for c in GENERATION_COLUMNS
+            if row.get(c) and not (c == "backend" and row[c] == DEFAULT_BACKEND)
+        ]
         if given:
             raise ConfigurationError(
                 f"{where}: {', '.join(given)} given for a forward pass (benchmark_kind "

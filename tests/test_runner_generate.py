@@ -275,18 +275,19 @@ def test_an_encoder_only_model_is_an_unsupported_row_not_a_gap(generate_run):
     assert rows[0]["error_message"] in output
 
 
-def test_whisper_beyond_its_decoder_positions_is_unsupported(tmp_path):
-    # tiny-whisper's decoder has 64 positions: 60 prompt tokens + 8 new ones do not fit
-    args = ["--input-length", "60", "--output-length", "8", *FAST_TIMING]
-    invoke(
-        "run", "--model", "test/tiny-whisper", "--kind", "generate", *args, "--data-dir", tmp_path
-    )
-    (row,) = _rows(tmp_path, "generation_results")
-    assert row["status"] == "unsupported" and row["error_type"] == "SequenceLengthUnsupported"
-    assert (
-        "decoder input + output length 68 exceeds test/tiny-whisper's 64" in (row["error_message"])
-    )
-    assert "[rule generate.length:" in row["error_message"]
+def test_whisper_beyond_its_decoder_positions_is_unsupported():
+    # tiny-whisper's decoder has 64 positions: 60 prompt tokens + 8 new ones do not fit, 56 do;
+    # its encoder's audio window is the config's, whatever the input length
+    from runners.capabilities import check_generation
+    from runners.model_factory import build_config
+
+    spec = load_catalog()["test/tiny-whisper"]
+    config = build_config(spec)
+    assert check_generation(spec, config, 56, 8) is None
+    refused = check_generation(spec, config, 60, 8)
+    assert refused.error_type == "SequenceLengthUnsupported"
+    assert "decoder input + output length 68 exceeds test/tiny-whisper's 64" in refused.message
+    assert "[rule generate.length:" in refused.message
 
 
 def test_prompt_and_output_beyond_the_positions_is_unsupported(tmp_path):

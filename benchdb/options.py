@@ -166,6 +166,54 @@ def sequence_length_option(
     )
 
 
+def generation_options(defaults: bool = True, help_prefix: str = "--kind generate: ") -> Callable:
+    """--kind (forward, generate), --input-length, --output-length and --backend (lists; dests
+    kind, input_lengths, output_lengths, backends): what `benchdb run` measures and `benchdb
+    plan` wants. defaults=False leaves them None when not given (the plan's seed)."""
+
+    def default(value: str) -> dict:
+        return {"default": value, "show_default": True} if defaults else {"default": None}
+
+    options = [
+        click.option(
+            "--kind",
+            type=click.Choice(["forward", "generate"]),
+            help="forward: one forward pass; generate: a prompt, then new tokens one at a time "
+            "(time to first token, time per output token).",
+            **default("forward"),
+        ),
+        click.option(
+            "--input-length",
+            "input_lengths",
+            type=Values("input length", int, positive=True),
+            help=f"{help_prefix}prompt tokens per item.",
+            **default("128"),
+        ),
+        click.option(
+            "--output-length",
+            "output_lengths",
+            type=Values("output length", int, positive=True),
+            help=f"{help_prefix}new tokens per item (greedy; end of sequence ignored: exactly "
+            "these).",
+            **default("32"),
+        ),
+        click.option(
+            "--backend",
+            "backends",
+            type=Values("backend"),
+            help=f"{help_prefix}eager, compile (torch.compile; compile time reported apart).",
+            **default("eager"),
+        ),
+    ]
+
+    def decorate(f: Callable) -> Callable:
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return decorate
+
+
 def metric_option(
     several: bool = False, help: str = "throughput, latency or memory.", **kwargs
 ) -> Callable:

@@ -5,8 +5,10 @@ missing_benchmarks, outdated_benchmarks and priority_benchmarks filter it. This 
 chooses what the view is read with, through DuckDB session variables on its own read-only
 connection: the wanted set (seeds/wanted_benchmarks.csv, or, when options are given, their cross
 product: models, hardware and batch sizes not given keep the seed's values; precision and
-sequence length not given are the runner's defaults, fp32 and 128), the age threshold, whether a
-software change makes a result outdated, and the priority threshold. Then it writes plan files.
+sequence length not given are the runner's defaults, fp32 and 128; `--kind generate` or a
+generation's lengths want generations, at input 128 / output 32 / eager unless given), the age
+threshold, whether a software change makes a result outdated, and the priority threshold. Then
+it writes plan files, forward passes and generations alike.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ PLAN_COLUMNS = [
     "batch_size",
     "precision",
     "sequence_length",
+    "benchmark_kind",
+    "input_length",
+    "output_length",
+    "backend",
     "priority",
     "plan_kind",
     "reason",
@@ -49,16 +55,40 @@ class PlanRequest:
     batch_sizes: Sequence[int] | None = None
     precisions: Sequence[str] | None = None
     sequence_lengths: Sequence[int] | None = None
+    kind: str | None = None  # forward or generate; None: forward, unless only lengths are given
+    input_lengths: Sequence[int] | None = None
+    output_lengths: Sequence[int] | None = None
+    backends: Sequence[str] | None = None
 
     def overrides(self) -> bool:
         return any(
-            (self.models, self.hardware, self.batch_sizes, self.precisions, self.sequence_lengths)
+            (
+                self.models,
+                self.hardware,
+                self.batch_sizes,
+                self.precisions,
+                self.sequence_lengths,
+                self.kind,
+                self.input_lengths,
+                self.output_lengths,
+                self.backends,
+            )
         )
+
+    def wanted_kind(self) -> str:
+        """The kind the options want: --kind, else generate when a generation's option is
+        given, else forward."""
+        if self.kind:
+            return self.kind
+        generation = self.input_lengths or self.output_lengths or self.backends
+        return "generate" if generation else "forward"
 
 
 # each dimension: the option's values, else the seed's (models, hardware, batch sizes) or the
-# runner's defaults (precision fp32, sequence length 128); image models take no sequence length.
-# An empty cross product stays an empty list (an empty plan), never NULL (the seed's plan).
+# runner's defaults (precision fp32, sequence length 128; a generation's input 128, output 32,
+# backend eager); image models and generations take no sequence length, forward passes no
+# input / output length or backend but eager. An empty cross product stays an empty list (an
+# empty plan), never NULL (the seed's plan).
 _WANTED_FROM_OPTIONS = """
 set variable plan_wanted = (
     select coalesce(
@@ -69,10 +99,10 @@ set variable plan_wanted = (
             'precision': precision,
             'sequence_length': sequence_length,
             'priority': cast(null as integer),
-            'benchmark_kind': 'forward',
-            'input_length': cast(null as integer),
-            'output_length': cast(null as integer),
-            'backend': 'eager'
+            'benchmark_kind': $kind,
+            'input_length': input_length,
+            'output_length': output_length,
+            'backend': backend
         }),
         []
     )
@@ -82,8 +112,13 @@ set variable plan_wanted = (
             h.hardware_type,
             b.batch_size,
             p.precision,
-            case when catalog.input_kind = 'image' then null else s.sequence_length end
-                as sequence_length
+            case
+                when catalog.input_kind = 'image' or $kind = 'generate' then null
+                else s.sequence_length
+            end as sequence_length,
+            i.input_length,
+            o.output_length,
+            k.backend
         from (
             select unnest(coalesce(
                 $models, (select list(distinct model_name) from reference.wanted_benchmarks)
@@ -101,19 +136,36 @@ set variable plan_wanted = (
         ) as b
         cross join (select unnest(coalesce($precisions, ['fp32'])) as precision) as p
         cross join (select unnest(coalesce($sequence_lengths, [128])) as sequence_length) as s
+        cross join (
+            select unnest(
+                if($kind = 'generate', coalesce($input_lengths, [128]), [null])
+            ) as input_length
+        ) as i
+        cross join (
+            select unnest(
+                if($kind = 'generate', coalesce($output_lengths, [32]), [null])
+            ) as output_length
+        ) as o
+        cross join (
+            select unnest(
+                if($kind = 'generate', coalesce($backends, ['eager']), ['eager'])
+            ) as backend
+        ) as k
         left join models as catalog
             on m.model_name = catalog.model_name
     )
 )
 """
 
-# plan files run forward passes (runners/plan_file.py): wanted generations stay in the planning
-# views (benchmark_kind 'generate'), and are run with `benchdb run --kind generate`
+# forward passes and generations alike: a plan file's rows carry their kind, lengths and
+# backend (runners/plan_file.py), so `benchdb run --plan` runs both
 _PLAN = """
 select {columns}
 from {view}
-where plan_kind in ({kinds}) and benchmark_kind = 'forward'
-order by priority, plan_kind, model_name, hardware_type, precision, batch_size, sequence_length
+where plan_kind in ({kinds})
+order by
+    priority, plan_kind, model_name, hardware_type, precision, batch_size, benchmark_kind,
+    sequence_length, input_length, output_length, backend
 """
 
 
@@ -155,11 +207,19 @@ def build_plan(db_path: Path, request: PlanRequest) -> list[dict]:
                     "sequence_lengths": (
                         list(request.sequence_lengths) if request.sequence_lengths else None
                     ),
+                    "kind": request.wanted_kind(),
+                    "input_lengths": _list(request.input_lengths),
+                    "output_lengths": _list(request.output_lengths),
+                    "backends": _list(request.backends),
                 },
             )
         cursor = con.execute(sql)
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def _list(values: Sequence | None) -> list | None:
+    return list(values) if values else None
 
 
 def keep_available(plan: list[dict]) -> tuple[list[dict], dict[str, str]]:

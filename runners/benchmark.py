@@ -299,7 +299,8 @@ def _outcome_fields(
             "error_message": (
                 f"the worker was still {phase} {elapsed:.1f} s after the configuration began "
                 f"(time limit {limit:g} s, plus {kill_grace_seconds(limit):g} s to stop): "
-                "killed; one forward pass or the build outlasted the limit, nothing timed is kept"
+                f"killed; one {'generation' if config.is_generation else 'forward pass'} or "
+                "the build outlasted the limit, nothing timed is kept"
             ),
         }
     if outcome.oom_killed:

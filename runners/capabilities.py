@@ -111,13 +111,16 @@ def check_sequence_length(
 
 GENERATION_RULE = (
     "generate.decoder",
-    "a decoder or encoder-decoder fed text tokens, with a language-model head "
-    "(the catalog's generation_class)",
+    "a decoder or encoder-decoder fed text tokens, or an encoder-decoder fed audio features, "
+    "with a language-model head (the catalog's generation_class)",
 )
 GENERATION_LENGTH_RULE = (
     "generate.length",
     "a decoder's input plus output tokens at most its position embeddings",
 )
+# what a generation's prompt can be: text tokens (decoders, encoder-decoders) or, for an
+# encoder-decoder, audio features whose decoder takes the input length as its prompt (whisper)
+GENERATION_INPUTS = ("text_tokens", "audio_features")
 
 
 def check_generation(
@@ -125,21 +128,34 @@ def check_generation(
 ) -> Unsupported | None:
     """Can `spec` generate `output_length` tokens after `input_length` prompt tokens? An
     encoder-only model has no decoder to generate with; a decoder holds prompt and new tokens in
-    one sequence, an encoder-decoder's encoder only the prompt."""
-    if not spec.generation_class or spec.input_kind != "text_tokens":
-        why = (
-            "no generation_class in the catalog"
-            if not spec.generation_class
-            else f"its input is {spec.input_kind}, not text tokens"
-        )
+    one sequence, an encoder-decoder's encoder only the prompt. An audio encoder-decoder
+    (whisper) hears its config's audio window; its decoder holds the input length's prompt
+    tokens and the new ones, at most max_target_positions."""
+    encoder_decoder = bool(getattr(config, "is_encoder_decoder", False))
+    audio = spec.input_kind == "audio_features"
+    if (
+        not spec.generation_class
+        or spec.input_kind not in GENERATION_INPUTS
+        or (audio and not encoder_decoder)
+    ):
+        if not spec.generation_class:
+            why = "no generation_class in the catalog"
+        elif audio:
+            why = "an audio model without a decoder"
+        else:
+            why = f"its input is {spec.input_kind}, not text tokens or audio features"
         return Unsupported(
             "GenerationUnsupported",
             f"{spec.model_name} cannot generate: {why} {rule_text(GENERATION_RULE)}",
         )
-    limit = position_limit(config)
-    if getattr(config, "is_encoder_decoder", False):
+    if audio:
+        limit = getattr(config, "max_target_positions", None)
+        longest, what = input_length + output_length, "decoder input + output length"
+    elif encoder_decoder:
+        limit = position_limit(config)
         longest, what = max(input_length, output_length), "input or output length"
     else:
+        limit = position_limit(config)
         longest, what = input_length + output_length, "input + output length"
     if limit is None or longest <= limit:
         return None

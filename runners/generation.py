@@ -148,11 +148,11 @@ class GreedyGeneration:
         cache = getattr(out, self.cache_name)
         if self.encoder_decoder:
             # the encoder ran once, in the prefill; its cross-attention keys sit in the cache
+            # (a text encoder's mask goes along; whisper's audio window has none)
             token_name = "decoder_input_ids"
-            step_inputs = {
-                "encoder_outputs": (out.encoder_last_hidden_state,),
-                "attention_mask": self.prompt["attention_mask"],
-            }
+            step_inputs = {"encoder_outputs": (out.encoder_last_hidden_state,)}
+            if "attention_mask" in self.prompt:
+                step_inputs["attention_mask"] = self.prompt["attention_mask"]
         else:
             token_name, step_inputs = "input_ids", {}
         for _ in range(self.output_length - 1):

@@ -122,17 +122,35 @@ def make_inputs(
     raise ConfigurationError(f"model '{spec.model_name}': unknown input kind '{spec.input_kind}'")
 
 
-def make_prompt(config, batch_size: int, input_length: int, device: str) -> dict[str, Any]:
+def make_prompt(
+    config,
+    batch_size: int,
+    input_length: int,
+    device: str,
+    input_kind: str = "text_tokens",
+    dtype=None,
+) -> dict[str, Any]:
     """A generation's prompt: `input_length` random token ids per item (seeded), no padding.
-    An encoder-decoder's prompt goes to its encoder; its decoder starts from one start token."""
+    An encoder-decoder's prompt goes to its encoder; its decoder starts from one start token.
+    An audio encoder-decoder (whisper) hears its config's whole audio window (random log-mel
+    features, 2 x max_source_positions frames of 10 ms, in `dtype`), and its decoder's prompt
+    is the start token and `input_length - 1` random token ids."""
     import torch
 
     generator = torch.Generator().manual_seed(0)
     ids = torch.randint(0, config.vocab_size, (batch_size, input_length), generator=generator)
+    start = getattr(config, "decoder_start_token_id", None)
+    if input_kind == "audio_features":
+        frames = 2 * config.max_source_positions
+        features = torch.randn((batch_size, config.num_mel_bins, frames), generator=generator)
+        ids[:, 0] = start if start is not None else 0
+        return {
+            "input_features": features.to(device=device, dtype=dtype),
+            "decoder_input_ids": ids.to(device),
+        }
     prompt = {"input_ids": ids.to(device)}
     if getattr(config, "is_encoder_decoder", False):
         # T5's decoder starts from its pad token; the id's value does not change the timing
-        start = getattr(config, "decoder_start_token_id", None)
         start = start if start is not None else (getattr(config, "pad_token_id", None) or 0)
         prompt["attention_mask"] = torch.ones_like(prompt["input_ids"])
         prompt["decoder_input_ids"] = torch.full((batch_size, 1), start, device=device)

@@ -338,7 +338,14 @@ def measure_generation(report: Callable[[str], None], job: WorkerJob) -> dict:
         ):
             return fields
         model = setup.build(spec.generation_class)
-        prompt = make_prompt(model.config, config.batch_size, config.sequence_length, setup.device)
+        prompt = make_prompt(
+            model.config,
+            config.batch_size,
+            config.sequence_length,
+            setup.device,
+            spec.input_kind,
+            torch_dtype(config.precision),
+        )
         fields["input_shapes"] = json.dumps({k: list(v.shape) for k, v in prompt.items()})
         compiled = torch.compile(model) if config.backend == "compile" else None
         generation = GreedyGeneration(

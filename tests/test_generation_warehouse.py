@@ -4,7 +4,9 @@ estimated (flagged) for hardware this host lacks."""
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import statistics
 
 import duckdb
@@ -229,3 +231,192 @@ def test_the_dashboard_has_a_generation_section(built, tmp_path):
     page = (out / "index.html").read_text()
     assert "Generation: time to first token by input length" in page
     assert (out / "ttft-vs-input-length-generation-all.png").stat().st_size > 10_000
+
+
+# ------------------------------------------------------------------ the report
+
+
+def _html_table(page: str, heading: str) -> list[dict]:
+    """The rows of the table under <h2>heading</h2>, as {column: cell text}."""
+    import html
+    import re
+
+    found = re.search(
+        rf"<h2>{re.escape(html.escape(heading))}</h2>\s*(?:<p>[^<]*</p>\s*)?<table.*?</table>",
+        page,
+        re.S,
+    )
+    assert found, f"no table under {heading!r}"
+    table = found.group(0)
+    columns = [html.unescape(c) for c in re.findall(r"<th>(.*?)</th>", table)]
+    return [
+        dict(zip(columns, (html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row))))
+        for row in re.findall(r"<tr>(<td.*?)</tr>", table)
+    ]
+
+
+def test_the_report_has_generation_tables_measured_and_estimated_apart(built, tmp_path):
+    import base64
+
+    from tests.test_charts_support import is_blank
+
+    data_dir, db = built
+    out = tmp_path / "report.html"
+    result = invoke("report", "--output", out, "--db-path", db)  # REPORT: performance
+    assert f"wrote {out}" in result.output
+    page = out.read_text()
+    landed = [r for r in _landed(data_dir, "generation_results") if not r["is_simulated"]]
+    measured = _html_table(page, "Generation: measured")
+    assert [(r["hardware_type"], r["batch_size"]) for r in measured] == [("cpu", "1"), ("cpu", "2")]
+    for row in measured:
+        (source,) = [s for s in landed if str(s["batch_size"]) == row["batch_size"]]
+        assert row["result"] == "measured" and row["model_name"] == "test/tiny-llama"
+        assert (row["input_length"], row["output_length"], row["backend"]) == ("16", "4", "eager")
+        # the landed samples' medians, to the table's three decimals
+        assert float(row["tpot_p50_ms"]) == pytest.approx(
+            statistics.median(source["tpot_ms"]), abs=6e-4
+        )
+        assert float(row["ttft_p50_ms"]) == pytest.approx(
+            statistics.median(source["ttft_ms"]), abs=6e-4
+        )
+        assert row["ttft_p90_ms"] == "NULL"  # 20 generations: p90 needs 100
+        assert float(row["decode_tokens_per_second"]) == pytest.approx(
+            int(row["batch_size"]) * 1000 / statistics.fmean(source["tpot_ms"]), abs=6e-3
+        )
+    # the estimates for the absent GPU, in their own table, labelled and with their reason
+    estimated = _html_table(page, "Generation: estimated (simulated, not measured)")
+    assert [(r["hardware_type"], r["batch_size"]) for r in estimated] == [
+        ("cuda", "1"), ("cuda", "2"),
+    ]  # fmt: skip
+    assert all(r["result"] == "simulated" for r in estimated)
+    assert all("cuda unavailable" in r["simulation_reason"] for r in estimated)
+    assert "Roofline estimates" in page and "not measurements" in page
+    # the forward table holds the forward pass only
+    forward = _html_table(page, "Latest result per configuration")
+    assert [r["input_label"] for r in forward] == ["seq 16"]
+    # the two generation charts, drawn
+    for caption in (
+        "Generation: time to first token by input length",
+        "Generation: decode tokens per second by batch size",
+    ):
+        found = re.search(
+            rf'<img src="data:image/png;base64,([^"]+)" alt="{caption}"><figcaption>', page
+        )
+        assert found, caption
+        png = tmp_path / "chart.png"
+        png.write_bytes(base64.b64decode(found.group(1)))
+        assert not is_blank(png)
+
+
+# ------------------------------------------------------------------ plans
+
+
+def test_a_plan_carries_generations_and_runs_them(built, tmp_path):
+    data_dir, db = built
+    plan = tmp_path / "plan.csv"
+    invoke(
+        "plan", "--missing-only", "--model", "test/tiny-llama", "--hardware", "cpu",
+        "--batch-size", "1,2", "--kind", "generate", "--input-length", "16,8",
+        "--output-length", "4", "--output", plan, "--db-path", db,
+    )  # fmt: skip
+    with plan.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    # input 16 was measured at batch 1 and 2 (the fixture's run); input 8 was not
+    assert [
+        (r["benchmark_kind"], r["batch_size"], r["input_length"], r["output_length"], r["backend"])
+        for r in rows
+    ] == [("generate", "1", "8", "4", "eager"), ("generate", "2", "8", "4", "eager")]
+    assert all(r["sequence_length"] == "" and r["reason"] == "never run" for r in rows)
+    run_dir = tmp_path / "data"
+    result = invoke("run", "--plan", plan, *FAST_TIMING, "--data-dir", run_dir)
+    landed = _landed(run_dir, "generation_results")
+    assert sorted(
+        (r["batch_size"], r["input_length"], r["output_length"], r["status"]) for r in landed
+    ) == [(1, 8, 4, "completed"), (2, 8, 4, "completed")]
+    assert not landing.landed_files(run_dir / "landing", "benchmark_results")
+    assert "ttft_p50_ms" in result.output
+
+
+def test_the_seed_plan_holds_its_wanted_generations(built, tmp_path):
+    _, db = built
+    plan = tmp_path / "plan.csv"
+    invoke("plan", "--missing-only", "--output", plan, "--db-path", db)
+    with plan.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    # seeds/wanted_benchmarks.csv wants gpt2 generating 32 tokens after 128 on the cpu
+    generations = [r for r in rows if r["benchmark_kind"] == "generate"]
+    keys = {
+        (r["model_name"], r["hardware_type"], r["batch_size"], r["input_length"])
+        + (r["output_length"], r["backend"])
+        for r in generations
+    }
+    assert keys == {
+        ("gpt2", "cpu", "1", "128", "32", "eager"),
+        ("gpt2", "cpu", "4", "128", "32", "eager"),
+    }
+    assert all(r["benchmark_kind"] == "forward" for r in rows if r not in generations)
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (
+            "model_name,hardware_type,batch_size,benchmark_kind,input_length\n"
+            "test/tiny-llama,cpu,1,generate,8\n",
+            ":2: output_length is empty; a generation needs it",
+        ),
+        (
+            "model_name,hardware_type,batch_size,input_length,output_length\n"
+            "test/tiny-llama,cpu,1,8,4\n",
+            ":2: input_length, output_length given for a forward pass",
+        ),
+        (
+            "model_name,hardware_type,batch_size,sequence_length,benchmark_kind,"
+            "input_length,output_length\ntest/tiny-llama,cpu,1,16,generate,8,4\n",
+            ":2: sequence_length '16' given for a generation",
+        ),
+        (
+            "model_name,hardware_type,batch_size,benchmark_kind\ntest/tiny-llama,cpu,1,decode\n",
+            ":2: benchmark_kind 'decode' is not one of forward, generate",
+        ),
+        (
+            "model_name,hardware_type,batch_size,benchmark_kind,input_length,output_length,"
+            "backend\ntest/tiny-llama,cpu,1,generate,8,4,jit\n",
+            ":2: backend 'jit' is not one of eager, compile",
+        ),
+        (
+            "model_name,hardware_type,batch_size,benchmark_kind,input_length,output_length\n"
+            "test/tiny-llama,cpu,1,generate,8,4\ntest/tiny-llama,cpu,1,generate,8,4\n",
+            ":3: duplicate of line 2",
+        ),
+    ],
+)
+def test_a_bad_generation_plan_is_refused_before_anything_runs(tmp_path, body, message):
+    plan = tmp_path / "plan.csv"
+    plan.write_text(body)
+    result = invoke("run", "--plan", plan, "--data-dir", tmp_path / "d", expect_exit=None)
+    assert result.exit_code == 1 and message in result.output and "plan.csv" in result.output
+    assert not any((tmp_path / "d").rglob("*.parquet"))
+
+
+def test_a_plan_file_says_the_kind_not_the_options(tmp_path):
+    plan = tmp_path / "plan.csv"
+    plan.write_text("model_name,hardware_type,batch_size\ntest/tiny-llama,cpu,1\n")
+    result = invoke(
+        "run", "--plan", plan, "--kind", "generate", "--data-dir", tmp_path, expect_exit=2
+    )
+    assert "--kind does not apply to --plan" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--kind", "forward", "--input-length", "8"], "--input-length does not apply to --kind"),
+        (["--kind", "generate", "--sequence-length", "8"], "--sequence-length does not apply"),
+        (["--backend", "jit"], "unknown backend 'jit'"),
+    ],
+)
+def test_plan_refuses_options_of_the_other_kind(built, args, message):
+    _, db = built
+    result = invoke("plan", *args, "--db-path", db, expect_exit=2)
+    assert message in result.output and "Traceback" not in result.output

@@ -156,6 +156,31 @@ def test_the_loop_makes_what_generate_makes_exactly_output_length_tokens(name):
     assert len(steps) == 6 and all(s > 0 for s in steps)  # the prefill, then 5 decode steps
 
 
+def test_whisper_generates_from_its_audio_what_a_loop_without_cache_picks():
+    # the reference: every step runs the whole decoder sequence again (no KV cache) and picks
+    # the argmax of its last position; the runner's loop feeds one token and the cache
+    spec = load_catalog()["test/tiny-whisper"]
+    model, _ = build_model(spec, model_class=spec.generation_class)
+    prompt = make_prompt(model.config, 2, 3, "cpu", spec.input_kind, torch.float32)
+    # the config's whole audio window (2 x 100 frames of 16 mel bins); the decoder's prompt
+    # starts from its start token
+    assert list(prompt["input_features"].shape) == [2, 16, 200]
+    assert prompt["decoder_input_ids"][:, 0].tolist() == [1, 1]
+    generation = GreedyGeneration(model, prompt, 6, HostStepClock)
+    with torch.inference_mode():
+        tokens = torch.cat(generation(), dim=1)
+        sequence = prompt["decoder_input_ids"]
+        for _ in range(6):
+            logits = model(
+                input_features=prompt["input_features"], decoder_input_ids=sequence
+            ).logits
+            sequence = torch.cat([sequence, logits[:, -1:].argmax(dim=-1)], dim=1)
+    assert tokens.shape == (2, 6)
+    assert torch.equal(tokens, sequence[:, 3:])
+    (steps,) = generation.steps_ms()
+    assert len(steps) == 6 and all(s > 0 for s in steps)
+
+
 def test_forget_drops_the_warm_up_generations():
     spec = load_catalog()["test/tiny-llama"]
     model, _ = build_model(spec, model_class=spec.generation_class)
@@ -177,7 +202,7 @@ def generate_run(tmp_path_factory):
     result = invoke(
         "run",
         "--model",
-        "test/tiny-llama,test/tiny-t5,test/tiny-bert",
+        "test/tiny-llama,test/tiny-t5,test/tiny-whisper,test/tiny-bert",
         "--batch-size",
         "1,2",
         *GENERATE,
@@ -191,10 +216,10 @@ def generate_run(tmp_path_factory):
 def test_every_generation_configuration_is_a_row_of_its_own_kind(generate_run):
     data_dir, output = generate_run
     rows = _rows(data_dir, "generation_results")
-    assert len(rows) == 6 and len({r["result_id"] for r in rows}) == 6
+    assert len(rows) == 8 and len({r["result_id"] for r in rows}) == 8
     assert not landing.landed_files(data_dir / "landing", "benchmark_results")
     (run,) = _rows(data_dir, "test_runs")
-    assert run["configurations_total"] == 6 and run["configurations_completed"] == 4
+    assert run["configurations_total"] == 8 and run["configurations_completed"] == 6
     assert '"kind": "generate"' in run["metadata"] and '"output_lengths": [5]' in run["metadata"]
     assert "generation_results" in output and "ttft_p50_ms" in output
 
@@ -202,7 +227,8 @@ def test_every_generation_configuration_is_a_row_of_its_own_kind(generate_run):
 def test_completed_generation_rows_keep_every_sample(generate_run):
     data_dir, _ = generate_run
     rows = [r for r in _rows(data_dir, "generation_results") if r["status"] == "completed"]
-    assert {r["model_name"] for r in rows} == {"test/tiny-llama", "test/tiny-t5"}
+    generators = {"test/tiny-llama", "test/tiny-t5", "test/tiny-whisper"}
+    assert {r["model_name"] for r in rows} == generators
     for r in rows:
         n = r["iterations"]
         assert n >= 20 and r["warmup_iterations"] == 1
@@ -220,12 +246,20 @@ def test_completed_generation_rows_keep_every_sample(generate_run):
             r["batch_size"] * 1000 / statistics.fmean(r["tpot_ms"])
         )
         assert r["memory_method"] == "cpu_worker_rss" and r["memory_peak_mb"] > 0
-        assert r["model_class"] in ("LlamaForCausalLM", "T5ForConditionalGeneration")
+        assert r["model_class"] in (
+            "LlamaForCausalLM",
+            "T5ForConditionalGeneration",
+            "WhisperForConditionalGeneration",
+        )
         assert r["quality"] in ("ok", "noisy") and r["torch_version"] and r["host"]
         assert r["compile_seconds"] is None and r["is_simulated"] is False
     shapes = {r["model_name"]: r["input_shapes"] for r in rows if r["batch_size"] == 2}
     assert shapes["test/tiny-llama"] == '{"input_ids": [2, 8]}'
     assert '"decoder_input_ids": [2, 1]' in shapes["test/tiny-t5"]
+    # whisper: the config's audio window to the encoder, the input length to the decoder
+    assert shapes["test/tiny-whisper"] == (
+        '{"input_features": [2, 16, 200], "decoder_input_ids": [2, 8]}'
+    )
 
 
 def test_an_encoder_only_model_is_an_unsupported_row_not_a_gap(generate_run):
@@ -239,6 +273,21 @@ def test_an_encoder_only_model_is_an_unsupported_row_not_a_gap(generate_run):
         assert r["ttft_ms"] is None and r["tpot_p50_ms"] is None and r["iterations"] is None
     # the summary prints the error whole, rule and all
     assert rows[0]["error_message"] in output
+
+
+def test_whisper_beyond_its_decoder_positions_is_unsupported():
+    # tiny-whisper's decoder has 64 positions: 60 prompt tokens + 8 new ones do not fit, 56 do;
+    # its encoder's audio window is the config's, whatever the input length
+    from runners.capabilities import check_generation
+    from runners.model_factory import build_config
+
+    spec = load_catalog()["test/tiny-whisper"]
+    config = build_config(spec)
+    assert check_generation(spec, config, 56, 8) is None
+    refused = check_generation(spec, config, 60, 8)
+    assert refused.error_type == "SequenceLengthUnsupported"
+    assert "decoder input + output length 68 exceeds test/tiny-whisper's 64" in refused.message
+    assert "[rule generate.length:" in refused.message
 
 
 def test_prompt_and_output_beyond_the_positions_is_unsupported(tmp_path):
@@ -314,7 +363,7 @@ def test_build_reads_forward_and_generation_rows_apart(generate_run, tmp_path):
         )
         runs = con.execute("select count(*) from test_runs").fetchone()[0]
     assert len(landed) == 1 and forward == landed
-    assert len(generated) == 6 and set(generation) == set(generated)
+    assert len(generated) == 8 and set(generation) == set(generated)
     for result_id, ttft in generated.items():  # None for the unsupported tiny-bert rows
         assert generation[result_id] == (None if ttft is None else pytest.approx(ttft))
     assert runs == 2  # the generation run's bookkeeping row too

@@ -8,6 +8,7 @@ from benchdb.options import (
     batch_size_option,
     check_known,
     db_path_option,
+    generation_options,
     hardware_option,
     model_option,
     output_option,
@@ -44,6 +45,7 @@ OVERRIDES = "(overrides the wanted matrix's)"
 @batch_size_option(several=True, help=f"Batch sizes {OVERRIDES}.")
 @precision_option(several=True, help=f"Precisions {OVERRIDES}.")
 @sequence_length_option(several=True, help=f"Sequence lengths {OVERRIDES}.")
+@generation_options(defaults=False, help_prefix=f"Generations {OVERRIDES}: ")
 @click.option(
     "--available-only",
     is_flag=True,
@@ -68,6 +70,10 @@ def plan(
     batch_sizes,
     precisions,
     sequence_lengths,
+    kind,
+    input_lengths,
+    output_lengths,
+    backends,
     available_only,
     output,
     limit,
@@ -75,12 +81,16 @@ def plan(
 ) -> None:
     """Plan benchmarks from what is missing or stale in the warehouse.
 
-    Without a mode it plans both missing configurations and those older than 30 days.
+    Without a mode it plans both missing configurations and those older than 30 days. The
+    plan holds forward passes and generations (benchmark_kind, input_length, output_length,
+    backend); --kind generate (or --input-length, --output-length, --backend) wants
+    generations instead of the wanted matrix's.
 
     \b
       benchdb plan --missing-only --model bert-base-uncased,t5-small --hardware cpu,cuda
       benchdb plan --refresh-older-than 14 --output plan.csv
       benchdb plan --priority-only --available-only --output plan.csv && benchdb run --plan plan.csv
+      benchdb plan --model gpt2 --kind generate --input-length 128,512 --output plan.csv
     """
     from benchdb import planning
     from benchdb.text_table import render
@@ -93,6 +103,7 @@ def plan(
         resolve_models(models, load_catalog())
     check_known(hardware or [], precisions or [])
     validate_options(hardware or [], batch_sizes or [], precisions or [], sequence_lengths or [])
+    _check_kind_options(kind, sequence_lengths, input_lengths, output_lengths, backends)
     mode = "missing" if missing_only else ("outdated" if older_than_days is not None else "both")
     request = planning.PlanRequest(
         mode=mode,
@@ -104,6 +115,10 @@ def plan(
         batch_sizes=batch_sizes,
         precisions=precisions,
         sequence_lengths=sequence_lengths,
+        kind=kind,
+        input_lengths=input_lengths,
+        output_lengths=output_lengths,
+        backends=backends,
     )
     rows = planning.build_plan(resolve_db_path(db_path), request)
     if available_only:
@@ -118,6 +133,10 @@ def plan(
         "batch_size",
         "precision",
         "sequence_length",
+        "benchmark_kind",
+        "input_length",
+        "output_length",
+        "backend",
         "priority",
         "plan_kind",
         "reason",
@@ -130,6 +149,31 @@ def plan(
         f"\n{len(rows)} configuration(s) to run{more}"
         + (f"; plan written to {output}" if output else "")
     )
+
+
+def _check_kind_options(kind, sequence_lengths, input_lengths, output_lengths, backends) -> None:
+    """A forward pass takes a sequence length; a generation input and output lengths and a
+    backend: given with the other kind they are a mistake, not something to ignore."""
+    from runners.configuration import BACKENDS
+
+    generation = {
+        "--input-length": input_lengths,
+        "--output-length": output_lengths,
+        "--backend": backends,
+    }
+    given = [name for name, values in generation.items() if values]
+    if kind == "forward" and given:
+        raise click.UsageError(f"{', '.join(given)} does not apply to --kind forward")
+    if sequence_lengths and (kind == "generate" or given):
+        raise click.UsageError(
+            "--sequence-length does not apply to generations (use --input-length)"
+        )
+    for backend in backends or []:
+        if backend not in BACKENDS:
+            raise click.BadParameter(
+                f"unknown backend '{backend}'; use one of {', '.join(BACKENDS)}",
+                param_hint="--backend",
+            )
 
 
 COMMANDS = [plan]

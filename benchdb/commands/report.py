@@ -19,7 +19,9 @@ SUFFIX = {"html": "html", "markdown": "md", "csv": "csv"}
 
 
 @click.command()
-@click.argument("kind", metavar="REPORT", type=click.Choice(REPORTS))
+@click.argument(
+    "kind", metavar="[REPORT]", type=click.Choice(REPORTS), default="performance", required=False
+)
 @format_option(
     list(SUFFIX),
     default="html",
@@ -28,12 +30,15 @@ SUFFIX = {"html": "html", "markdown": "md", "csv": "csv"}
 @output_option(help="File to write [default: REPORT-report.html|md|csv].")
 @db_path_option()
 def report(kind, fmt, output, db_path) -> None:
-    """Write a report from the reporting marts.
+    """Write a report from the reporting marts (REPORT: performance when not given).
 
-    Every report states at the top how many of its results are simulated.
+    Every report states at the top how many of its results are simulated. The performance
+    report holds the forward passes and, apart, the generations (TTFT, TPOT, tokens/s):
+    measured ones in one table, estimates in another.
 
     \b
       benchdb report performance --format html --output performance.html
+      benchdb report
       benchdb report hardware --format markdown --output hardware.md
       benchdb report compatibility --format csv --output compatibility.csv
       benchdb report simulation

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
 
 from benchdb.options import (
     FiniteRange,
-    Values,
     batch_size_option,
     check_known,
     data_dir_option,
+    generation_options,
     hardware_option,
     invoked_command_line,
     landing_option,
@@ -21,6 +22,13 @@ from benchdb.options import (
     resolve_landing,
     sequence_length_option,
 )
+
+# seconds a configuration may take by default. A generation is output_length forward passes:
+# gpt2 at batch 4, input 128, output 32 decodes at ~103 ms a token on the 2-core development
+# machine (docs/benchmarks.md, "Generation"), ~3.4 s a generation, so the 105 generations of the
+# defaults (5 warm-up, 100 timed) take ~360 s, past the forward pass's 300 s
+FORWARD_TIME_LIMIT = 300.0
+GENERATE_TIME_LIMIT = 1200.0
 
 
 @click.command()
@@ -46,38 +54,7 @@ from benchdb.options import (
     help="Tokens per item for text; decoder tokens for audio.",
 )
 @precision_option(several=True, default="fp32", show_default=True, help="fp32, fp16, bf16.")
-@click.option(
-    "--kind",
-    type=click.Choice(["forward", "generate"]),
-    default="forward",
-    show_default=True,
-    help="forward: one forward pass; generate: a prompt, then new tokens one at a time "
-    "(time to first token, time per output token).",
-)
-@click.option(
-    "--input-length",
-    "input_lengths",
-    type=Values("input length", int, positive=True),
-    default="128",
-    show_default=True,
-    help="--kind generate: prompt tokens per item.",
-)
-@click.option(
-    "--output-length",
-    "output_lengths",
-    type=Values("output length", int, positive=True),
-    default="32",
-    show_default=True,
-    help="--kind generate: new tokens per item (greedy; end of sequence ignored: exactly these).",
-)
-@click.option(
-    "--backend",
-    "backends",
-    type=Values("backend"),
-    default="eager",
-    show_default=True,
-    help="--kind generate: eager, compile (torch.compile; compile time reported apart).",
-)
+@generation_options()
 @click.option(
     "--warmup",
     default=5,
@@ -95,10 +72,10 @@ from benchdb.options import (
 @min_duration_option()
 @click.option(
     "--time-limit",
-    default=300.0,
-    show_default=True,
+    default=None,
     type=FiniteRange(min=0, min_open=True),
-    help="Seconds per configuration before it stops with status `timeout`.",
+    help="Seconds per configuration before it stops with status `timeout` "
+    f"[default: {FORWARD_TIME_LIMIT:g}; {GENERATE_TIME_LIMIT:g} when a generation runs].",
 )
 @click.option(
     "--threads",
@@ -180,18 +157,20 @@ def run(
     if weights_dir and not (weights_dir / "config.json").is_file():
         raise click.BadParameter(f"{weights_dir} has no config.json", param_hint="--weights-dir")
     try:
-        settings = TimingSettings(warmup, min_iterations, min_duration, time_limit)
+        settings = TimingSettings(
+            warmup, min_iterations, min_duration, time_limit or FORWARD_TIME_LIMIT
+        )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     catalog = load_catalog()
     if plan_file and models:
         raise click.UsageError("give either --model or --plan, not both")
-    if plan_file and kind == "generate":
-        raise click.UsageError("--plan runs forward passes; --kind generate takes --model")
     if plan_file:
         from runners.plan_file import read_plan
 
+        _check_plan_options()
         configs = read_plan(plan_file, catalog)
+        kind = ",".join(sorted({c.kind for c in configs})) or kind
     elif models:
         check_known(hardware, precisions)
         specs = resolve_models(models, catalog)
@@ -206,6 +185,8 @@ def run(
             )
     else:
         raise click.UsageError("give --model (with --hardware, --batch-size ...) or --plan")
+    if time_limit is None and any(c.is_generation for c in configs):
+        settings = dataclasses.replace(settings, max_duration_seconds=GENERATE_TIME_LIMIT)
     device_choices = resolve_simulate_devices(simulate_devices)
     landing.ensure_writable(landing_root)
     click.echo(f"benchdb run: {len(configs)} configuration(s), landing in {landing_root}")
@@ -234,15 +215,7 @@ def run(
                 "batch_sizes": batch_sizes,
                 "precisions": precisions,
                 "kind": kind,
-                **(
-                    {
-                        "input_lengths": input_lengths,
-                        "output_lengths": output_lengths,
-                        "backends": backends,
-                    }
-                    if kind == "generate"
-                    else {"sequence_lengths": sequence_lengths}
-                ),
+                **_kind_metadata(configs, kind, sequence_lengths, plan_file is not None),
                 "threads": threads,
                 "weights_dir": str(weights_dir) if weights_dir else None,
                 "plan": str(plan_file) if plan_file else None,
@@ -272,6 +245,40 @@ def _check_kind_options(kind: str) -> None:
         names = ", ".join(f"--{n[:-1].replace('_', '-')}" for n in sorted(wrong))
         hint = "--input-length" if kind == "generate" else "--kind generate"
         raise click.UsageError(f"{names} does not apply to --kind {kind} (use {hint})")
+
+
+def _check_plan_options() -> None:
+    """A plan file names each configuration's kind, lengths and backend (its columns)."""
+    ctx = click.get_current_context()
+    given = [
+        name
+        for name in ("kind", "input_lengths", "output_lengths", "backends")
+        if ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
+    ]
+    if given:
+        names = ", ".join(f"--{n.rstrip('s').replace('_', '-')}" for n in given)
+        raise click.UsageError(
+            f"{names} does not apply to --plan: the plan file's columns benchmark_kind, "
+            "input_length, output_length and backend give each configuration's"
+        )
+
+
+def _kind_metadata(configs, kind: str, sequence_lengths, from_plan: bool) -> dict:
+    """The test run's record of what kind of benchmark ran, and at which lengths."""
+    generations = [c for c in configs if c.is_generation]
+    forward = [c for c in configs if not c.is_generation]
+    metadata: dict = {"kind": kind}
+    if generations:
+        metadata.update(
+            input_lengths=sorted({c.sequence_length for c in generations}),
+            output_lengths=sorted({c.output_length for c in generations}),
+            backends=sorted({c.backend for c in generations}),
+        )
+    if forward or not generations:
+        metadata["sequence_lengths"] = (
+            sorted({c.sequence_length for c in forward}) if from_plan else sequence_lengths
+        )
+    return metadata
 
 
 def resolve_simulate_devices(names: tuple[str, ...]) -> dict[str, str]:
@@ -335,6 +342,7 @@ def print_run_summary(outcome) -> None:
         click.echo(render(columns, rows))
     if generation:
         columns = [
+            "sim",
             "model",
             "hardware",
             "precision",
@@ -351,6 +359,7 @@ def print_run_summary(outcome) -> None:
         ]
         rows = [
             [
+                "sim" if r.get("is_simulated") else "",
                 r["model_name"],
                 r["hardware_type"],
                 r["precision"],
@@ -369,6 +378,12 @@ def print_run_summary(outcome) -> None:
         ]
         click.echo()
         click.echo(render(columns, rows))
+    estimates = sum(1 for r in outcome.rows if r.get("is_simulated"))
+    if estimates:
+        click.echo(
+            f"sim: {estimates} roofline estimate(s), not measurements (is_simulated; "
+            "docs/simulation.md)"
+        )
     # errors in full, one configuration each: a table column would cut them
     for r in outcome.rows:
         if r.get("error_message"):

@@ -161,7 +161,8 @@ def list_simulated(output, db_path) -> None:
 def run_csv(csv_file, min_duration, data_dir) -> None:
     """Run the configurations of a CSV; hardware this host lacks is estimated, flagged simulated.
 
-    The CSV's columns: model_name, hardware_type, batch_size[, precision, sequence_length].
+    The CSV's columns: model_name, hardware_type, batch_size[, precision, sequence_length]
+    (a plan file; generations also benchmark_kind, input_length, output_length, backend).
 
     \b
       benchdb simulation run-csv configs.csv

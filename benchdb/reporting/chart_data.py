@@ -2,7 +2,9 @@
 
 Each loader validates what it is given (an unknown model or hardware type lists the valid
 ones) and raises `ReportError` when the selection holds no completed result, so no chart is
-ever drawn empty.
+ever drawn empty. Every loader, forward or generation, is one `_load`: its mart, its own
+condition and order, and the shared selection (`_selection`: precision, batch size, hardware,
+models), checked and worded once.
 """
 
 from __future__ import annotations
@@ -11,7 +13,16 @@ from benchdb.reporting import data
 from benchdb.reporting.data import ReportError
 
 
-def _filters(precision: str | None, batch_size: int | None) -> tuple[str, dict]:
+def _selection(
+    con,
+    precision: str | None = None,
+    batch_size: int | None = None,
+    hardware_type: str | None = None,
+    hardware_types: list[str] | None = None,
+    model_names: list[str] | None = None,
+) -> tuple[str, dict, str]:
+    """The selection every loader offers, checked (an unknown hardware type lists the valid
+    ones): its `and ...` SQL, its parameters and its words (' on cpu at precision fp32')."""
     sql, params = "", {}
     if precision:
         sql += " and precision = $precision"
@@ -19,20 +30,47 @@ def _filters(precision: str | None, batch_size: int | None) -> tuple[str, dict]:
     if batch_size:
         sql += " and batch_size = $batch_size"
         params["batch_size"] = batch_size
-    return sql, params
-
-
-def _describe(precision: str | None, batch_size: int | None) -> str:
-    parts = [
-        f"precision {precision}" if precision else "",
-        f"batch {batch_size}" if batch_size else "",
+    if hardware_type:
+        data.check_hardware(con, hardware_type)
+        sql += " and hardware_type = $hardware"
+        params["hardware"] = hardware_type
+    for hardware in hardware_types or []:
+        data.check_hardware(con, hardware)
+    if hardware_types:
+        sql += " and list_contains($hardware_types, hardware_type)"
+        params["hardware_types"] = list(hardware_types)
+    if model_names:
+        sql += " and list_contains($models, model_name)"
+        params["models"] = list(model_names)
+    words = [
+        f" on {hardware_type}" if hardware_type else "",
+        f" at precision {precision}" if precision else "",
+        f" at batch {batch_size}" if batch_size else "",
     ]
-    return "".join(f" at {p}" for p in parts if p)
+    return sql, params, "".join(words)
 
 
-def _require(frame, what: str):
+def _load(
+    con,
+    mart: str,
+    condition: str,
+    params: dict,
+    order: str,
+    what: str,
+    empty: str | None = None,
+    **selection,
+):
+    """The mart's rows that meet `condition` and the selection, in `order`; a `ReportError`
+    (`empty`, else naming `what` and the selection) when there are none: no chart is drawn
+    empty."""
+    where, more, words = _selection(con, **selection)
+    frame = data.frame(
+        con,
+        f"select * from {mart} where {condition}{where} order by {order}",
+        {**params, **more},
+    )
     if frame.empty:
-        raise ReportError(f"no completed results for {what}: nothing to show")
+        raise ReportError(empty or f"no completed results for {what}{words}: nothing to show")
     return frame
 
 
@@ -44,20 +82,17 @@ def hardware_comparison(
     hardware_types: list[str] | None = None,
 ):
     data.check_model(con, model_name)
-    where, params = _filters(precision, batch_size)
-    for hardware in hardware_types or []:
-        data.check_hardware(con, hardware)
-    if hardware_types:
-        where += " and list_contains($hardware, hardware_type)"
-        params["hardware"] = list(hardware_types)
-    frame = data.frame(
+    return _load(
         con,
-        "select * from rpt_hardware_comparison where model_name = $model"
-        + where
-        + " order by precision, batch_size, input_label, hardware_type",
-        {"model": model_name, **params},
+        "rpt_hardware_comparison",
+        "model_name = $model",
+        {"model": model_name},
+        "precision, batch_size, input_label, hardware_type",
+        f"model {model_name}",
+        precision=precision,
+        batch_size=batch_size,
+        hardware_types=hardware_types,
     )
-    return _require(frame, f"model {model_name}{_describe(precision, batch_size)}")
 
 
 def model_comparison(
@@ -69,38 +104,33 @@ def model_comparison(
 ):
     data.check_hardware(con, hardware_type)
     model_names = data.check_models(con, model_names) if model_names else model_names
-    where, params = _filters(precision, batch_size)
-    if model_names:
-        where += " and list_contains($models, model_name)"
-        params["models"] = list(model_names)
-    frame = data.frame(
+    return _load(
         con,
-        "select * from rpt_model_comparison where hardware_type = $hardware"
-        + where
-        + " order by model_name, input_label, precision, batch_size",
-        {"hardware": hardware_type, **params},
+        "rpt_model_comparison",
+        "hardware_type = $hardware_type",
+        {"hardware_type": hardware_type},
+        "model_name, input_label, precision, batch_size",
+        f"hardware {hardware_type}",
+        precision=precision,
+        batch_size=batch_size,
+        model_names=model_names,
     )
-    return _require(frame, f"hardware {hardware_type}{_describe(precision, batch_size)}")
 
 
 def batch_size_scaling(
     con, model_name: str, hardware_type: str | None = None, precision: str | None = None
 ):
     data.check_model(con, model_name)
-    where, params = _filters(precision, None)
-    if hardware_type:
-        data.check_hardware(con, hardware_type)
-        where += " and hardware_type = $hardware"
-        params["hardware"] = hardware_type
-    frame = data.frame(
+    return _load(
         con,
-        "select * from rpt_batch_size_scaling where model_name = $model"
-        + where
-        + " order by hardware_type, precision, input_label, batch_size",
-        {"model": model_name, **params},
+        "rpt_batch_size_scaling",
+        "model_name = $model",
+        {"model": model_name},
+        "hardware_type, precision, input_label, batch_size",
+        f"model {model_name}",
+        hardware_type=hardware_type,
+        precision=precision,
     )
-    on = f" on {hardware_type}" if hardware_type else ""
-    return _require(frame, f"model {model_name}{on}{_describe(precision, None)}")
 
 
 def best_results(
@@ -115,18 +145,17 @@ def best_results(
     model_names = data.check_models(con, model_names) if model_names else model_names
     if hardware_types:
         hardware_types = data.check_hardware_list(con, hardware_types)
-    sql = "select * from rpt_best_results where metric = $metric"
-    params: dict = {"metric": m.column}
-    if model_names:
-        sql += " and list_contains($models, model_name)"
-        params["models"] = list(model_names)
-    if hardware_types:
-        sql += " and list_contains($hardware, hardware_type)"
-        params["hardware"] = list(hardware_types)
-    frame = data.frame(con, sql + " order by model_name, hardware_type", params)
-    if frame.empty:
-        raise ReportError(f"no {m.name} values per model and hardware type: nothing to chart")
-    return frame
+    return _load(
+        con,
+        "rpt_best_results",
+        "metric = $metric",
+        {"metric": m.column},
+        "model_name, hardware_type",
+        m.name,
+        empty=f"no {m.name} values per model and hardware type: nothing to chart",
+        model_names=model_names,
+        hardware_types=hardware_types,
+    )
 
 
 def result_history(
@@ -137,20 +166,17 @@ def result_history(
     batch_size: int | None = None,
 ):
     data.check_model(con, model_name)
-    where, params = _filters(precision, batch_size)
-    if hardware_type:
-        data.check_hardware(con, hardware_type)
-        where += " and hardware_type = $hardware"
-        params["hardware"] = hardware_type
-    frame = data.frame(
+    return _load(
         con,
-        "select * from rpt_result_history where model_name = $model"
-        + where
-        + " order by measured_at, result_id",
-        {"model": model_name, **params},
+        "rpt_result_history",
+        "model_name = $model",
+        {"model": model_name},
+        "measured_at, result_id",
+        f"model {model_name}",
+        hardware_type=hardware_type,
+        precision=precision,
+        batch_size=batch_size,
     )
-    on = f" on {hardware_type}" if hardware_type else ""
-    return _require(frame, f"model {model_name}{on}{_describe(precision, batch_size)}")
 
 
 def generation_results(
@@ -162,23 +188,15 @@ def generation_results(
 ):
     """rpt_generation_results' completed rows (the generation charts), selection checked."""
     model_names = data.check_models(con, model_names) if model_names else model_names
-    where, params = _filters(precision, batch_size)
-    if hardware_type:
-        data.check_hardware(con, hardware_type)
-        where += " and hardware_type = $hardware"
-        params["hardware"] = hardware_type
-    if model_names:
-        where += " and list_contains($models, model_name)"
-        params["models"] = list(model_names)
-    frame = data.frame(
+    return _load(
         con,
-        "select * from rpt_generation_results where status = 'completed'"
-        + where
-        + " order by hardware_type, model_name, batch_size, input_length, output_length",
-        params,
-    )
-    on = f" on {hardware_type}" if hardware_type else ""
-    return _require(
-        frame,
-        f"generation (benchdb run --kind generate){on}{_describe(precision, batch_size)}",
+        "rpt_generation_results",
+        "status = 'completed'",
+        {},
+        "hardware_type, model_name, batch_size, input_length, output_length",
+        "generation (benchdb run --kind generate)",
+        hardware_type=hardware_type,
+        model_names=model_names,
+        precision=precision,
+        batch_size=batch_size,
     )

@@ -998,7 +998,21 @@ def _generation_chart(
     # x: powers of two are the usual lengths and batch sizes: a log2 axis when they span >10x
     x_values = sorted(int(v) for v in data[x].unique())
     x_log = x_values[-1] > LOG_SPAN * x_values[0]
-    layers = [geom_line(aes(x=x, y=m.column, color="series", group="series"), size=0.8)]
+    # a line joining estimates only is faded and dashed, like the estimates it joins
+    estimated_only = data.groupby("series", observed=True)["result"].transform(
+        lambda r: bool((r == SIMULATED).all())
+    )
+    line = aes(x=x, y=m.column, color="series", group="series")
+    layers = [
+        geom_line(line, data=data[~estimated_only.astype(bool)], size=0.8),
+        geom_line(
+            line,
+            data=data[estimated_only.astype(bool)],
+            size=0.8,
+            linetype="dashed",
+            alpha=RESULT_ALPHA[SIMULATED],
+        ),
+    ]
     has_spread = spread is not None and data[spread].notna().any()
     if has_spread:
         layers.append(

@@ -197,7 +197,9 @@ def build_dashboard(
         model_names = data.check_models(con, model_names) if model_names else model_names
         if hardware_types:
             hardware_types = data.check_hardware_list(con, hardware_types)
-        chart_models = list(model_names or [data.default_model(con)])
+        chart_models = list(
+            model_names or [data.default_model(con, "forward") or data.default_model(con)]
+        )
         chart_hardware = list(hardware_types or [data.default_hardware(con)])
         history_hardware = chart_hardware[0]
         specs = plan(metrics, chart_models, chart_hardware, history_hardware)

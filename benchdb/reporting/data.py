@@ -192,13 +192,16 @@ def check_hardware_list(con, hardware_types: list[str]) -> list[str]:
     return kept
 
 
-def default_model(con) -> str | None:
-    """The model measured on the most hardware types, then in the most configurations."""
+def default_model(con, kind: str | None = None) -> str | None:
+    """The model measured on the most hardware types, then in the most configurations; of
+    one benchmark kind (forward, generate) when `kind` is given (the forward marts' charts)."""
     row = con.sql(
         """
         select model_name
         from rpt_latest_results
-        where status = 'completed'
+        where
+            status = 'completed'
+            and ($kind is null or coalesce(benchmark_kind, 'forward') = $kind)
         group by model_name
         order by
             count(distinct hardware_type) desc,
@@ -206,7 +209,8 @@ def default_model(con) -> str | None:
             count_if(not is_simulated) desc,
             model_name
         limit 1
-        """
+        """,
+        params={"kind": kind},
     ).fetchall()
     return row[0][0] if row else None
 

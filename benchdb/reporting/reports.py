@@ -53,10 +53,6 @@ def _simulated_note(summary: dict) -> str:
     return sentence
 
 
-def _completed_configurations(summary: dict) -> int:
-    return int(summary["configurations_measured"]) + int(summary["configurations_estimated_only"])
-
-
 def _chart(fn, *args) -> Callable[[], object]:
     return lambda: fn(*args)
 
@@ -84,10 +80,12 @@ def _performance(con, summary: dict) -> Report:
                     simulation_reason,
                     strftime(measured_at, '%Y-%m-%d %H:%M') as measured_at_utc
                 from rpt_latest_results
-                where status = 'completed'
+                where status = 'completed' and coalesce(benchmark_kind, 'forward') = 'forward'
                 order by model_name, hardware_type, precision, batch_size, input_label
                 """,
             ),
+            "Forward passes; generations (time to first token, time per output token) are in "
+            "the generation tables below.",
         )
     )
     report.sections.append(
@@ -116,7 +114,7 @@ def _performance(con, summary: dict) -> Report:
             "where nothing of that model was measured on that hardware type.",
         )
     )
-    if _completed_configurations(summary):
+    if _completed_forward(con):
         report.charts += [
             (
                 "Best throughput",
@@ -129,7 +127,7 @@ def _performance(con, summary: dict) -> Report:
                 _chart(charts.heatmap_chart, chart_data.best_results(con, "latency"), "latency"),
             ),
         ]
-        model = data.default_model(con)
+        model = data.default_model(con, kind="forward")
         scaling = chart_data.batch_size_scaling(con, model)
         report.charts.append(
             (
@@ -137,11 +135,111 @@ def _performance(con, summary: dict) -> Report:
                 _chart(charts.batch_size_chart, scaling, "throughput", model),
             )
         )
+    _generation(con, report)
     from benchdb.reporting import regressions
 
     report.sections.append(Section(*regressions.section(con)))
     report.charts += regressions.report_charts(con)
     return report
+
+
+def _completed_forward(con) -> bool:
+    """Whether a forward pass has a completed standing result (the forward marts' charts)."""
+    return bool(
+        con.sql(
+            "select 1 from rpt_latest_results "
+            "where status = 'completed' and coalesce(benchmark_kind, 'forward') = 'forward' limit 1"
+        ).fetchall()
+    )
+
+
+# rpt_generation_results' standing results: measurements and estimates in tables of their own
+_GENERATION_SQL = """
+select
+    model_name, hardware_type, device_name, precision, backend, batch_size,
+    input_length, output_length,
+    round(ttft_p50_ms, 3) as ttft_p50_ms, round(ttft_p90_ms, 3) as ttft_p90_ms,
+    round(tpot_p50_ms, 3) as tpot_p50_ms, round(tpot_p90_ms, 3) as tpot_p90_ms,
+    round(decode_tokens_per_second, 2) as decode_tokens_per_second,
+    round(total_tokens_per_second, 2) as total_tokens_per_second,
+    round(memory_peak_mb, 1) as peak_mb,
+    case when is_simulated then 'simulated' else 'measured' end as result,
+    {extra}
+    strftime(measured_at, '%Y-%m-%d %H:%M') as measured_at_utc
+from rpt_generation_results
+where status = 'completed' and is_simulated = $simulated
+order by model_name, hardware_type, precision, backend, batch_size, input_length, output_length
+"""
+GENERATION_MEASURED_NOTE = (
+    "benchdb run --kind generate, one row per configuration (its standing measurement). "
+    "TTFT: the prefill, one sample per timed generation; TPOT: every decode step; p90 is NULL "
+    "below 100 samples (docs/generation.md). decode_tokens_per_second = batch x 1000 / mean "
+    "TPOT; total_tokens_per_second = batch x (input + output length) / mean end-to-end time."
+)
+GENERATION_ESTIMATED_NOTE = (
+    "Roofline estimates (roofline-generate-v1: prefill compute-bound, decode bound by the bytes "
+    "of weights and KV cache read per token; docs/simulation.md), not measurements: for "
+    "configurations whose hardware was absent (--force-simulation) or beside a measurement "
+    "(--also-estimate). Never mixed into the measured table above."
+)
+
+
+_GENERATION_FAILED_SQL = """
+select
+    model_name, hardware_type, precision, backend, batch_size, input_length, output_length,
+    status, error_message, attempts,
+    strftime(measured_at, '%Y-%m-%d %H:%M') as last_tried_utc
+from rpt_generation_results
+where status <> 'completed'
+order by model_name, hardware_type, precision, backend, batch_size, input_length, output_length
+"""
+
+
+def _generation(con, report: Report) -> None:
+    """The generation tables (measured, estimated, did not complete: each labelled, never
+    mixed) and, when anything completed, the two generation charts; nothing in a warehouse
+    without generations."""
+    from benchdb.queries import TABLES_SQL
+
+    if "rpt_generation_results" not in {r[0] for r in con.sql(TABLES_SQL).fetchall()}:
+        return  # a warehouse built before generations
+    measured = data.arrow(con, _GENERATION_SQL.format(extra=""), {"simulated": False})
+    estimated = data.arrow(
+        con, _GENERATION_SQL.format(extra="simulation_reason,"), {"simulated": True}
+    )
+    failed = data.arrow(con, _GENERATION_FAILED_SQL)
+    if not (measured.num_rows or estimated.num_rows or failed.num_rows):
+        return
+    report.sections.append(Section("Generation: measured", measured, GENERATION_MEASURED_NOTE))
+    if estimated.num_rows:
+        report.sections.append(
+            Section(
+                "Generation: estimated (simulated, not measured)",
+                estimated,
+                GENERATION_ESTIMATED_NOTE,
+            )
+        )
+    if failed.num_rows:
+        report.sections.append(
+            Section(
+                "Generation: did not complete",
+                failed,
+                "Configurations with no completed result: their latest attempt failed, timed "
+                "out or was refused; no numbers (never zeros), the error says why.",
+            )
+        )
+    if measured.num_rows or estimated.num_rows:
+        frame = chart_data.generation_results(con)
+        report.charts += [
+            (
+                "Generation: time to first token by input length",
+                _chart(charts.ttft_vs_input_length_chart, frame),
+            ),
+            (
+                "Generation: decode tokens per second by batch size",
+                _chart(charts.tokens_per_second_vs_batch_chart, frame),
+            ),
+        ]
 
 
 def _hardware(con, summary: dict) -> Report:
@@ -211,8 +309,8 @@ def _hardware(con, summary: dict) -> Report:
             ),
         )
     )
-    if _completed_configurations(summary):
-        model = data.default_model(con)
+    if _completed_forward(con):
+        model = data.default_model(con, kind="forward")
         report.charts += [
             (
                 "Best throughput",

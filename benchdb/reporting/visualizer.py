@@ -58,7 +58,8 @@ def chart_file(
             )
             return charts.save(charts.CHART_FUNCTIONS[chart](frame), output, dpi=dpi)
         if chart in ("hardware-comparison", "batch-size", "history") and not model_name:
-            model_name = data.default_model(con)
+            # the comparison and scaling marts hold forward passes only
+            model_name = data.default_model(con, None if chart == "history" else "forward")
             if echo:
                 echo(
                     f"no --model given: charting {model_name} (measured on the most hardware types)"

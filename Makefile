@@ -63,7 +63,11 @@ demo: install
 		round(throughput_items_per_second, 1) as items_per_s, status from performance_results \
 		order by measured_at desc, model_name, batch_size limit 12"
 
-test: install browser lint dbt-fixtures pytest
+# lint and the fixture build are each mostly one busy process: they share the two cores, then
+# pytest takes both
+test: install browser
+	$(MAKE) --no-print-directory --output-sync=target -j2 lint dbt-fixtures
+	$(MAKE) --no-print-directory pytest
 
 lint: install
 	$(BIN)/ruff check runners benchdb tests benchmarks

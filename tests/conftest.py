@@ -21,6 +21,12 @@ TINY_MODELS = "test/tiny-bert,test/tiny-vit,test/tiny-whisper"
 FAST_TIMING = ["--warmup", "1", "--min-iterations", "20", "--min-duration", "0.05"]
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """The Spark build's file first: `make test` hands whole files to two workers in this order,
+    and the longest file started last would leave the other worker idle at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("spark") is None)
+
+
 def invoke(*args: str, expect_exit: int | None = 0):
     """Run the real CLI in-process; checks the exit code unless expect_exit is None."""
     result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)

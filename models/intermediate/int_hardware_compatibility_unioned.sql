@@ -11,7 +11,10 @@ stored as (
 
     -- a row a rule refused is left out, and a file copied under another name is one copy
     -- (rejected_rows lists both)
-    select * exclude (landed_row_id, value_rejections, rejection_rule, rejected_column, rejected_value)
+    select
+        * exclude (
+            landed_row_id, value_rejections, rejection_rule, rejected_column, rejected_value
+        )
     from {{ ref('stg_landing__compatibility_results') }}
     where rejection_rule is null
     qualify {{ is_first_landed_copy('compatibility_id') }}

@@ -11,7 +11,10 @@ landing_runs as (
 
     -- a run a rule refused is left out, and a file copied under another name is one copy
     -- (rejected_rows lists both)
-    select {{ star_except() }} (landed_row_id, value_rejections, rejection_rule, rejected_column, rejected_value)
+    select
+        {{ star_except() }} (
+            landed_row_id, value_rejections, rejection_rule, rejected_column, rejected_value
+        )
     from {{ ref('stg_landing__test_runs') }}
     where rejection_rule is null
     qualify {{ is_first_landed_copy('run_id') }}

@@ -48,13 +48,10 @@ legacy_values as (
     'file_sha256': 'cast(null as varchar)',
     'rejected_at': 'loaded_at',
 } %}
-{#- the other landing kinds, each with its id column -#}
-{%- set other_kinds = {
-    'test_runs': 'run_id',
-    'hardware_events': 'event_id',
-    'compatibility_results': 'compatibility_id',
-    'integration_results': 'test_result_id',
-} %}
+{#- a row of another landing kind refused whole: its landed row (file and position) is its
+    key, as its id may be NULL -#}
+{%- set landed_other_refused = landed_other.copy() %}
+{%- do landed_other_refused.update({'row_key': 'landed_row_id'}) %}
 {#- a legacy performance row: its file, its identity (model | hardware | configuration) -#}
 {%- set legacy_result = {
     'source_kind': 'legacy',
@@ -85,15 +82,28 @@ landed_values_nulled as (
 landed_other_row_rejections as (
 
     -- the other landing kinds' rows refused whole (a required key missing): the row's first
-    -- rejection; row_key is the landed row (file and position), as its id may be NULL
-    {%- for kind, id_column in other_kinds.items() %}
+    -- rejection
     {{ rejections_of(
-        ref('stg_landing__' ~ kind), 'row_rejected', source_table="'" ~ kind ~ "'",
-        row_identity=id_column, row_key='landed_row_id', where='rejection_rule is not null',
-        **landed_other
+        ref('stg_landing__test_runs'), 'row_rejected', source_table="'test_runs'",
+        row_identity='run_id', where='rejection_rule is not null', **landed_other_refused
     ) }}
-    {{- '\n    union all' if not loop.last }}
-    {%- endfor %}
+    union all
+    {{ rejections_of(
+        ref('stg_landing__hardware_events'), 'row_rejected', source_table="'hardware_events'",
+        row_identity='event_id', where='rejection_rule is not null', **landed_other_refused
+    ) }}
+    union all
+    {{ rejections_of(
+        ref('stg_landing__compatibility_results'), 'row_rejected',
+        source_table="'compatibility_results'",
+        row_identity='compatibility_id', where='rejection_rule is not null', **landed_other_refused
+    ) }}
+    union all
+    {{ rejections_of(
+        ref('stg_landing__integration_results'), 'row_rejected',
+        source_table="'integration_results'",
+        row_identity='test_result_id', where='rejection_rule is not null', **landed_other_refused
+    ) }}
 
 ),
 

@@ -7,7 +7,9 @@
     it out, rejected_rows lists it). -#}
 {%- set statuses = ['pass', 'fail', 'error', 'skip'] %}
 {%- set assertion_ids_missing = 'not ' ~ list_all(
-    'assertions', 'check_result', "nullif(trim(check_result.assertion_id), '') is not null"
+    'assertions',
+    'check_result',
+    'nullif(trim(' ~ struct_field('check_result', 'assertion_id') ~ "), '') is not null",
 ) %}
 with
 

@@ -190,7 +190,7 @@
 
 
 {#- rejected_rows' rows for one landing kind's second copies: rows whose id was landed in an
-    earlier-sorting file too (is_first_landed_copy). -#}
+    earlier-sorting file too (is_first_landed_copy), among the rows no row rule refused. -#}
 {% macro landed_copies(kind, id_column) -%}
     select
         'landing' as source_kind,
@@ -208,6 +208,7 @@
         'row_rejected' as outcome,
         loaded_at as rejected_at
     from {{ ref('stg_landing__' ~ kind) }}
+    where rejection_rule is null
     qualify not {{ is_first_landed_copy(id_column) }}
 {%- endmacro %}
 
@@ -468,4 +469,20 @@
         "'range: " ~ column ~ " must be a fraction 0-1'",
         column,
     )) }}
+{%- endmacro %}
+
+
+{#- The rules of a landed row's required keys, in order, for first_rejection: a text key
+    (an id, a hardware type) is missing when NULL or blank, any other when NULL. `columns` maps
+    each key to true for text, false otherwise. -#}
+{% macro required_rules(columns) -%}
+    {%- set rules = [] -%}
+    {%- for column, is_text in columns.items() -%}
+        {%- do rules.append(rule(
+            ("nullif(trim(" ~ column ~ "), '') is null") if is_text else (column ~ " is null"),
+            "'required: " ~ column ~ "'",
+            column,
+        )) -%}
+    {%- endfor -%}
+    {{ return(rules) }}
 {%- endmacro %}

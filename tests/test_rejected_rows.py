@@ -309,6 +309,118 @@ def bad_values_of_other_kinds(landing_root: Path) -> dict:
     return {"run_id": run_id, "rows": expected}
 
 
+def missing_keys_of_other_kinds(landing_root: Path) -> dict:
+    """One run's record, hardware events, compatibility and integration results: a good row of
+    each kind and one row per required key left NULL (or blank), and an integration result one
+    of whose assertions has no id. Returns the run id, each kind's file, the good ids and, per
+    kind, the (column, rule, outcome) expected in rejected_rows, written by hand."""
+    run_id = landing.new_run_id()
+    now = landing.utc_now()
+    model = real_result()["model_name"]
+    files, good = {}, {}
+
+    def land(kind: str, rows: list[dict], name_run: str = run_id) -> None:
+        files[kind] = str(landing.write_rows(landing_root, kind, rows, name_run, now))
+
+    (runs,) = (FIXTURE_LANDING / "test_runs").rglob("*.parquet")
+    run = {**pq.read_table(runs).to_pylist()[0], "run_id": run_id}
+    run.pop("schema_version")
+    landing.write_rows(landing_root, "test_runs", [run], run_id, now)
+    # the run without its id, in a file of its own (a file is named by its run)
+    land("test_runs", [{**run, "run_id": None}], name_run=landing.new_run_id())
+
+    def event(tag: str, **changes) -> dict:
+        return {
+            "event_id": landing.derived_id(run_id, "event", tag),
+            "run_id": run_id,
+            "hardware_type": "cpu",
+            "is_available": True,
+            "detected_at": now + timedelta(seconds=len(tag)),
+            "host": f"host-{tag}",
+            "event_source": "runner_detection",
+            **changes,
+        }
+
+    events = [event("good"), event("no id", event_id=None)]
+    events += [event("no type", hardware_type=" "), event("unknown", is_available=None)]
+    land("hardware_events", events)
+    good["hardware_events"] = events[0]["event_id"]
+
+    def compatibility(tag: str, **changes) -> dict:
+        return {
+            "compatibility_id": landing.derived_id(run_id, "compatibility", tag),
+            "run_id": run_id,
+            "tested_at": now,
+            "model_name": model,
+            "hardware_type": "cpu",
+            "is_compatible": True,
+            "compatibility_score": 0.5,
+            **changes,
+        }
+
+    rows = [compatibility("good"), compatibility("no id", compatibility_id=None)]
+    rows += [compatibility("no run", run_id=""), compatibility("no type", hardware_type=None)]
+    land("compatibility_results", rows)
+    good["compatibility_results"] = rows[0]["compatibility_id"]
+
+    def integration(tag: str, assertion_ids=("a",), **changes) -> dict:
+        test_result_id = landing.derived_id(run_id, "integration", tag)
+        return {
+            "test_result_id": test_result_id,
+            "run_id": run_id,
+            "executed_at": now,
+            "test_name": f"test_{tag.replace(' ', '_')}",
+            "status": "pass",
+            "model_name": model,
+            "hardware_type": "cpu",
+            "assertions": [
+                {
+                    "assertion_id": None if i is None else f"{test_result_id}-{i}",
+                    "assertion_name": f"check {n}",
+                    "passed": True,
+                }
+                for n, i in enumerate(assertion_ids)
+            ],
+            **changes,
+        }
+
+    rows = [integration("good", ("a", "b")), integration("no id", test_result_id=None)]
+    rows += [integration("no run", run_id=None), integration("nameless check", ("a", None))]
+    land("integration_results", rows)
+    good["integration_results"] = rows[0]["test_result_id"]
+    required = "row_rejected"
+    expected = {
+        "test_runs": [("run_id", "required: run_id", required)],
+        "hardware_events": [
+            ("event_id", "required: event_id", required),
+            ("hardware_type", "required: hardware_type", required),
+            ("is_available", "required: is_available", required),
+        ],
+        "compatibility_results": [
+            ("compatibility_id", "required: compatibility_id", required),
+            ("run_id", "required: run_id", required),
+            ("hardware_type", "required: hardware_type", required),
+        ],
+        "integration_results": [
+            ("test_result_id", "required: test_result_id", required),
+            ("run_id", "required: run_id", required),
+            (
+                "assertions",
+                "required: assertion_id of every assertion: the assertions are NULL",
+                "value_nulled",
+            ),
+        ],
+    }
+    nameless = rows[3]["test_result_id"]
+    return {
+        "run_id": run_id,
+        "files": files,
+        "good": good,
+        "expected": expected,
+        "nameless": nameless,
+    }
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("rejected")
@@ -323,6 +435,7 @@ def built(tmp_path_factory) -> dict:
     disordered = summaries_out_of_order(data / "landing")
     typed = wrongly_typed_files(data / "landing")
     other_kinds = bad_values_of_other_kinds(data / "landing")
+    missing_keys = missing_keys_of_other_kinds(data / "landing")
     legacy_expected = fuzzed_legacy(root / "fuzz")
     invoke("migrate", "--input-dir", root / "fuzz", "--data-dir", data)
     db = data / "benchmark.duckdb"
@@ -340,6 +453,7 @@ def built(tmp_path_factory) -> dict:
         "disordered": disordered,
         "typed": typed,
         "other_kinds": other_kinds,
+        "missing_keys": missing_keys,
         "data": data,
     }
 
@@ -635,6 +749,44 @@ def test_bad_values_of_the_other_landing_kinds_are_null_and_listed(built):
     ]
 
 
+def test_rows_of_the_other_kinds_without_their_keys_are_refused_and_listed(built):
+    keys = built["missing_keys"]
+    found = query(
+        built,
+        "select source_table, source_file, column_name, rejection_rule, outcome"
+        " from rejected_rows where list_contains($1, source_file)",
+        list(keys["files"].values()),
+    )
+    for kind, expected in keys["expected"].items():
+        mine = sorted(r[2:] for r in found if r[0] == kind and r[1] == keys["files"][kind])
+        assert mine == sorted(expected), kind
+    assert len(found) == sum(len(e) for e in keys["expected"].values())
+    # the good row of each kind is in its mart, the refused ones in none
+    run = keys["run_id"]
+    assert query(built, "select count(*) from test_runs where run_id = $1", run) == [(1,)]
+    assert query(built, "select count(*) from test_runs where run_id is null") == [(0,)]
+    assert query(
+        built, "select detected_on_host from hardware_availability_log where run_id = $1", run
+    ) == [("host-good",)]  # fmt: skip
+    assert query(
+        built, "select compatibility_id from hardware_compatibility where run_id = $1", run
+    ) == [(keys["good"]["compatibility_results"],)]  # fmt: skip
+    tests = query(
+        built,
+        "select test_result_id from integration_test_results where run_id = $1 order by 1",
+        run,
+    )
+    assert tests == sorted([(keys["good"]["integration_results"],), (keys["nameless"],)])
+    # the good result's two checks; none of the result whose check has no id
+    assertions = query(
+        built,
+        "select test_result_id, count(*) from integration_test_assertions"
+        " where list_contains($1, test_result_id) group by 1",
+        [keys["good"]["integration_results"], keys["nameless"]],
+    )
+    assert assertions == [(keys["good"]["integration_results"], 2)]
+
+
 def check_report(*arguments) -> tuple[int, dict]:
     result = invoke("db", "check", "--skip-dbt-tests", "--json", *arguments, expect_exit=None)
     out = result.output
@@ -653,8 +805,11 @@ def test_db_check_accounts_for_rejected_rows_and_names_a_real_loss(built, tmp_pa
     assert code == 0, checks
     status, detail = checks["landing rows accounted for"]
     assert status == "ok", detail
-    # the four rows bad_landed_rows breaks a row rule with, and each row of the copied file
-    assert f"; {4 + len(built['original_ids'])} refused by a rule are in rejected_rows" in detail
+    # the four rows bad_landed_rows breaks a row rule with, each row of the copied file and the
+    # six of missing_keys_of_other_kinds that db check matches by their id and file (a run, 3
+    # compatibility and 2 integration results; hardware events are matched by their run)
+    refused = 4 + len(built["original_ids"]) + 6
+    assert f"; {refused} refused by a rule are in rejected_rows" in detail
     # a good row lost from the warehouse is named, though rejected rows are accounted for
     db = tmp_path / "lost.duckdb"
     shutil.copyfile(Path(built["db"]).resolve(), db)

@@ -21,7 +21,7 @@
         "select (select count(*) from " ~ ref('stg_landing__result_marks')
         ~ " where loaded_at > " ~ watermark ~ "), (select count(*) from "
         ~ ref('stg_landing__hardware_events') ~ " where event_source = 'manual_mark'"
-        ~ " and loaded_at > " ~ watermark ~ ")"
+        ~ " and rejection_rule is null and loaded_at > " ~ watermark ~ ")"
     ) -%}
     {%- do new_marks.update({
         'results': found.columns[0].values()[0] > 0,
@@ -50,6 +50,7 @@ results as (
                 select 1 from {{ ref('stg_landing__hardware_events') }} as events
                 where
                     events.event_source = 'manual_mark'
+                    and events.rejection_rule is null
                     and {{ newer_than_watermark('events.loaded_at', watermark) }}
                     and events.hardware_type = unioned.requested_hardware_type
                     and events.detected_at <= unioned.measured_at
@@ -66,7 +67,8 @@ hardware_marks as (
         is_available as is_marked_available,
         reason as mark_reason
     from {{ ref('stg_landing__hardware_events') }}
-    where event_source = 'manual_mark'
+    -- a mark a rule refused (rejected_rows lists it) marks nothing
+    where event_source = 'manual_mark' and rejection_rule is null
 
 ),
 

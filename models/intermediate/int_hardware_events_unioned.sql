@@ -5,8 +5,11 @@ with
 
 landing_events as (
 
-    -- a file copied under another name is one copy (rejected_rows lists the others)
-    select {{ star_except() }} (landed_row_id) from {{ ref('stg_landing__hardware_events') }}
+    -- an event a rule refused is left out, and a file copied under another name is one copy
+    -- (rejected_rows lists both)
+    select {{ star_except() }} (landed_row_id, rejection_rule, rejected_column, rejected_value)
+    from {{ ref('stg_landing__hardware_events') }}
+    where rejection_rule is null
     qualify {{ is_first_landed_copy('event_id') }}
 
 ),

@@ -9,8 +9,10 @@ legacy as (
 
 stored as (
 
-    -- a file copied under another name is one copy (rejected_rows lists the others)
+    -- the results int_integration_test_results_unioned keeps: a row a rule refused is left out,
+    -- a file copied under another name is one copy (rejected_rows lists both)
     select * exclude (landed_row_id) from {{ ref('stg_landing__integration_results') }}
+    where rejection_rule is null
     qualify {{ is_first_landed_copy('test_result_id') }}
 
 ),

@@ -14,9 +14,14 @@ legacy as (
 
 stored as (
 
-    -- a file copied under another name is one copy (rejected_rows lists the others)
-    select {{ star_except() }} (landed_row_id, value_rejections)
+    -- a row a rule refused is left out, and a file copied under another name is one copy
+    -- (rejected_rows lists both)
+    select
+        {{ star_except() }} (
+            landed_row_id, value_rejections, rejection_rule, rejected_column, rejected_value
+        )
     from {{ ref('stg_landing__integration_results') }}
+    where rejection_rule is null
     qualify {{ is_first_landed_copy('test_result_id') }}
 
 ),

@@ -9,9 +9,14 @@ with
 
 landing_runs as (
 
-    -- a file copied under another name is one copy (rejected_rows lists the others)
-    select {{ star_except() }} (landed_row_id, value_rejections)
+    -- a run a rule refused is left out, and a file copied under another name is one copy
+    -- (rejected_rows lists both)
+    select
+        {{ star_except() }} (
+            landed_row_id, value_rejections, rejection_rule, rejected_column, rejected_value
+        )
     from {{ ref('stg_landing__test_runs') }}
+    where rejection_rule is null
     qualify {{ is_first_landed_copy('run_id') }}
 
 ),
@@ -49,6 +54,7 @@ landed_results as (
         host,
         hardware_type
     from {{ ref('stg_landing__compatibility_results') }}
+    where rejection_rule is null
 
     union all
 
@@ -60,6 +66,7 @@ landed_results as (
         cast(null as varchar) as host,  -- noqa: RF04
         hardware_type
     from {{ ref('stg_landing__integration_results') }}
+    where rejection_rule is null
 
 ),
 

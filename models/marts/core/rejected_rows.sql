@@ -1,7 +1,7 @@
 {#- Every landed or legacy row, and every value, the build refused, with the rule it broke and
     what was written (docs/landing_zone.md, "Bad rows and values"). `action` says what became of
     it: `row_rejected` (the row is in no other table: a required key missing, a value out of
-    range or vocabulary, a second copy of a result landed under another file name),
+    range or vocabulary, a second copy of a row landed under another file name),
     `value_nulled` (the row stays and the value is NULL: NaN, infinite, absurd, zero or
     negative metrics, a string or a boolean where a number belongs, a key written twice, a
     latency summary or run times out of order, a compatibility score outside 0-1, a label
@@ -48,6 +48,10 @@ legacy_values as (
     'file_sha256': 'cast(null as varchar)',
     'rejected_at': 'loaded_at',
 } %}
+{#- a row of another landing kind refused whole: its landed row (file and position) is its
+    key, as its id may be NULL -#}
+{%- set landed_other_refused = landed_other.copy() %}
+{%- do landed_other_refused.update({'row_key': 'landed_row_id'}) %}
 {#- a legacy performance row: its file, its identity (model | hardware | configuration) -#}
 {%- set legacy_result = {
     'source_kind': 'legacy',
@@ -75,24 +79,52 @@ landed_values_nulled as (
 
 ),
 
+landed_other_row_rejections as (
+
+    -- the other landing kinds' rows refused whole (a required key missing): the row's first
+    -- rejection
+    {{ rejections_of(
+        ref('stg_landing__test_runs'), 'row_rejected', source_table="'test_runs'",
+        row_identity='run_id', where='rejection_rule is not null', **landed_other_refused
+    ) }}
+    union all
+    {{ rejections_of(
+        ref('stg_landing__hardware_events'), 'row_rejected', source_table="'hardware_events'",
+        row_identity='event_id', where='rejection_rule is not null', **landed_other_refused
+    ) }}
+    union all
+    {{ rejections_of(
+        ref('stg_landing__compatibility_results'), 'row_rejected',
+        source_table="'compatibility_results'",
+        row_identity='compatibility_id', where='rejection_rule is not null', **landed_other_refused
+    ) }}
+    union all
+    {{ rejections_of(
+        ref('stg_landing__integration_results'), 'row_rejected',
+        source_table="'integration_results'",
+        row_identity='test_result_id', where='rejection_rule is not null', **landed_other_refused
+    ) }}
+
+),
+
 landed_other_values_nulled as (
 
     -- the other landing kinds' values set to NULL (their rows stay)
     {{ rejections_of(
         ref('stg_landing__test_runs'), 'value_nulled', source_table="'test_runs'",
-        row_identity='run_id', row_key='run_id', **landed_other
+        row_identity='run_id', row_key='run_id', where='rejection_rule is null', **landed_other
     ) }}
     union all
     {{ rejections_of(
         ref('stg_landing__compatibility_results'), 'value_nulled',
         source_table="'compatibility_results'", row_identity='compatibility_id',
-        row_key='compatibility_id', **landed_other
+        row_key='compatibility_id', where='rejection_rule is null', **landed_other
     ) }}
     union all
     {{ rejections_of(
         ref('stg_landing__integration_results'), 'value_nulled',
         source_table="'integration_results'", row_identity='test_result_id',
-        row_key='test_result_id', **landed_other
+        row_key='test_result_id', where='rejection_rule is null', **landed_other
     ) }}
 
 ),
@@ -170,6 +202,8 @@ unioned as (
     select * from landed_row_rejections
     union all
     select * from landed_values_nulled
+    union all
+    select * from landed_other_row_rejections
     union all
     select * from landed_other_values_nulled
     union all

@@ -1,6 +1,8 @@
 {#- One row per compatibility result the API stored, as landed, checked against the value rules
     (docs/landing_zone.md, "Bad rows and values"): a compatibility_score outside 0-1 is NULL
-    here with its reason in `value_rejections` (rejected_rows lists it); the row stays. -#}
+    here with its reason in `value_rejections` (rejected_rows lists it); the row stays. A row
+    without compatibility_id, run_id or hardware_type is refused whole: `rejection_rule` says
+    which (int_hardware_compatibility_unioned leaves it out, rejected_rows lists it). -#}
 with
 
 source as (
@@ -62,9 +64,22 @@ checked as (
         {{ star_replace(['compatibility_score']) }}
             {{ fraction_or_null('compatibility_score') }} as compatibility_score
         {{ end_star_replace() }},
-        {{ value_rejections([fraction_rule('compatibility_score')]) }} as value_rejections
+        {{ value_rejections([fraction_rule('compatibility_score')]) }} as value_rejections,
+        -- a result without its id, run or hardware type is left out, listed in rejected_rows
+        {{ first_rejection(required_rules(
+            {'compatibility_id': true, 'run_id': true, 'hardware_type': true}
+        )) }} as row_rejection
     from renamed
+
+),
+
+final as (
+
+    select
+        {{ star_except() }} (row_rejection),
+        {{ rejection_columns('row_rejection') }}
+    from checked
 
 )
 
-select * from checked
+select * from final

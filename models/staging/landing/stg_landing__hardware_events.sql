@@ -1,3 +1,6 @@
+{#- One row per hardware detection or manual mark, as landed. An event without event_id,
+    hardware_type or is_available is refused whole: `rejection_rule` says which
+    (int_hardware_events_unioned leaves it out, rejected_rows lists it). -#}
 with
 
 source as (
@@ -40,6 +43,28 @@ renamed as (
 
     from source
 
+),
+
+checked as (
+
+    -- an event without its id, hardware type or availability is left out
+    -- (int_hardware_events_unioned), listed in rejected_rows
+    select
+        *,
+        {{ first_rejection(required_rules(
+            {'event_id': true, 'hardware_type': true, 'is_available': false}
+        )) }} as row_rejection
+    from renamed
+
+),
+
+final as (
+
+    select
+        {{ star_except() }} (row_rejection),
+        {{ rejection_columns('row_rejection') }}
+    from checked
+
 )
 
-select * from renamed
+select * from final

@@ -1,7 +1,8 @@
 {#- One row per run, as landed, checked against the value rules (docs/landing_zone.md, "Bad rows
     and values"): a completion before the start, or a negative or non-finite wall time, is NULL
     here with its reason in `value_rejections` (rejected_rows lists them), and so is a test type
-    outside the vocabulary; the run stays. -#}
+    outside the vocabulary; the run stays. A run without its run_id is refused whole:
+    `rejection_rule` says so (int_test_runs_unioned leaves it out, rejected_rows lists it). -#}
 {%- set test_types = ['performance', 'hardware', 'compatibility', 'integration'] %}
 with
 
@@ -77,9 +78,20 @@ checked as (
                 'completed_at',
             ),
             finite_non_negative_rule('execution_time_seconds'),
-        ]) }} as value_rejections
+        ]) }} as value_rejections,
+        -- a run without its id is left out (int_test_runs_unioned), listed in rejected_rows
+        {{ first_rejection(required_rules({'run_id': true})) }} as row_rejection
     from renamed
+
+),
+
+final as (
+
+    select
+        {{ star_except() }} (row_rejection),
+        {{ rejection_columns('row_rejection') }}
+    from checked
 
 )
 
-select * from checked
+select * from final

@@ -37,6 +37,9 @@ ACCOUNTED = {
     "compatibility_results": ("compatibility_id", "hardware_compatibility", "compatibility_id"),
     "integration_results": ("test_result_id", "integration_test_results", "test_result_id"),
 }
+# rejected_rows names a refused row by its own id where the mart keeps another (an event by
+# event_id; the availability log has no event id, so its rows are matched by run)
+REJECTED_BY = {"hardware_events": "event_id"}
 
 # the landing kinds of runner results, and the benchmark_kind of their rows
 RESULT_KINDS = {"benchmark_results": "forward", "generation_results": "generate"}
@@ -478,8 +481,8 @@ def _check_accounted(
             reader = duckdb.connect()
             try:
                 landed = reader.execute(
-                    f"select distinct {id_col} as id, filename from read_parquet($files, "
-                    "filename = true, union_by_name = true)",
+                    f"select distinct {id_col} as id, {REJECTED_BY.get(kind, id_col)} as row_id, "
+                    "filename from read_parquet($files, filename = true, union_by_name = true)",
                     {"files": [str(f) for f in files]},
                 ).fetchall()
             except duckdb.Error as exc:
@@ -493,9 +496,9 @@ def _check_accounted(
         # a row a rule refused is accounted for: rejected_rows lists it with the rule
         refused = rejected.get(kind, set())
         absent = [
-            (i, f) for i, f in landed if i not in in_mart and (i, Path(f).name) not in refused
+            (i, f) for i, r, f in landed if i not in in_mart and (r, Path(f).name) not in refused
         ]
-        refused_count += sum(1 for i, f in landed if (i, Path(f).name) in refused)
+        refused_count += sum(1 for _, r, f in landed if (r, Path(f).name) in refused)
         late = [(i, f) for i, f in absent if Path(f).stat().st_mtime >= built_at]
         lost = [(i, f) for i, f in absent if Path(f).stat().st_mtime < built_at]
         if late:
@@ -506,7 +509,7 @@ def _check_accounted(
                 f"nor in rejected_rows (e.g. {id_col} {lost[0][0]} of {lost[0][1]})"
             )
         if kind in RESULT_KINDS and "result_source" in _columns(con, mart):
-            landed_ids = {i for i, _ in landed}
+            landed_ids = {i for i, _, _ in landed}
             # forward rows come from benchmark_results files, generations from their own
             of_kind = (
                 f"and coalesce(benchmark_kind, 'forward') = '{RESULT_KINDS[kind]}'"

@@ -342,7 +342,11 @@ def missing_keys_of_other_kinds(landing_root: Path) -> dict:
         }
 
     events = [event("good"), event("no id", event_id=None)]
-    events += [event("no type", hardware_type=" "), event("unknown", is_available=None)]
+    # of a run no kept event has: db check must match it by its event id, not by its run
+    events += [
+        event("no type", hardware_type=" "),
+        event("unknown", is_available=None, run_id=landing.new_run_id()),
+    ]
     land("hardware_events", events)
     good["hardware_events"] = events[0]["event_id"]
 
@@ -806,9 +810,9 @@ def test_db_check_accounts_for_rejected_rows_and_names_a_real_loss(built, tmp_pa
     status, detail = checks["landing rows accounted for"]
     assert status == "ok", detail
     # the four rows bad_landed_rows breaks a row rule with, each row of the copied file and the
-    # six of missing_keys_of_other_kinds that db check matches by their id and file (a run, 3
-    # compatibility and 2 integration results; hardware events are matched by their run)
-    refused = 4 + len(built["original_ids"]) + 6
+    # nine of missing_keys_of_other_kinds that db check matches by their id and file (a run, 3
+    # hardware events, 3 compatibility and 2 integration results)
+    refused = 4 + len(built["original_ids"]) + 9
     assert f"; {refused} refused by a rule are in rejected_rows" in detail
     # a good row lost from the warehouse is named, though rejected rows are accounted for
     db = tmp_path / "lost.duckdb"

@@ -74,7 +74,7 @@ lint: install
 	$(BIN)/ruff format --check runners benchdb tests benchmarks
 	mkdir -p $(SCRATCH)
 	BENCHMARK_DB_PATH=$(SCRATCH)/lint.duckdb BENCHMARK_DATA_DIR=$(SCRATCH)/lint-data \
-		$(BIN)/sqlfluff lint models tests/data_tests analyses
+		$(BIN)/sqlfluff lint --processes 2 models tests/data_tests analyses
 
 # dbt build (models, seeds, data tests and unit tests) on the committed fixture landing zone;
 # other builds leave the unit tests out (they check the SQL, not the data)

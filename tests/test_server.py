@@ -549,7 +549,7 @@ def test_benchdb_serve_answers_on_127_0_0_1(site, tmp_path):
                 time.sleep(0.2)
         assert health["status"] == "ok" and health["read_only"] is True
         with urllib.request.urlopen(
-            f"{base}/performance?model_name=test/tiny-vit", timeout=10
+            f"{base}/performance?model_name=test/tiny-vit", timeout=60
         ) as r:
             rows = json.load(r)
         assert rows and {r["model_name"] for r in rows} == {"test/tiny-vit"}
@@ -558,7 +558,8 @@ def test_benchdb_serve_answers_on_127_0_0_1(site, tmp_path):
             data=json.dumps({"sql": "select count(*) as n from models"}).encode(),
             headers={"Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=10) as r:
+        # the first query starts the query sandbox's worker process: seconds on a busy host
+        with urllib.request.urlopen(request, timeout=60) as r:
             assert json.load(r)["rows"][0]["n"] >= 3
     finally:
         process.terminate()

@@ -107,47 +107,31 @@ metrics as (
     from paired
     where benchmark_kind is distinct from 'generate'
 
-    union all by name
+    {%- for metric in ['tpot', 'ttft'] %}
 
-    select
-        * exclude (
-            method_inputs,
-            measured_tpot_ms,
-            estimated_tpot_ms,
-            measured_ttft_ms,
-            estimated_ttft_ms,
-            measured_latency_ms,
-            estimated_latency_ms
-        ),
-        'tpot' as metric,
-        measured_tpot_ms as measured_ms,
-        estimated_tpot_ms as estimated_ms,
-        cast(method_inputs ->> '$.tpot_roofline_ms' as double) as roofline_ms,
-        method_inputs ->> '$.tpot_calibration.method' as estimate_calibration_method,
-        cast(method_inputs ->> '$.tpot_calibration.rows' as integer) as estimate_calibration_rows
-    from paired
-    where benchmark_kind = 'generate'
+        union all by name
 
-    union all by name
-
-    select
-        * exclude (
-            method_inputs,
-            measured_tpot_ms,
-            estimated_tpot_ms,
-            measured_ttft_ms,
-            estimated_ttft_ms,
-            measured_latency_ms,
-            estimated_latency_ms
-        ),
-        'ttft' as metric,
-        measured_ttft_ms as measured_ms,
-        estimated_ttft_ms as estimated_ms,
-        cast(method_inputs ->> '$.ttft_roofline_ms' as double) as roofline_ms,
-        method_inputs ->> '$.ttft_calibration.method' as estimate_calibration_method,
-        cast(method_inputs ->> '$.ttft_calibration.rows' as integer) as estimate_calibration_rows
-    from paired
-    where benchmark_kind = 'generate'
+        select
+            * exclude (
+                method_inputs,
+                measured_tpot_ms,
+                estimated_tpot_ms,
+                measured_ttft_ms,
+                estimated_ttft_ms,
+                measured_latency_ms,
+                estimated_latency_ms
+            ),
+            '{{ metric }}' as metric,
+            measured_{{ metric }}_ms as measured_ms,
+            estimated_{{ metric }}_ms as estimated_ms,
+            cast(method_inputs ->> '$.{{ metric }}_roofline_ms' as double) as roofline_ms,
+            method_inputs ->> '$.{{ metric }}_calibration.method' as estimate_calibration_method,
+            cast(
+                method_inputs ->> '$.{{ metric }}_calibration.rows' as integer
+            ) as estimate_calibration_rows
+        from paired
+        where benchmark_kind = 'generate'
+    {%- endfor %}
 
 ),
 

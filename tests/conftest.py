@@ -1,5 +1,6 @@
 """Shared fixtures: a real run of tiny models into a temporary landing zone, and a warehouse
-built from it with dbt. Both are session-scoped: the run takes seconds, the build a few more."""
+built from it with dbt. Both are made once per test run and shared by the xdist workers
+(tests/shared_builds.py): the run takes seconds, the build a few more."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from benchdb.cli import main  # noqa: E402
+from tests.shared_builds import once  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,29 +40,36 @@ def invoke(*args: str, expect_exit: int | None = 0):
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory) -> Path:
     """Data dir holding one real run: 3 tiny models x cpu/cuda x fp32/bf16 x batch 1, 2."""
-    data_dir = tmp_path_factory.mktemp("tiny-run")
-    invoke(
-        "run",
-        "--model",
-        TINY_MODELS,
-        "--hardware",
-        "cpu,cuda",
-        "--batch-size",
-        "1,2",
-        "--precision",
-        "fp32,bf16",
-        "--sequence-length",
-        "16",
-        *FAST_TIMING,
-        "--data-dir",
-        data_dir,
-    )
-    return data_dir
+
+    def make(data_dir: Path) -> Path:
+        invoke(
+            "run",
+            "--model",
+            TINY_MODELS,
+            "--hardware",
+            "cpu,cuda",
+            "--batch-size",
+            "1,2",
+            "--precision",
+            "fp32,bf16",
+            "--sequence-length",
+            "16",
+            *FAST_TIMING,
+            "--data-dir",
+            data_dir,
+        )
+        return data_dir
+
+    return once(tmp_path_factory, "tiny-run", make)
 
 
 @pytest.fixture(scope="session")
 def tiny_warehouse(tiny_run, tmp_path_factory) -> Path:
     """A warehouse built by `benchdb build` over the tiny run."""
-    db = tmp_path_factory.mktemp("tiny-warehouse") / "benchmark.duckdb"
-    invoke("build", "--quiet", "--data-dir", tiny_run, "--db-path", db)
-    return db
+
+    def make(folder: Path) -> Path:
+        db = folder / "benchmark.duckdb"
+        invoke("build", "--quiet", "--data-dir", tiny_run, "--db-path", db)
+        return db
+
+    return once(tmp_path_factory, "tiny-warehouse", make)

@@ -16,14 +16,13 @@ import pyarrow.parquet as pq
 
 from runners import landing
 from tests.conftest import invoke
+from tests.shared_builds import once
 
 SIMULATED_RUN = "00000000-0000-4000-8000-00000000c0de"
 SIMULATED_HARDWARE = "rocm"
 SIMULATED_MODELS = ("test/tiny-bert", "test/tiny-vit")
 # the estimate per item: 1000 items/s x batch size, p50 1 ms, p90 1.5, p99 2, 64 MiB
 SIM_THROUGHPUT_PER_BATCH = 1000.0
-
-_built: dict[str, Path] = {}
 
 
 def estimate_rows(real_rows: list[dict]) -> list[dict]:
@@ -106,10 +105,8 @@ def build_mixed_warehouse(tiny_run: Path, root: Path) -> Path:
 
 
 def mixed_warehouse_path(tiny_run: Path, tmp_path_factory) -> Path:
-    """The mixed warehouse, built on first use in the session (fixtures in each module call it)."""
-    if "db" not in _built:
-        _built["db"] = build_mixed_warehouse(tiny_run, tmp_path_factory.mktemp("mixed"))
-    return _built["db"]
+    """The mixed warehouse, built once per test run (fixtures in each module call it)."""
+    return once(tmp_path_factory, "mixed", lambda root: build_mixed_warehouse(tiny_run, root))
 
 
 def is_blank(png: Path) -> bool:
@@ -123,14 +120,15 @@ def is_blank(png: Path) -> bool:
 
 
 def empty_warehouse_path(tmp_path_factory) -> Path:
-    """A warehouse built from an empty landing zone (built on first use in the session)."""
-    if "empty" not in _built:
-        root = tmp_path_factory.mktemp("empty")
+    """A warehouse built from an empty landing zone (built once per test run)."""
+
+    def make(root: Path) -> Path:
         (root / "data").mkdir()
         db = root / "empty.duckdb"
         invoke("build", "--quiet", "--data-dir", root / "data", "--db-path", db)
-        _built["empty"] = db
-    return _built["empty"]
+        return db
+
+    return once(tmp_path_factory, "empty", make)
 
 
 def image_sources(index_html: str) -> list[str]:

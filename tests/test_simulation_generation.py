@@ -165,5 +165,6 @@ def test_whisper_tiny_hears_30_seconds_and_1500_encoder_positions():
     conv = 2 * (384 * 80 * 3) * 3000 + 2 * (384 * 384 * 3) * 1500
     layer = 4 * 2 * 1500 * 384**2 + 2 * 2 * 1500**2 * 384 + 2 * 2 * 1500 * 384 * 1536
     assert geometry.encoder_flops_per_item == conv + 4 * layer
-    # 4 decoder layers x 6 heads x 64 x 4 bytes x 2 (k, v): 24,576 bytes per cached position
+    # the decoder's cache: 4 layers x 6 heads of 384 / 6 = 64 (k and v: 2 x 4 x 6 x 64 x 4 bytes
+    # = 12,288 bytes per cached position and item, fp32)
     assert (geometry.layers, geometry.kv_heads, geometry.head_dim) == (4, 6, 64)

@@ -156,7 +156,7 @@ def test_an_absent_gpu_gets_a_flagged_generation_estimate(built):
         "select simulation_method from performance_results where hardware_type = 'cuda' "
         "and benchmark_kind = 'generate' and batch_size = 1",
     )
-    assert method["simulation_method"].startswith("roofline-generate-v2 {")
+    assert method["simulation_method"].startswith("roofline-generate-v3 {")
     inputs = json.loads(method["simulation_method"].split(" ", 1)[1])
     assert inputs["device_name"] == "NVIDIA H100 SXM5" and inputs["decode_bound"] == "memory"
 

@@ -15,7 +15,7 @@ invented figure.
 A simulated row is `is_simulated = true` and says why (`simulation_reason`) and how
 (`simulation_method`: this method's versioned name and every input, as JSON).
 
-Generation (`benchdb run --kind generate`) has its own roofline (`roofline-generate-v2`,
+Generation (`benchdb run --kind generate`) has its own roofline (`roofline-generate-v3`,
 estimate_generation): the prefill compute-bound, every decode step bound by the bytes of the
 weights and the KV cache it reads; docs/simulation.md, "Generation".
 """
@@ -333,7 +333,7 @@ def _lookup(calibrations: Calibrations | None, device: DeviceSpec, metric: str):
 
 # ---------------------------------------------------------------- generation
 
-GENERATION_METHOD = "roofline-generate-v2"
+GENERATION_METHOD = "roofline-generate-v3"
 
 
 # a decoder's cross-attention keys and values: computed once over the encoder's output (the
@@ -347,11 +347,15 @@ CROSS_ATTENTION_KV = re.compile(
 class GenerationGeometry:
     """What a generation's roofline needs of a model: its weights and its KV cache's shape.
 
-    For a decoder the prompt and every new token run through the same weights. For an
-    encoder-decoder the prompt runs through the encoder (encoder_parameter_count) and the
+    For a decoder the prompt and every new token run through the same weights. For a text
+    encoder-decoder (t5) the prompt runs through the encoder (encoder_parameter_count) and the
     decoder's cross-attention keys and values (cross_kv_parameter_count), and each generated
     token through the decoder only (step_parameter_count, the language-model head included);
-    the prefill is the encoder plus the first decoder step."""
+    the prefill is the encoder plus the first decoder step over the start token. An audio
+    encoder-decoder (whisper, `audio_input`) hears the runner's whole audio window: its
+    encoder's FLOPs are counted over it (encoder_flops_per_item), its output has
+    encoder_positions positions (the cross-attention keys and values, computed once and cached,
+    read by every decode step), and the prompt's tokens go to the decoder."""
 
     parameter_count: int
     weight_bytes: int
@@ -365,7 +369,19 @@ class GenerationGeometry:
     step_parameter_count: int | None = None
     step_weight_bytes: int | None = None  # read once per decode step (default: weight_bytes)
     encoder_parameter_count: int = 0  # multiplied once per prompt token, in the encoder
-    cross_kv_parameter_count: int = 0  # multiplied once per prompt token, cached after
+    cross_kv_parameter_count: int = 0  # multiplied once per encoder position, cached after
+    # the language-model head (part of step_parameter_count): multiplied once per position
+    # whose logits are computed; the prefill computes only the last one's where the model
+    # takes `logits_to_keep` (the runner passes 1, as `generate` does), else every position's
+    head_parameter_count: int = 0
+    prefill_logits_last_only: bool = False
+    # an audio encoder-decoder: the prompt's tokens go to the decoder, the encoder hears the
+    # runner's audio window (audio_frames mel frames), counted by FlopCounterMode
+    audio_input: bool = False
+    audio_frames: int | None = None
+    audio_mel_bins: int | None = None
+    encoder_positions: int | None = None
+    encoder_flops_per_item: int | None = None
 
     @property
     def step_parameters(self) -> int:
@@ -377,23 +393,95 @@ class GenerationGeometry:
     def step_bytes(self) -> int:
         return self.weight_bytes if self.step_weight_bytes is None else self.step_weight_bytes
 
-    def prefill_flops(self, batch_size: int, input_length: int) -> int:
-        """2 FLOPs per multiply-add, per parameter a token passes through (attention's own
-        products over the sequence are not counted: the usual 2 x parameters estimate)."""
+    def prompt_shapes(self, batch_size: int, input_length: int) -> dict[str, list[int]]:
+        """The shapes of the prompt the runner feeds (runners.model_factory.make_prompt)."""
+        if self.audio_input:
+            mel_bins = self.audio_mel_bins
+            return {
+                "input_features": [batch_size, mel_bins, self.audio_frames],
+                "decoder_input_ids": [batch_size, input_length],
+            }
+        shapes = {"input_ids": [batch_size, input_length]}
+        if self.is_encoder_decoder:
+            shapes["attention_mask"] = [batch_size, input_length]
+            shapes["decoder_input_ids"] = [batch_size, 1]
+        return shapes
+
+    def decoder_prompt_positions(self, input_length: int) -> int:
+        """Positions the decoder runs over in the prefill (and caches): the prompt's, but a text
+        encoder-decoder's decoder starts from its one start token."""
+        return 1 if self.is_encoder_decoder and not self.audio_input else input_length
+
+    def cross_positions(self, input_length: int) -> int:
+        """Positions of the cross-attention cache every decode step reads: the encoder's output
+        (a text encoder's: the prompt; an audio encoder's: encoder_positions); none for a
+        decoder."""
         if not self.is_encoder_decoder:
-            return 2 * self.step_parameters * batch_size * input_length
-        per_prompt_token = self.encoder_parameter_count + self.cross_kv_parameter_count
-        return 2 * batch_size * (per_prompt_token * input_length + self.step_parameters)
+            return 0
+        return self.encoder_positions if self.audio_input else input_length
+
+    def prefill_flops(self, batch_size: int, input_length: int) -> int:
+        """2 FLOPs per multiply-add, per parameter a position passes through (the decoder's
+        attention products over the sequence are not counted: the usual 2 x parameters
+        estimate), plus an audio encoder's counted FLOPs."""
+        decoder_positions = self.decoder_prompt_positions(input_length)
+        head_positions = 1 if self.prefill_logits_last_only else decoder_positions
+        body = self.step_parameters - self.head_parameter_count
+        decoder = body * decoder_positions + self.head_parameter_count * head_positions
+        if not self.is_encoder_decoder:
+            return 2 * batch_size * decoder
+        if not self.audio_input:
+            per_prompt_token = self.encoder_parameter_count + self.cross_kv_parameter_count
+            return 2 * batch_size * (per_prompt_token * input_length + decoder)
+        cross = self.cross_kv_parameter_count * self.encoder_positions
+        return batch_size * self.encoder_flops_per_item + 2 * batch_size * (cross + decoder)
+
+
+def _lookups(model) -> set[int]:
+    """Parameters read by index, never multiplied: every embedding table (token, position,
+    t5's relative attention buckets)."""
+    import torch
+
+    return {
+        id(p)
+        for module in model.modules()
+        if isinstance(module, torch.nn.Embedding)
+        for p in module.parameters()
+    }
+
+
+def _audio_encoder(model, config, dtype) -> tuple[int, int, int, int]:
+    """(mel bins, mel frames, encoder output positions, encoder FLOPs per item) of an audio
+    encoder fed what the runner feeds it: runners.model_factory.make_prompt's features (the
+    config's whole audio window), through the encoder on the meta device under FlopCounterMode
+    (convolutions, projections and attention's products over every position, as a forward
+    estimate counts them)."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from runners.model_factory import make_prompt
+
+    prompt = make_prompt(config, 1, 1, "meta", "audio_features", dtype)
+    features = prompt["input_features"]
+    flops = FlopCounterMode(display=False)
+    with torch.inference_mode(), flops:
+        hidden = model.get_encoder()(features).last_hidden_state
+    mel_bins, frames = features.shape[1:]
+    return int(mel_bins), int(frames), int(hidden.shape[1]), int(flops.get_total_flops())
 
 
 def generation_geometry(spec: ModelSpec, precision: str) -> GenerationGeometry:
     """The generation class built on the meta device (no memory, no compute): which parameters
     each phase multiplies, and the KV cache's geometry.
 
-    A token multiplies every parameter but its input embedding (a lookup; tied to the
-    language-model head, it is multiplied there); an encoder-decoder's prompt runs through the
+    A position multiplies every parameter but the embeddings (lookups: the token embedding,
+    position embeddings, t5's relative attention buckets; a token embedding tied to the
+    language-model head is multiplied there); a text encoder-decoder's prompt runs through the
     encoder and the decoder's cross-attention keys and values, a new token through the rest of
-    the decoder and the head."""
+    the decoder and the head. An audio encoder (whisper) is run on the meta device over the
+    runner's own audio window, for its FLOPs and its output positions."""
+    import inspect
+
     import torch
 
     from runners.model_factory import model_classes, torch_dtype
@@ -403,31 +491,43 @@ def generation_geometry(spec: ModelSpec, precision: str) -> GenerationGeometry:
     config = config_cls(**spec.config_overrides)
     with torch.device("meta"):
         model = model_cls(config)
-    model.to(dtype=dtype)
+    model.to(dtype=dtype).eval()
     parameters = {id(p): p for p in model.parameters()}
     is_encoder_decoder = bool(getattr(config, "is_encoder_decoder", False))
     encoder = {id(p) for p in model.get_encoder().parameters()} if is_encoder_decoder else set()
-    embedding = {id(p) for p in model.get_input_embeddings().parameters()}
     head_module = model.get_output_embeddings()
     head = {id(p) for p in head_module.parameters()} if head_module is not None else set()
+    lookups = _lookups(model) - head
     cross_kv = {id(p) for name, p in model.named_parameters() if CROSS_ATTENTION_KV.search(name)}
-    step = (set(parameters) - encoder - embedding - cross_kv) | head
-    encoder_matmul = encoder - embedding - head
+    step = (set(parameters) - encoder - lookups - cross_kv) | head
+    encoder_matmul = encoder - lookups - head
+    audio = spec.input_kind == "audio_features"
+    mel_bins, frames, positions, encoder_flops = (
+        _audio_encoder(model, config, dtype) if audio else (None, None, None, None)
+    )
 
     def count(ids) -> int:
         return sum(parameters[i].numel() for i in ids)
 
-    heads = config.num_attention_heads
+    # the decoder's cache: whisper's config names its decoder apart (decoder_layers,
+    # decoder_attention_heads; its num_hidden_layers and num_attention_heads are the encoder's)
+    decoder_heads = getattr(config, "decoder_attention_heads", None)
+    heads = decoder_heads or config.num_attention_heads
     head_dim = (
         getattr(config, "head_dim", None)
         or getattr(config, "d_kv", None)
         or config.hidden_size // heads
     )
+    layers = (
+        getattr(config, "num_decoder_layers", None)
+        or getattr(config, "decoder_layers", None)
+        or config.num_hidden_layers
+    )
     return GenerationGeometry(
         parameter_count=count(parameters),
         weight_bytes=sum(p.numel() * p.element_size() for p in parameters.values()),
-        layers=getattr(config, "num_decoder_layers", None) or config.num_hidden_layers,
-        kv_heads=getattr(config, "num_key_value_heads", None) or heads,
+        layers=layers,
+        kv_heads=decoder_heads or getattr(config, "num_key_value_heads", None) or heads,
         head_dim=head_dim,
         bytes_per_value=torch.tensor([], dtype=dtype).element_size(),
         is_encoder_decoder=is_encoder_decoder,
@@ -435,6 +535,14 @@ def generation_geometry(spec: ModelSpec, precision: str) -> GenerationGeometry:
         step_weight_bytes=sum(parameters[i].numel() * parameters[i].element_size() for i in step),
         encoder_parameter_count=count(encoder_matmul),
         cross_kv_parameter_count=count(cross_kv),
+        head_parameter_count=count(head),
+        # the runner's prefill option (runners/generation.py, GreedyGeneration)
+        prefill_logits_last_only="logits_to_keep" in inspect.signature(model.forward).parameters,
+        audio_input=audio,
+        audio_frames=frames,
+        audio_mel_bins=mel_bins,
+        encoder_positions=positions,
+        encoder_flops_per_item=encoder_flops,
     )
 
 
@@ -450,10 +558,13 @@ def estimate_generation(
     """The roofline of one generation: (metrics, every input that produced them).
 
     Prefill (TTFT): compute-bound, GenerationGeometry.prefill_flops at the peak (a decoder:
-    2 x parameters x prompt tokens; an encoder-decoder: the encoder over the prompt plus one
-    decoder step), or every weight read once (and the KV cache written) at the memory bandwidth
-    if that is slower. Decode (TPOT): each step reads the weights a step multiplies and the KV
-    cache so far (keys and values of every layer, every token in the cache, every item) and
+    2 x parameters x prompt tokens, the head once; a text encoder-decoder: the encoder over the
+    prompt plus one decoder step; an audio encoder-decoder: its encoder's counted FLOPs over the
+    audio window, the cross keys and values over the encoder's positions, the decoder over the
+    prompt), or every weight read once (and the KV cache written) at the memory bandwidth if
+    that is slower. Decode (TPOT): each step reads the weights a step multiplies and the KV
+    cache so far (keys and values of every layer, every position in the self- and
+    cross-attention caches, every item) and
     does 2 x step parameters x batch FLOPs; the slower of the two bounds, step by step,
     averaged over the output_length - 1 steps. `calibrations` (metric 'ttft' / 'tpot' ->
     (fit, note)) scales the prefill and every step by the device's fit, where it has one."""
@@ -466,10 +577,16 @@ def estimate_generation(
         2 * geometry.layers * geometry.kv_heads * geometry.head_dim * geometry.bytes_per_value
     ) * batch_size
 
+    # positions cached by the prefill: the decoder's own (its prompt, or a text
+    # encoder-decoder's start token) and the cross-attention cache of the encoder's output
+    decoder_positions = geometry.decoder_prompt_positions(input_length)
+    cross_positions = geometry.cross_positions(input_length)
+
     prefill_flops = geometry.prefill_flops(batch_size, input_length)
     prefill_compute_ms = prefill_flops / flops_per_second * 1e3
+    prefill_cached = decoder_positions + cross_positions
     prefill_memory_ms = (
-        (geometry.weight_bytes + kv_bytes_per_token * input_length) / bytes_per_second * 1e3
+        (geometry.weight_bytes + kv_bytes_per_token * prefill_cached) / bytes_per_second * 1e3
     )
     ttft_roofline_ms = max(prefill_compute_ms, prefill_memory_ms)
     ttft_ms = calib.apply(ttft_fit, ttft_roofline_ms)
@@ -479,8 +596,8 @@ def estimate_generation(
     roofline_steps_ms, step_memory_ms = [], []
     for step in range(1, output_length):
         # a decoder's cache holds prompt and new tokens; an encoder-decoder's decoder reads its
-        # own tokens and the encoder's (cross-attention) cache of the prompt
-        cached = input_length + step
+        # own tokens and the cross-attention cache of the encoder's output
+        cached = decoder_positions + step + cross_positions
         memory_ms = (geometry.step_bytes + kv_bytes_per_token * cached) / bytes_per_second * 1e3
         step_memory_ms.append(memory_ms)
         roofline_steps_ms.append(max(step_compute_ms, memory_ms))
@@ -513,6 +630,12 @@ def estimate_generation(
         "cross_kv_parameter_count": geometry.cross_kv_parameter_count,
         "is_encoder_decoder": geometry.is_encoder_decoder,
         "kv_bytes_per_token": kv_bytes_per_token,
+        "decoder_prompt_positions": decoder_positions,
+        "cross_attention_positions": cross_positions,
+        "head_parameter_count": geometry.head_parameter_count,
+        "prefill_logits_last_only": geometry.prefill_logits_last_only,
+        "audio_frames": geometry.audio_frames,
+        "encoder_flops_per_item": geometry.encoder_flops_per_item,
         "kv_geometry": {
             "layers": geometry.layers,
             "kv_heads": geometry.kv_heads,
@@ -605,7 +728,9 @@ def estimate_generation_row(
             parameter_count=geometry.parameter_count,
             model_class=config.spec.generation_class,
             generated_tokens=config.output_length,
-            input_shapes=json.dumps({"input_ids": [config.batch_size, config.sequence_length]}),
+            input_shapes=json.dumps(
+                geometry.prompt_shapes(config.batch_size, config.sequence_length)
+            ),
             ttft_mean_ms=metrics["ttft_ms"],
             ttft_p50_ms=metrics["ttft_ms"],
             tpot_mean_ms=metrics["tpot_ms"],

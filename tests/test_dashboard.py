@@ -82,6 +82,15 @@ def test_dashboard_writes_every_chart_and_the_key_tables(dashboard, mixed_wareho
     assert "Not drawn" not in index
 
 
+def test_dashboard_without_generations_has_no_generation_table(dashboard):
+    # the mixed warehouse holds forward passes only: no generation chart, no empty generation
+    # table (tests/test_generation_warehouse.py checks the tables of a warehouse with some)
+    out, _ = dashboard
+    index = (out / "index.html").read_text()
+    assert "Generation:" not in index
+    assert "Forward passes; generations (time to first token" in index
+
+
 def test_dashboard_states_how_many_results_are_simulated(dashboard, tiny_run):
     out, _ = dashboard
     index = (out / "index.html").read_text()

@@ -156,7 +156,7 @@ def test_an_absent_gpu_gets_a_flagged_generation_estimate(built):
         "select simulation_method from performance_results where hardware_type = 'cuda' "
         "and benchmark_kind = 'generate' and batch_size = 1",
     )
-    assert method["simulation_method"].startswith("roofline-generate-v2 {")
+    assert method["simulation_method"].startswith("roofline-generate-v3 {")
     inputs = json.loads(method["simulation_method"].split(" ", 1)[1])
     assert inputs["device_name"] == "NVIDIA H100 SXM5" and inputs["decode_bound"] == "memory"
 
@@ -225,12 +225,47 @@ def test_generation_chart_states_its_settings_and_labels_estimates(built):
 
 
 def test_the_dashboard_has_a_generation_section(built, tmp_path):
-    _, db = built
+    data_dir, db = built
     out = tmp_path / "dash"
-    invoke("chart", "dashboard", "--output", out, "--db-path", db)
+    invoke("chart", "dashboard", "--output", out, "--db-path", db, "--dpi", "50")
     page = (out / "index.html").read_text()
     assert "Generation: time to first token by input length" in page
-    assert (out / "ttft-vs-input-length-generation-all.png").stat().st_size > 10_000
+    assert (out / "ttft-vs-input-length-generation-all.png").stat().st_size > 5_000
+    # the report's generation tables, from its loader: measured and estimated apart, labelled
+    landed = [r for r in _landed(data_dir, "generation_results") if not r["is_simulated"]]
+    measured = _html_table(page, "Generation: measured")
+    assert [(r["hardware_type"], r["batch_size"]) for r in measured] == [("cpu", "1"), ("cpu", "2")]
+    for row in measured:
+        (source,) = [s for s in landed if str(s["batch_size"]) == row["batch_size"]]
+        assert row["result"] == "measured" and row["model_name"] == "test/tiny-llama"
+        assert (row["input_length"], row["output_length"]) == ("16", "4")
+        assert (row["precision"], row["backend"]) == ("fp32", "eager")
+        assert float(row["tpot_p50_ms"]) == pytest.approx(
+            statistics.median(source["tpot_ms"]), abs=6e-4
+        )
+        assert float(row["ttft_p50_ms"]) == pytest.approx(
+            statistics.median(source["ttft_ms"]), abs=6e-4
+        )
+        # 20 generations, 60 decode steps: p90 needs 100 samples
+        assert row["ttft_p90_ms"] == "NULL" and row["tpot_p90_ms"] == "NULL"
+        assert float(row["decode_tokens_per_second"]) == pytest.approx(
+            int(row["batch_size"]) * 1000 / statistics.fmean(source["tpot_ms"]), abs=6e-3
+        )
+        assert row["quality"] == (source["quality"] or "NULL")
+    estimated = _html_table(page, "Generation: estimated (simulated, not measured)")
+    assert [(r["hardware_type"], r["result"]) for r in estimated] == [("cuda", "simulated")] * 2
+    assert all("cuda unavailable" in r["simulation_reason"] for r in estimated)
+    assert "Roofline estimates" in page and "not measurements" in page
+    # the forward table holds forward passes only
+    forward = _html_table(page, "Latest result per configuration (first 200)")
+    assert [r["input_label"] for r in forward] == ["seq 16"]
+    # narrowed to a hardware type, the tables follow: no estimate table for the cpu alone
+    narrowed = tmp_path / "cpu"
+    invoke("chart", "dashboard", "--output", narrowed, "--db-path", db, "--hardware", "cpu",
+           "--metric", "latency", "--dpi", "50")  # fmt: skip
+    page = (narrowed / "index.html").read_text()
+    assert len(_html_table(page, "Generation: measured")) == 2
+    assert "Generation: estimated" not in page
 
 
 # ------------------------------------------------------------------ the report

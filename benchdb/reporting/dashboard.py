@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchdb.reporting import chart_data, data, formats
+from benchdb.reporting import chart_data, data, formats, generation_tables
 from benchdb.reporting.data import ReportError
 from benchdb.reporting.summary import simulated_sentence, warehouse_sentence, warehouse_summary
 
@@ -265,9 +265,7 @@ def _render_all(jobs: list, workers: int | None) -> list[tuple[float, str | None
 def has_generation_results(con) -> bool:
     """Whether the warehouse holds a completed generation (a warehouse built before
     rpt_generation_results has none)."""
-    from benchdb.queries import TABLES_SQL
-
-    if "rpt_generation_results" not in {r[0] for r in con.sql(TABLES_SQL).fetchall()}:
+    if not generation_tables.has_generation_mart(con):
         return False
     ((found,),) = con.execute(
         "select count(*) from rpt_generation_results where status = 'completed'"
@@ -284,7 +282,10 @@ def simulation_summary(con) -> dict:
 
 
 def key_tables(con, model_names: list[str], hardware_types: list[str]) -> dict[str, object]:
-    """The tables the page shows, as pyarrow Tables keyed by heading."""
+    """The tables the page shows, as pyarrow Tables keyed by heading: what is known per model and
+    hardware, the regression alerts, the latest forward pass per configuration, then the
+    generation tables (generation_tables, the report's own loader: measured, estimated and did
+    not complete apart), each with its note in TABLE_NOTES."""
     params: dict = {}
     where = "where configurations_tried > 0"
     if model_names:
@@ -322,7 +323,7 @@ def key_tables(con, model_names: list[str], hardware_types: list[str]) -> dict[s
             case when is_simulated then 'simulated' else 'measured' end as result,
             strftime(measured_at, '%Y-%m-%d %H:%M') as measured_at_utc
         from rpt_latest_results
-        {where.replace("configurations_tried > 0", "status = 'completed'")}
+        {where.replace("configurations_tried > 0", FORWARD_COMPLETED)}
         order by model_name, hardware_type, precision, batch_size, input_label
         limit 200
         """,
@@ -331,11 +332,30 @@ def key_tables(con, model_names: list[str], hardware_types: list[str]) -> dict[s
     from benchdb.reporting import regressions
 
     heading, alerts, _ = regressions.section(con)
-    return {
+    tables = {
         "Model x hardware: what is known": matrix,
         heading: alerts,
         "Latest result per configuration (first 200)": latest,
     }
+    for title, table, _note in generation_tables.generation_tables(
+        con, model_names, hardware_types
+    ):
+        tables[title] = table
+    return tables
+
+
+# the forward table: forward passes only (generations have their own tables)
+FORWARD_COMPLETED = "status = 'completed' and coalesce(benchmark_kind, 'forward') = 'forward'"
+# what a table's rows are, under its heading
+TABLE_NOTES = {
+    "Latest result per configuration (first 200)": (
+        "Forward passes; generations (time to first token, time per output token) are in the "
+        "generation tables below."
+    ),
+    generation_tables.MEASURED: generation_tables.MEASURED_NOTE,
+    generation_tables.ESTIMATED: generation_tables.ESTIMATED_NOTE,
+    generation_tables.FAILED: generation_tables.FAILED_NOTE,
+}
 
 
 def _simulated_sentence(summary: dict) -> str:
@@ -375,6 +395,8 @@ def dashboard_html(
     for heading, table in tables.items():
         columns, rows = formats.rows_of(table)
         parts.append(f"<h2>{html.escape(heading)}</h2>")
+        if heading in TABLE_NOTES:
+            parts.append(f"<p>{html.escape(TABLE_NOTES[heading])}</p>")
         parts.append(formats.html_table(columns, rows) if rows else "<p>No rows.</p>")
     style = "figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }"
     return formats.html_page("benchdb dashboard", f"<style>{style}</style>\n" + "\n".join(parts))

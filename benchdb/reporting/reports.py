@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchdb.reporting import chart_data, charts, data, formats
+from benchdb.reporting import chart_data, charts, data, formats, generation_tables
 from benchdb.reporting.data import ReportError
 from benchdb.reporting.summary import simulated_sentence, warehouse_sentence, warehouse_summary
 
@@ -153,82 +153,13 @@ def _completed_forward(con) -> bool:
     )
 
 
-# rpt_generation_results' standing results: measurements and estimates in tables of their own
-_GENERATION_SQL = """
-select
-    model_name, hardware_type, device_name, precision, backend, batch_size,
-    input_length, output_length,
-    round(ttft_p50_ms, 3) as ttft_p50_ms, round(ttft_p90_ms, 3) as ttft_p90_ms,
-    round(tpot_p50_ms, 3) as tpot_p50_ms, round(tpot_p90_ms, 3) as tpot_p90_ms,
-    round(decode_tokens_per_second, 2) as decode_tokens_per_second,
-    round(total_tokens_per_second, 2) as total_tokens_per_second,
-    round(memory_peak_mb, 1) as peak_mb,
-    case when is_simulated then 'simulated' else 'measured' end as result,
-    {extra}
-    strftime(measured_at, '%Y-%m-%d %H:%M') as measured_at_utc
-from rpt_generation_results
-where status = 'completed' and is_simulated = $simulated
-order by model_name, hardware_type, precision, backend, batch_size, input_length, output_length
-"""
-GENERATION_MEASURED_NOTE = (
-    "benchdb run --kind generate, one row per configuration (its standing measurement). "
-    "TTFT: the prefill, one sample per timed generation; TPOT: every decode step; p90 is NULL "
-    "below 100 samples (docs/generation.md). decode_tokens_per_second = batch x 1000 / mean "
-    "TPOT; total_tokens_per_second = batch x (input + output length) / mean end-to-end time."
-)
-GENERATION_ESTIMATED_NOTE = (
-    "Roofline estimates (roofline-generate-v1: prefill compute-bound, decode bound by the bytes "
-    "of weights and KV cache read per token; docs/simulation.md), not measurements: for "
-    "configurations whose hardware was absent (--force-simulation) or beside a measurement "
-    "(--also-estimate). Never mixed into the measured table above."
-)
-
-
-_GENERATION_FAILED_SQL = """
-select
-    model_name, hardware_type, precision, backend, batch_size, input_length, output_length,
-    status, error_message, attempts,
-    strftime(measured_at, '%Y-%m-%d %H:%M') as last_tried_utc
-from rpt_generation_results
-where status <> 'completed'
-order by model_name, hardware_type, precision, backend, batch_size, input_length, output_length
-"""
-
-
 def _generation(con, report: Report) -> None:
     """The generation tables (measured, estimated, did not complete: each labelled, never
-    mixed) and, when anything completed, the two generation charts; nothing in a warehouse
-    without generations."""
-    from benchdb.queries import TABLES_SQL
-
-    if "rpt_generation_results" not in {r[0] for r in con.sql(TABLES_SQL).fetchall()}:
-        return  # a warehouse built before generations
-    measured = data.arrow(con, _GENERATION_SQL.format(extra=""), {"simulated": False})
-    estimated = data.arrow(
-        con, _GENERATION_SQL.format(extra="simulation_reason,"), {"simulated": True}
-    )
-    failed = data.arrow(con, _GENERATION_FAILED_SQL)
-    if not (measured.num_rows or estimated.num_rows or failed.num_rows):
-        return
-    report.sections.append(Section("Generation: measured", measured, GENERATION_MEASURED_NOTE))
-    if estimated.num_rows:
-        report.sections.append(
-            Section(
-                "Generation: estimated (simulated, not measured)",
-                estimated,
-                GENERATION_ESTIMATED_NOTE,
-            )
-        )
-    if failed.num_rows:
-        report.sections.append(
-            Section(
-                "Generation: did not complete",
-                failed,
-                "Configurations with no completed result: their latest attempt failed, timed "
-                "out or was refused; no numbers (never zeros), the error says why.",
-            )
-        )
-    if measured.num_rows or estimated.num_rows:
+    mixed; generation_tables) and, when anything completed, the two generation charts; nothing
+    in a warehouse without generations."""
+    tables = generation_tables.generation_tables(con)
+    report.sections += [Section(heading, table, note) for heading, table, note in tables]
+    if any(t.num_rows for heading, t, _ in tables if heading != generation_tables.FAILED):
         frame = chart_data.generation_results(con)
         report.charts += [
             (

@@ -41,6 +41,7 @@ final as (
         error_message,
         is_simulated,
         simulation_reason,
+        quality,
 
         -- numerics
         ttft_p50_ms,

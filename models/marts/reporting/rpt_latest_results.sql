@@ -114,6 +114,7 @@ final as (
         error_message,
         is_simulated,
         simulation_reason,
+        quality,
 
         -- numerics
         latency_mean_ms,

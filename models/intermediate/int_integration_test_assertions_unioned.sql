@@ -31,12 +31,8 @@ exploded as (
         stored.source_file,
         stored.landed_row_id,
         stored.loaded_at,
-        unnest(list_transform(
-            stored.assertions,
-            lambda check_result, check_position: {
-                'check_result': check_result, 'check_position': check_position
-            }
-        )) as positioned
+        unnest(stored.assertions) as check_result,
+        generate_subscripts(stored.assertions, 1) as check_position
     from stored
 
 ),
@@ -44,20 +40,20 @@ exploded as (
 from_api as (
 
     select
-        exploded.positioned.check_result.assertion_id,
+        exploded.check_result.assertion_id,
         exploded.test_result_id,
-        exploded.positioned.check_result.assertion_name,
-        exploded.positioned.check_result.passed,
-        exploded.positioned.check_result.expected_value,
-        exploded.positioned.check_result.actual_value,
-        exploded.positioned.check_result.message,
+        exploded.check_result.assertion_name,
+        exploded.check_result.passed,
+        exploded.check_result.expected_value,
+        exploded.check_result.actual_value,
+        exploded.check_result.message,
         exploded.executed_at as checked_at,
         cast(null as varchar) as source_path,
         exploded.source_file as landed_file,
         exploded.landed_row_id,
-        exploded.positioned.check_position as check_position,
+        exploded.check_position,
         exploded.loaded_at,
-        left(cast(exploded.positioned.check_result as varchar), 200) as written_as
+        left(cast(exploded.check_result as varchar), 200) as written_as
     from exploded
 
 ),
@@ -70,6 +66,19 @@ unioned as (
 
 ),
 
+with_content as (
+
+    -- what makes two checks under one id the same check (md5 of it, NULLs included)
+    select
+        *,
+        {{ stable_id([
+            'test_result_id', 'assertion_name', 'passed', 'expected_value', 'actual_value',
+            'message',
+        ]) }} as check_content
+    from unioned
+
+),
+
 ranked as (
 
     select
@@ -77,12 +86,8 @@ ranked as (
         row_number() over by_id as copy_rank,
         first_value(coalesce(landed_file, source_path)) over by_id as kept_file,
         first_value(test_result_id) over by_id as kept_test_result_id,
-        first_value(struct_pack(
-            test_result_id, assertion_name, passed, expected_value, actual_value, message
-        )) over by_id is not distinct from struct_pack(
-            test_result_id, assertion_name, passed, expected_value, actual_value, message
-        ) as is_same_as_kept
-    from unioned
+        first_value(check_content) over by_id as kept_content
+    from with_content
     window by_id as (
         partition by assertion_id
         order by landed_file is not null, landed_file, landed_row_id, check_position
@@ -90,10 +95,22 @@ ranked as (
 
 ),
 
+compared as (
+
+    select
+        *,
+        kept_content = check_content as is_same_as_kept
+    from ranked
+
+),
+
 final as (
 
     select
-        {{ star_except() }} (copy_rank, kept_file, kept_test_result_id, is_same_as_kept),
+        {{ star_except() }} (
+            check_content, copy_rank, kept_file, kept_test_result_id, kept_content,
+            is_same_as_kept
+        ),
         {{ stable_id(['assertion_id', 'landed_row_id', 'check_position']) }}
             as assertion_row_id,
         case
@@ -102,7 +119,7 @@ final as (
                     'duplicate assertion_id: other content under the id kept from test result '
                     || kept_test_result_id || ' in ' || kept_file
         end as rejection_rule
-    from ranked
+    from compared
     -- the same check written again is one check
     where copy_rank = 1 or not is_same_as_kept
 

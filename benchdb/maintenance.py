@@ -36,10 +36,16 @@ ACCOUNTED = {
     "hardware_events": ("run_id", "hardware_availability_log", "run_id"),
     "compatibility_results": ("compatibility_id", "hardware_compatibility", "compatibility_id"),
     "integration_results": ("test_result_id", "integration_test_results", "test_result_id"),
+    # a mark is in the warehouse as the result it marks
+    "result_marks": ("result_id", "performance_results", "result_id"),
 }
 # rejected_rows names a refused row by its own id where the mart keeps another (an event by
-# event_id; the availability log has no event id, so its rows are matched by run)
-REJECTED_BY = {"hardware_events": "event_id"}
+# event_id; the availability log has no event id, so its rows are matched by run; a mark by
+# mark_id)
+REJECTED_BY = {"hardware_events": "event_id", "result_marks": "mark_id"}
+# kinds whose rows only act on rows of another kind: one that names no row of the warehouse
+# (a mark of a result withdrawn or never landed) marks nothing, a warning, not a loss
+MARK_KINDS = {"result_marks"}
 
 # the landing kinds of runner results, and the benchmark_kind of their rows
 RESULT_KINDS = {"benchmark_results": "forward", "generation_results": "generate"}
@@ -458,7 +464,7 @@ def _check_accounted(
     from benchdb import snapshot
 
     built_at = db_path.stat().st_mtime
-    problems, pending, unbuilt = [], [], []
+    problems, pending, unbuilt, dangling = [], [], [], []
     # what a build reads: withdrawn files, and files whose columns break the contract (listed
     # in rejected_rows), are left out of every build
     read = {
@@ -503,7 +509,12 @@ def _check_accounted(
         lost = [(i, f) for i, f in absent if Path(f).stat().st_mtime < built_at]
         if late:
             pending.append(f"{len(late)} {kind} row(s) in {len({f for _, f in late})} file(s)")
-        if lost:
+        if lost and kind in MARK_KINDS:
+            dangling.append(
+                f"{len(lost)} {kind} row(s) name no row of {mart} and mark nothing "
+                f"(e.g. {id_col} {lost[0][0]} of {Path(lost[0][1]).name})"
+            )
+        elif lost:
             problems.append(
                 f"{len(lost)} {kind} row(s) landed before the last build are not in {mart} "
                 f"nor in rejected_rows (e.g. {id_col} {lost[0][0]} of {lost[0][1]})"
@@ -547,6 +558,8 @@ def _check_accounted(
         )
     if unbuilt:
         report.add("landing kinds built", "warn", "; ".join(unbuilt))
+    if dangling:
+        report.add("marks applied", "warn", "; ".join(dangling))
 
 
 def _check_dbt_tests(

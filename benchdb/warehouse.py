@@ -202,6 +202,10 @@ def build(
             echo(f"removed a leftover of a process that is gone: {leftover}")
     layout = generations.Layout(db_path)
     with generations.build_lock(layout, echo):
+        # under the lock no other build is at work: a `build/` folder is a killed build's, gone
+        # even when this build finds nothing new
+        if generations.discard_leftovers(layout) and echo:
+            echo(f"removed the folder of a build that was stopped: {layout.build_dir}")
         started = time.perf_counter()
         taken = snapshot.take(landing_root)
         if warn or echo:

@@ -169,11 +169,19 @@
 {%- endmacro %}
 
 
-{#- True for the one copy of a landed row kept when its id was landed in several files (a file
-    copied under another name): the copy in the file whose path sorts first, whatever order the
-    files were loaded in. For `qualify`; rejected_rows lists the other copies. -#}
+{#- The order in which the copies of one landed id are ranked: the file whose path sorts first,
+    then (an id written twice in one file) the row's landed_row_id: the same copy wins whatever
+    order the files were loaded in, so incremental and full builds agree. -#}
+{% macro landed_copy_order() -%}
+    source_file, landed_row_id
+{%- endmacro %}
+
+
+{#- True for the one copy of a landed row kept when its id was landed twice (a file copied under
+    another name, or a hand-written file repeating an id): the first in landed_copy_order. For
+    `qualify`; rejected_rows lists the other copies. -#}
 {% macro is_first_landed_copy(id_column) -%}
-    (row_number() over (partition by {{ id_column }} order by source_file) = 1)
+    (row_number() over (partition by {{ id_column }} order by {{ landed_copy_order() }}) = 1)
 {%- endmacro %}
 
 
@@ -189,8 +197,8 @@
 {%- endmacro %}
 
 
-{#- rejected_rows' rows for one landing kind's second copies: rows whose id was landed in an
-    earlier-sorting file too (is_first_landed_copy), among the rows no row rule refused. -#}
+{#- rejected_rows' rows for one landing kind's second copies: rows whose id was landed before
+    them in landed_copy_order (is_first_landed_copy), among the rows no row rule refused. -#}
 {% macro landed_copies(kind, id_column) -%}
     select
         'landing' as source_kind,
@@ -202,7 +210,7 @@
         '{{ id_column }}' as column_name,
         'duplicate: {{ id_column }} already landed in '
         || first_value(source_file) over (
-            partition by {{ id_column }} order by source_file
+            partition by {{ id_column }} order by {{ landed_copy_order() }}
         ) as rejection_rule,
         {{ id_column }} as reported_value,
         'row_rejected' as outcome,

@@ -228,6 +228,13 @@ def test_a_killed_build_leaves_the_warehouse_readable_and_its_leftovers_go(first
     assert not layout.build_dir.exists()  # ... and discarded by the next build
     assert not abandoned.exists()  # the dead writer's temporary file too
     assert len(layout.generations()) <= generations.KEEP_PUBLISHED
+    # a killed build's folder goes with the next build even when that one finds nothing new
+    (layout.build_dir / "dbt.log").parent.mkdir(parents=True)
+    (layout.build_dir / "dbt.log").write_text("half a build")
+    again = invoke("build", "--data-dir", zone, "--db-path", first_build)
+    assert "nothing new" in again.output
+    assert f"removed the folder of a build that was stopped: {layout.build_dir}" in again.output
+    assert not layout.build_dir.exists()
 
 
 def test_incremental_and_full_refresh_builds_give_identical_marts(first_build, zone, tmp_path):

@@ -425,6 +425,122 @@ def missing_keys_of_other_kinds(landing_root: Path) -> dict:
     }
 
 
+def repeated_ids(landing_root: Path, marked_result: str) -> dict:
+    """Hand-written files repeating ids (issue 14): integration results whose checks repeat an
+    assertion_id, the same content once and other content once; a run record, a hardware event
+    and a compatibility result each written twice in one file with other content; result marks
+    without their result_id or is_simulated, a mark of `marked_result` and one of a result no
+    file holds. Returns the ids and files, what is expected written by hand."""
+    run_id = landing.new_run_id()
+    now = landing.utc_now()
+    model = real_result()["model_name"]
+    shared, other = landing.derived_id(run_id, "check"), landing.derived_id(run_id, "other")
+
+    def check(assertion_id: str, message: str) -> dict:
+        return {
+            "assertion_id": assertion_id,
+            "assertion_name": "loads",
+            "passed": True,
+            "message": message,
+        }
+
+    def integration(tag: str, checks: list[dict]) -> dict:
+        return {
+            "test_result_id": landing.derived_id(run_id, "integration", tag),
+            "run_id": run_id,
+            "executed_at": now,
+            "test_name": f"test_{tag}",
+            "status": "pass",
+            "model_name": model,
+            "hardware_type": "cpu",
+            "assertions": checks,
+        }
+
+    # the file whose path sorts first ("a-") holds the kept copy; the same check written twice
+    # in its list is one check
+    first = integration("first", [check(shared, "ok"), check(shared, "ok"), check(other, "ok")])
+    second = integration("second", [check(shared, "ran on cuda")])
+    files = {
+        "kept": str(
+            landing.write_rows(landing_root, "integration_results", [first], "a-" + run_id, now)
+        ),
+        "second": str(
+            landing.write_rows(landing_root, "integration_results", [second], "b-" + run_id, now)
+        ),
+    }
+    (runs,) = (FIXTURE_LANDING / "test_runs").rglob("*.parquet")
+    run = {**pq.read_table(runs).to_pylist()[0], "run_id": run_id}
+    run.pop("schema_version")
+    files["test_runs"] = str(
+        landing.write_rows(
+            landing_root, "test_runs", [run, {**run, "test_name": "written again"}], run_id, now
+        )
+    )
+    event = {
+        "event_id": landing.derived_id(run_id, "event"),
+        "run_id": run_id,
+        "hardware_type": "cpu",
+        "is_available": True,
+        "detected_at": now,
+        "event_source": "runner_detection",
+    }
+    files["hardware_events"] = str(
+        landing.write_rows(
+            landing_root, "hardware_events", [event, {**event, "is_available": False}], run_id, now
+        )
+    )
+    compatibility = {
+        "compatibility_id": landing.derived_id(run_id, "compatibility"),
+        "run_id": run_id,
+        "tested_at": now,
+        "model_name": model,
+        "hardware_type": "cpu",
+        "is_compatible": True,
+        "compatibility_score": 0.5,
+    }
+    files["compatibility_results"] = str(
+        landing.write_rows(
+            landing_root,
+            "compatibility_results",
+            [compatibility, {**compatibility, "compatibility_score": 0.25}],
+            run_id,
+            now,
+        )
+    )
+
+    def mark(tag: str, **changes) -> dict:
+        return {
+            "mark_id": landing.derived_id(run_id, "mark", tag),
+            "result_id": marked_result,
+            "is_simulated": True,
+            "reason": f"by hand: {tag}",
+            "marked_at": now,
+            **changes,
+        }
+
+    marks = [
+        mark("good"),
+        mark("no result", result_id=None),
+        mark("blank result", result_id=" "),
+        mark("says nothing", is_simulated=None),
+        mark("unknown result", result_id=landing.derived_id(run_id, "never landed")),
+    ]
+    files["result_marks"] = str(
+        landing.write_rows(landing_root, "result_marks", marks, run_id, now)
+    )
+    return {
+        "run_id": run_id,
+        "files": files,
+        "shared": shared,
+        "other": other,
+        "first": first["test_result_id"],
+        "second": second["test_result_id"],
+        "marks": {m["reason"].removeprefix("by hand: "): m["mark_id"] for m in marks},
+        "event_id": event["event_id"],
+        "compatibility_id": compatibility["compatibility_id"],
+    }
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("rejected")
@@ -440,6 +556,7 @@ def built(tmp_path_factory) -> dict:
     typed = wrongly_typed_files(data / "landing")
     other_kinds = bad_values_of_other_kinds(data / "landing")
     missing_keys = missing_keys_of_other_kinds(data / "landing")
+    repeated = repeated_ids(data / "landing", good)
     legacy_expected = fuzzed_legacy(root / "fuzz")
     invoke("migrate", "--input-dir", root / "fuzz", "--data-dir", data)
     db = data / "benchmark.duckdb"
@@ -458,6 +575,7 @@ def built(tmp_path_factory) -> dict:
         "typed": typed,
         "other_kinds": other_kinds,
         "missing_keys": missing_keys,
+        "repeated": repeated,
         "data": data,
     }
 
@@ -791,6 +909,93 @@ def test_rows_of_the_other_kinds_without_their_keys_are_refused_and_listed(built
     assert assertions == [(keys["good"]["integration_results"], 2)]
 
 
+def test_a_repeated_assertion_id_is_one_check_and_other_content_is_refused(built):
+    rep = built["repeated"]
+    checks = query(
+        built,
+        "select assertion_id, test_result_id, message from integration_test_assertions"
+        " where list_contains($1, assertion_id) order by all",
+        [rep["shared"], rep["other"]],
+    )
+    # the same check twice in the first result's list is one; the second result's check under
+    # that id (other content, in the file whose path sorts after) is refused
+    assert checks == sorted(
+        [(rep["shared"], rep["first"], "ok"), (rep["other"], rep["first"], "ok")]
+    )
+    found = query(
+        built,
+        "select source_table, source_file, row_identity, column_name, rejection_rule,"
+        " reported_value, outcome from rejected_rows where list_contains($1, row_identity)",
+        [rep["shared"], rep["other"]],
+    )
+    assert len(found) == 1, found
+    table, file, identity, column, rule, value, outcome = found[0]
+    assert (table, file, identity, column, outcome) == (
+        "integration_test_assertions", rep["files"]["second"], rep["shared"], "assertions",
+        "row_rejected",
+    )  # fmt: skip
+    assert rule.startswith("duplicate assertion_id: other content under the id kept from")
+    assert rep["first"] in rule and rep["files"]["kept"] in rule
+    assert "ran on cuda" in value
+    # both results stay: only the check was refused
+    assert query(
+        built,
+        "select count(*) from integration_test_results where list_contains($1, test_result_id)",
+        [rep["first"], rep["second"]],
+    ) == [(2,)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "mart", "id_column", "key"),
+    [
+        ("test_runs", "test_runs", "run_id", "run_id"),
+        ("hardware_events", "hardware_availability_log", "run_id", "run_id"),
+        ("compatibility_results", "hardware_compatibility", "compatibility_id", "compatibility_id"),
+    ],
+)
+def test_an_id_written_twice_in_one_file_is_one_row_and_the_other_listed(
+    built, kind, mart, id_column, key
+):
+    rep = built["repeated"]
+    file = rep["files"][kind]
+    assert query(built, f"select count(*) from {mart} where {id_column} = $1", rep[key]) == [(1,)]
+    found = query(
+        built,
+        "select column_name, rejection_rule, outcome from rejected_rows"
+        " where source_table = $1 and source_file = $2",
+        kind,
+        file,
+    )
+    own_id = {"hardware_events": "event_id"}.get(kind, id_column)
+    assert found == [(own_id, f"duplicate: {own_id} already landed in {file}", "row_rejected")]
+
+
+def test_result_marks_without_their_keys_mark_nothing_and_are_listed(built):
+    rep = built["repeated"]
+    found = query(
+        built,
+        "select row_identity, column_name, rejection_rule, outcome from rejected_rows"
+        " where source_table = 'result_marks' and source_file = $1",
+        rep["files"]["result_marks"],
+    )
+    marks = rep["marks"]
+    assert sorted(found) == sorted(
+        [
+            (marks["says nothing"], "is_simulated", "required: is_simulated", "row_rejected"),
+            (marks["no result"], "result_id", "required: result_id", "row_rejected"),
+            (marks["blank result"], "result_id", "required: result_id", "row_rejected"),
+        ]
+    )
+    # the good mark marks its result; the refused ones (the same result id) add nothing
+    ((is_simulated, reason),) = query(
+        built,
+        "select is_simulated, simulation_reason from performance_results where result_id = $1",
+        built["good"],
+    )
+    assert is_simulated is True
+    assert reason.startswith("result marked simulated at ") and reason.endswith(": by hand: good")
+
+
 def check_report(*arguments) -> tuple[int, dict]:
     result = invoke("db", "check", "--skip-dbt-tests", "--json", *arguments, expect_exit=None)
     out = result.output
@@ -809,11 +1014,21 @@ def test_db_check_accounts_for_rejected_rows_and_names_a_real_loss(built, tmp_pa
     assert code == 0, checks
     status, detail = checks["landing rows accounted for"]
     assert status == "ok", detail
-    # the four rows bad_landed_rows breaks a row rule with, each row of the copied file and the
+    # the four rows bad_landed_rows breaks a row rule with, each row of the copied file, the
     # nine of missing_keys_of_other_kinds that db check matches by their id and file (a run, 3
-    # hardware events, 3 compatibility and 2 integration results)
-    refused = 4 + len(built["original_ids"]) + 9
+    # hardware events, 3 compatibility and 2 integration results), and of repeated_ids the
+    # run, event and compatibility result written twice (each id once in its file) and the
+    # three refused marks
+    refused = 4 + len(built["original_ids"]) + 9 + 3 + 3
     assert f"; {refused} refused by a rule are in rejected_rows" in detail
+    # the mark of a result no file holds marks nothing: a warning, not a loss
+    status, detail = checks["marks applied"]
+    assert status == "warn"
+    unknown = landing.derived_id(built["repeated"]["run_id"], "never landed")
+    assert detail == (
+        f"1 result_marks row(s) name no row of performance_results and mark nothing"
+        f" (e.g. result_id {unknown} of {Path(built['repeated']['files']['result_marks']).name})"
+    )
     # a good row lost from the warehouse is named, though rejected rows are accounted for
     db = tmp_path / "lost.duckdb"
     shutil.copyfile(Path(built["db"]).resolve(), db)

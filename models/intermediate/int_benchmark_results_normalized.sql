@@ -74,13 +74,18 @@ hardware_marks as (
 
 result_marks as (
 
-    -- the newest mark of each single result
+    -- the newest mark of each single result; a mark a rule refused, or a second copy of one
+    -- (rejected_rows lists them), marks nothing
     select
         result_id,
         {{ value_at_max('is_simulated', 'marked_at') }} as is_result_marked_simulated,
         {{ value_at_max('reason', 'marked_at') }} as result_mark_reason,
         max(marked_at) as result_marked_at
-    from {{ ref('stg_landing__result_marks') }}
+    from (
+        select * from {{ ref('stg_landing__result_marks') }}
+        where rejection_rule is null
+        qualify {{ is_first_landed_copy('mark_id') }}
+    ) as kept_marks
     group by result_id
 
 ),

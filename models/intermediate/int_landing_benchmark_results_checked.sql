@@ -33,7 +33,7 @@ ranked as (
     from landed
     window by_result as (
         partition by result_id
-        order by rejection_rule is not null, source_file
+        order by rejection_rule is not null, {{ landed_copy_order() }}
     )
 
 ),

@@ -1,9 +1,11 @@
-{#- The checks inside integration test results (the old system's table). -#}
+{#- The checks inside integration test results (the old system's table): one per assertion_id
+    (a second check under an id is in rejected_rows). -#}
 with
 
 assertions as (
 
     select * from {{ ref('int_integration_test_assertions_unioned') }}
+    where rejection_rule is null
 
 ),
 

@@ -104,6 +104,11 @@ landed_other_row_rejections as (
         source_table="'integration_results'",
         row_identity='test_result_id', where='rejection_rule is not null', **landed_other_refused
     ) }}
+    union all
+    {{ rejections_of(
+        ref('stg_landing__result_marks'), 'row_rejected', source_table="'result_marks'",
+        row_identity='mark_id', where='rejection_rule is not null', **landed_other_refused
+    ) }}
 
 ),
 
@@ -159,6 +164,28 @@ landed_copies as (
     {{ landed_copies('compatibility_results', 'compatibility_id') }}
     union all
     {{ landed_copies('integration_results', 'test_result_id') }}
+    union all
+    {{ landed_copies('result_marks', 'mark_id') }}
+
+),
+
+assertion_copies as (
+
+    -- a second check under a kept assertion_id, with other content (a hand-written file)
+    select
+        case when landed_file is null then 'legacy' else 'landing' end as source_kind,
+        'integration_test_assertions' as source_table,
+        coalesce(landed_file, source_path) as source_file,
+        cast(null as varchar) as file_sha256,
+        assertion_id as row_identity,
+        assertion_row_id as row_key,
+        'assertions' as column_name,
+        rejection_rule,
+        written_as as reported_value,
+        'row_rejected' as outcome,
+        coalesce(loaded_at, current_timestamp) as rejected_at
+    from {{ ref('int_integration_test_assertions_unioned') }}
+    where rejection_rule is not null
 
 ),
 
@@ -210,6 +237,8 @@ unioned as (
     select * from landed_files
     union all
     select * from landed_copies
+    union all
+    select * from assertion_copies
     union all
     select * from legacy_row_rejections
     union all

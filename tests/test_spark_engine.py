@@ -255,3 +255,29 @@ def test_spark_build_reports_its_counts(both_engines):
     with duckdb.connect(str(both_engines), read_only=True) as con:
         for table, rows in counts.items():
             assert rows == con.execute(f'select count(*) from "{table}"').fetchone()[0]
+
+
+def test_compare_with_duckdb_says_the_marts_are_equal(both_engines):
+    """The comparison docs/scale_out.md gives users: every mart equal, row counts as built."""
+    report = spark_engine.compare_with_duckdb(both_engines)
+    assert set(report) == set(spark_engine.SPINE)
+    for table, found in report.items():
+        assert found["same_columns"] and found["differing_rows"] == 0, (table, found)
+        assert found["duckdb_rows"] == found["spark_rows"] > 0
+
+
+def test_compare_rows_finds_a_changed_value_and_a_missing_row():
+    columns = ["result_id", "latency_ms", "metrics", "loaded_at"]
+    duck = [("a", 1.0, '{"x": 1e-7}', 1), ("b", 2.0, None, 1)]
+    # 1e-7 and 1.0E-7 are the same JSON number; loaded_at is each build's own time
+    assert spark_engine.compare_rows(columns, duck, columns, [
+        ("b", 2.0, None, 2), ("a", 1.0 + 1e-12, '{"x": 1.0E-7}', 2),
+    ])["differing_rows"] == 0  # fmt: skip
+    changed = spark_engine.compare_rows(columns, duck, columns, [
+        ("a", 1.0, '{"x": 1e-7}', 1), ("b", 2.001, None, 1),
+    ])  # fmt: skip
+    assert changed["differing_rows"] == 1
+    assert changed["first_difference"] == "latency_ms: DuckDB 2.0, Spark 2.001"
+    missing = spark_engine.compare_rows(columns, duck, columns, duck[1:])
+    assert missing["differing_rows"] == 1
+    assert missing["first_difference"] == "2 rows on DuckDB, 1 on Spark"

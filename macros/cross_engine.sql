@@ -423,7 +423,8 @@
 {%- endmacro %}
 
 
-{#- The number of elements of a list, NULL for a NULL list (DuckDB len, Spark size). -#}
+{#- The number of elements of a list, NULL for a NULL list (DuckDB len; Spark size, which
+    gives -1 for NULL outside ANSI mode, as dbt-spark's session runs: NULL kept NULL here). -#}
 {% macro list_length(list) -%}
     {{ return(adapter.dispatch('list_length')(list)) }}
 {%- endmacro %}
@@ -433,7 +434,7 @@
 {%- endmacro %}
 
 {%- macro spark__list_length(list) -%}
-    size({{ list }})
+    (case when {{ list }} is not null then size({{ list }}) end)
 {%- endmacro %}
 
 

@@ -209,7 +209,8 @@ def test_the_added_paths_are_taken(both_engines):
                 " where simulation_method = 'device fallback'"
             ).fetchall()
         ]
-    assert kinds == {"device fallback": 3, "hardware mark": 16, "result mark": 1}
+    # the generation run's two roofline estimates (cpu beside its measurement, absent cuda)
+    assert kinds == {"device fallback": 3, "hardware mark": 16, "result mark": 1, "estimate": 2}
     assert percentiles[0] > 0 and percentiles[1] > 0
     # the cpu generation measured (20 generations or more: its TTFT and TPOT medians are the
     # samples' own), and estimated for cpu and cuda (one row each)

@@ -233,7 +233,8 @@ JSON_COLUMNS = frozenset({"metrics", "metadata", "metadata_json"})
 def compare_with_duckdb(db_path: Path | str, tables: tuple[str, ...] = SPINE) -> dict[str, dict]:
     """Each table of the published Spark warehouse against the DuckDB warehouse's table of the
     same name, both built from the same landing files (`benchdb build`, then `benchdb build
-    --engine spark`, nothing landed between them: each build takes its own snapshot): {table: {duckdb_rows, spark_rows, same_columns, differing_rows, first_difference}}.
+    --engine spark`, nothing landed between them: each build takes its own snapshot):
+    {table: {duckdb_rows, spark_rows, same_columns, differing_rows, first_difference}}.
     Tables of as many rows are compared row by row after sorting both (`differing_rows`: rows
     that differ), `loaded_at` left out, floats equal within 1e-9 relative, JSON texts compared
     parsed, timestamps as UTC instants; otherwise `differing_rows` is the difference in rows."""

@@ -222,3 +222,103 @@ def table_counts(db_path: Path, tables: tuple[str, ...] = SPINE) -> dict[str, in
                 0 if relation is None else relation.aggregate("count(*)").fetchall()[0][0]
             )
         return counts
+
+
+# the columns a build stamps with its own time, and the JSON texts each engine spells its own
+# way (1e-7 against 1.0E-7, a nested object's keys sorted on Spark): compared parsed
+BUILD_TIME_COLUMNS = frozenset({"loaded_at"})
+JSON_COLUMNS = frozenset({"metrics", "metadata", "metadata_json"})
+
+
+def compare_with_duckdb(db_path: Path | str, tables: tuple[str, ...] = SPINE) -> dict[str, dict]:
+    """Each table of the published Spark warehouse against the DuckDB warehouse's table of the
+    same name, both built from the same landing files (`benchdb build`, then `benchdb build
+    --engine spark`, nothing landed between them: each build takes its own snapshot):
+    {table: {duckdb_rows, spark_rows, same_columns, differing_rows, first_difference}}.
+    Tables of as many rows are compared row by row after sorting both (`differing_rows`: rows
+    that differ), `loaded_at` left out, floats equal within 1e-9 relative, JSON texts compared
+    parsed, timestamps as UTC instants; otherwise `differing_rows` is the difference in rows."""
+    import duckdb
+
+    db_path = Path(db_path)
+    report = {}
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        con.execute("set TimeZone = 'UTC'")
+        for table in tables:
+            duck = con.sql(f'select * from "{table}"')
+            spark = read_table(db_path, table, con)
+            spark_columns = [] if spark is None else spark.columns
+            report[table] = compare_rows(
+                duck.columns,
+                duck.fetchall(),
+                spark_columns,
+                [] if spark is None else spark.fetchall(),
+            )
+    return report
+
+
+def compare_rows(
+    duck_columns: list[str],
+    duck_rows: list[tuple],
+    spark_columns: list[str],
+    spark_rows: list[tuple],
+) -> dict:
+    """How two engines' versions of one table differ (see compare_with_duckdb)."""
+    kept = [c for c in duck_columns if c not in BUILD_TIME_COLUMNS]
+    report = {
+        "duckdb_rows": len(duck_rows),
+        "spark_rows": len(spark_rows),
+        "same_columns": spark_columns == duck_columns,
+        "differing_rows": 0,
+        "first_difference": None,
+    }
+    if set(kept) - set(spark_columns):
+        report["differing_rows"] = max(len(duck_rows), len(spark_rows))
+        report["first_difference"] = (
+            f"columns missing on Spark: {sorted(set(kept) - set(spark_columns))}"
+        )
+        return report
+    if len(duck_rows) != len(spark_rows):
+        report["differing_rows"] = abs(len(duck_rows) - len(spark_rows))
+        report["first_difference"] = f"{len(duck_rows)} rows on DuckDB, {len(spark_rows)} on Spark"
+        return report
+    duck = sorted((_pick(duck_columns, row, kept) for row in duck_rows), key=_sort_key)
+    spark = sorted((_pick(spark_columns, row, kept) for row in spark_rows), key=_sort_key)
+    differing = 0
+    for duck_row, spark_row in zip(duck, spark):
+        for column, d, s in zip(kept, duck_row, spark_row):
+            if not _same_value(d, s, column in JSON_COLUMNS):
+                differing += 1
+                report["first_difference"] = report["first_difference"] or (
+                    f"{column}: DuckDB {d!r}, Spark {s!r}"
+                )
+                break
+    report["differing_rows"] = differing
+    return report
+
+
+def _pick(columns: list[str], row: tuple, kept: list[str]) -> tuple:
+    values = dict(zip(columns, row))
+    return tuple(values[c] for c in kept)
+
+
+def _sort_key(row: tuple) -> tuple:
+    return tuple((v is None, str(float(f"{v:.9g}") if isinstance(v, float) else v)) for v in row)
+
+
+def _same_value(a, b, is_json: bool = False) -> bool:
+    import json
+    import math
+    from datetime import datetime, timezone
+
+    if is_json and isinstance(a, str) and isinstance(b, str):
+        return _same_value(json.loads(a), json.loads(b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_value(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9) or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return a.astimezone(timezone.utc) == b.astimezone(timezone.utc)
+    return a == b

@@ -423,7 +423,8 @@
 {%- endmacro %}
 
 
-{#- The number of elements of a list, NULL for a NULL list (DuckDB len, Spark size). -#}
+{#- The number of elements of a list, NULL for a NULL list (DuckDB len; Spark size, which
+    gives -1 for NULL outside ANSI mode, as dbt-spark's session runs: NULL kept NULL here). -#}
 {% macro list_length(list) -%}
     {{ return(adapter.dispatch('list_length')(list)) }}
 {%- endmacro %}
@@ -433,7 +434,7 @@
 {%- endmacro %}
 
 {%- macro spark__list_length(list) -%}
-    size({{ list }})
+    (case when {{ list }} is not null then size({{ list }}) end)
 {%- endmacro %}
 
 
@@ -561,12 +562,29 @@
 {%- endmacro %}
 
 
-{#- A number as text by a printf format such as '%.3f' (DuckDB printf, Spark format_string;
-    NULL for NULL, where format_string writes 'null'). Java rounds the shortest decimal form
-    half up, C the exact binary value: a value like 1.0005 (1.000499... in binary) is 1.001 on
-    Spark, 1.000 on DuckDB. -#}
+{#- A number as text with `format`'s decimals ('%.3f': 3), the same text on both engines
+    (DuckDB printf, Spark format_string; NULL for NULL, where format_string writes 'null'). The
+    value is rounded first, in double arithmetic as both engines do it: floor(value * 10^N +
+    0.5) / 10^N, half up, so a tie such as 0.00035 ('%.4f') is 0.0004 on both. Printed as it
+    is, C would round the exact binary value (0.000349999... -> 0.0003) and Java the shortest
+    decimal half up (0.0004). NaN and infinities are printed unrounded (nan, NaN: each
+    engine's spelling). -#}
 {% macro format_number(format, value) -%}
-    {{ return(adapter.dispatch('format_number')(format, value)) }}
+    {%- set digits = format[2:-1] -%}
+    {%- if not (format.startswith('%.') and format.endswith('f') and digits.isdigit()) -%}
+        {{ exceptions.raise_compiler_error(
+            "format_number takes '%.<digits>f' formats, not " ~ format
+        ) }}
+    {%- endif -%}
+    {%- set scale = '1e' ~ digits -%}
+    {%- set rounded -%}
+        case
+            when {{ is_finite(value) }}
+                then floor({{ value }} * {{ scale }} + 0.5) / {{ scale }}
+            else {{ value }}
+        end
+    {%- endset -%}
+    {{ return(adapter.dispatch('format_number')(format, rounded)) }}
 {%- endmacro %}
 
 {%- macro default__format_number(format, value) -%}
@@ -678,47 +696,22 @@
 {%- endmacro %}
 
 
-{#- Whether this engine's build reads the generation results (stg_landing__generation_results):
-    DuckDB does; its staging has no Spark SQL yet (docs/spark.md), so a Spark build leaves
-    them out and gives their own columns as typed NULLs (generation_only_columns). -#}
-{% macro reads_generation_results() -%}
-    {{ return(target.type != 'spark') }}
+{#- The column names of a built relation, for union_all_by_name: none on DuckDB (its union by
+    name needs none, so nothing is queried); on Spark the relation's columns as the engine
+    describes them (none while dbt parses). -#}
+{% macro relation_columns(relation) -%}
+    {{ return(adapter.dispatch('relation_columns')(relation)) }}
 {%- endmacro %}
 
+{%- macro default__relation_columns(relation) -%}
+    {{ return([]) }}
+{%- endmacro %}
 
-{#- Where reads_generation_results is false, the columns only generation rows give, NULL and
-    typed, as select-list items (each after a comma) where the union by name puts them. -#}
-{% macro generation_only_columns() -%}
-    {%- if reads_generation_results() -%}
-        {{ return('') }}
+{%- macro spark__relation_columns(relation) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
     {%- endif -%}
-    {%- set columns = [
-        ('benchmark_kind', 'string'),
-        ('model_class', 'string'),
-        ('backend', 'string'),
-        ('input_length', 'int'),
-        ('output_length', 'int'),
-        ('generated_tokens', 'int'),
-        ('ttft_ms', 'array<double>'),
-        ('tpot_ms', 'array<double>'),
-        ('e2e_latencies_ms', 'array<double>'),
-        ('ttft_mean_ms', 'double'),
-        ('ttft_p50_ms', 'double'),
-        ('ttft_p90_ms', 'double'),
-        ('tpot_mean_ms', 'double'),
-        ('tpot_p50_ms', 'double'),
-        ('tpot_p90_ms', 'double'),
-        ('e2e_latency_mean_ms', 'double'),
-        ('e2e_latency_p50_ms', 'double'),
-        ('e2e_latency_p90_ms', 'double'),
-        ('e2e_latency_cv', 'double'),
-        ('decode_tokens_per_second', 'double'),
-        ('total_tokens_per_second', 'double'),
-        ('compile_seconds', 'double'),
-    ] -%}
-    {%- for name, type in columns %},
-    cast(null as {{ type }}) as {{ name }}
-    {%- endfor %}
+    {{ return(adapter.get_columns_in_relation(relation) | map(attribute='name') | list) }}
 {%- endmacro %}
 
 

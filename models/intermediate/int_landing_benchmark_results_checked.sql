@@ -7,20 +7,25 @@
     rejected_rows the others. -#}
 with
 
-landed as (
+forward_results as (
 
-    -- generation rows are left out where their staging has no SQL for the engine yet
-    -- (reads_generation_results, docs/spark.md)
-    -- noqa: disable=LT02
-    select *{{ generation_only_columns() }} from {{ ref('stg_landing__benchmark_results') }}
-    {%- if reads_generation_results() %}
+    select * from {{ ref('stg_landing__benchmark_results') }}
 
-    union all by name
+),
+
+generation_results as (
 
     -- generation rows (benchmark_kind 'generate'): the same rules, their own columns
     select * from {{ ref('stg_landing__generation_results') }}
-    {%- endif %}
-    -- noqa: enable=LT02
+
+),
+
+landed as (
+
+    {{ union_all_by_name([
+        ('forward_results', relation_columns(ref('stg_landing__benchmark_results'))),
+        ('generation_results', relation_columns(ref('stg_landing__generation_results'))),
+    ]) }}
 
 ),
 

@@ -3,53 +3,35 @@
     python benchmarks/bench_generate_drift.py [--rounds 3] [--batch 4] [--generations 5]
 
 gpt2 (random weights from its config), fp32 on the CPU, 2 threads, 128 prompt tokens and 32 new
-ones: bench_generate.py's reference loop (prefill, then 31 decode steps with the KV cache, timed
-as one block with perf_counter; TPOT = decode time / 31), after one untimed generation. Each
-round runs it twice, alternating: in a fresh interpreter, and in a child forked from an
-interpreter that imported torch and transformers and never ran a model (what the runner's zygote
-does before forking a worker). Prints one JSON line per side with the 1-minute load average, the
-median TPOT and every generation's TPOT. The spread between rounds is the floor under any
-comparison of two runs made at different times (docs/benchmarks.md, "Generation").
+ones: bench_generate.py's reference loop (`reference_tpot`: prefill, then 31 decode steps with the
+KV cache, timed as one block with perf_counter; TPOT = decode time / 31), after one untimed
+generation. Each round runs it twice, alternating: in a fresh interpreter, and in a child forked
+from an interpreter that imported torch and transformers and never ran a model (what the
+runner's zygote does before forking a worker). Prints one JSON line per side with the 1-minute
+load average, the median TPOT and every generation's TPOT. The spread between rounds is the
+floor under any comparison of two runs made at different times (docs/benchmarks.md, "Generation").
 """
 
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import statistics
 import subprocess
 import sys
-import time
-
-INPUT_LENGTH, OUTPUT_LENGTH = 128, 32
 
 
 def reference_loop(batch: int, generations: int) -> list[float]:
+    """bench_generate's reference loop on gpt2 built from its config, after one warm-up."""
     import torch
+    from bench_generate import reference_tpot
     from transformers import GPT2Config, GPT2LMHeadModel
 
     torch.set_num_threads(2)
     torch.manual_seed(0)
     model = GPT2LMHeadModel(GPT2Config()).eval()
-    parameters = inspect.signature(model.forward).parameters
-    cache_name = "cache" if "cache" in parameters else "past_key_values"
-    ids = torch.randint(0, model.config.vocab_size, (batch, INPUT_LENGTH))
-    tpot = []
-    with torch.inference_mode():
-        for repeat in range(1 + generations):
-            out = model(input_ids=ids, use_cache=True)
-            token = out.logits[:, -1, :].argmax(-1, keepdim=True)
-            start = time.perf_counter()
-            past = getattr(out, cache_name)
-            for _ in range(OUTPUT_LENGTH - 1):
-                out = model(input_ids=token, use_cache=True, **{cache_name: past})
-                token = out.logits[:, -1, :].argmax(-1, keepdim=True)
-                past = getattr(out, cache_name)
-            if repeat:
-                tpot.append((time.perf_counter() - start) * 1000 / (OUTPUT_LENGTH - 1))
-    return tpot
+    return reference_tpot(model, batch, warmup=1, repeats=generations)[1]
 
 
 def side(mode: str, batch: int, generations: int) -> list[float]:

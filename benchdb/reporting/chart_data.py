@@ -36,12 +36,9 @@ def _selection(
         params["hardware"] = hardware_type
     for hardware in hardware_types or []:
         data.check_hardware(con, hardware)
-    if hardware_types:
-        sql += " and list_contains($hardware_types, hardware_type)"
-        params["hardware_types"] = list(hardware_types)
-    if model_names:
-        sql += " and list_contains($models, model_name)"
-        params["models"] = list(model_names)
+    narrowed, narrowed_params = data.narrowed_to(model_names, hardware_types)
+    sql += narrowed
+    params.update(narrowed_params)
     words = [
         f" on {hardware_type}" if hardware_type else "",
         f" at precision {precision}" if precision else "",

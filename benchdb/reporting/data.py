@@ -162,6 +162,21 @@ def check_hardware(con, hardware_type: str) -> str:
     )
 
 
+def narrowed_to(
+    model_names: list[str] | None = None, hardware_types: list[str] | None = None
+) -> tuple[str, dict]:
+    """The `and ...` SQL keeping only `model_names` and `hardware_types` (each where given), and
+    its parameters ($models, $hardware_types)."""
+    sql, params = "", {}
+    if model_names:
+        sql += " and list_contains($models, model_name)"
+        params["models"] = list(model_names)
+    if hardware_types:
+        sql += " and list_contains($hardware_types, hardware_type)"
+        params["hardware_types"] = list(hardware_types)
+    return sql, params
+
+
 def check_models(con, names: list[str]) -> list[str]:
     """For a list of models (heatmap, model comparison): the ones with results. A model the
     warehouse knows but never measured is left out; an unknown one, or none with results, is an

@@ -71,13 +71,7 @@ def generation_tables(
     `hardware_types` where given. Empty without generations."""
     if not has_generation_mart(con):
         return []
-    where, params = "", {}
-    if model_names:
-        where += " and list_contains($models, model_name)"
-        params["models"] = list(model_names)
-    if hardware_types:
-        where += " and list_contains($hardware, hardware_type)"
-        params["hardware"] = list(hardware_types)
+    where, params = data.narrowed_to(model_names, hardware_types)
     measured = data.arrow(
         con, _SQL.format(extra="quality,", where=where), {**params, "simulated": False}
     )

@@ -11,6 +11,15 @@
     leave-one-out test of both calibrations (macros/calibration_fits.sql): each fitted on the
     same device's other rows of the metric only (their sums less this row's terms), applied to
     this row's roofline time, compared with this row's measurement. -#}
+
+{#- paired's columns of one metric each, folded into measured_ms / estimated_ms / roofline_ms -#}
+{%- set per_metric_columns = [
+    'method_inputs',
+    'measured_latency_ms', 'estimated_latency_ms',
+    'measured_tpot_ms', 'estimated_tpot_ms',
+    'measured_ttft_ms', 'estimated_ttft_ms',
+] %}
+
 with
 
 standing as (
@@ -83,15 +92,7 @@ metrics as (
     -- estimate recorded before roofline_ms was: the slower of its compute and memory time),
     -- and the calibration the estimate applied
     select
-        * exclude (
-            method_inputs,
-            measured_tpot_ms,
-            estimated_tpot_ms,
-            measured_ttft_ms,
-            estimated_ttft_ms,
-            measured_latency_ms,
-            estimated_latency_ms
-        ),
+        * exclude ({{ per_metric_columns | join(', ') }}),
         'latency' as metric,
         measured_latency_ms as measured_ms,
         estimated_latency_ms as estimated_ms,
@@ -112,15 +113,7 @@ metrics as (
         union all by name
 
         select
-            * exclude (
-                method_inputs,
-                measured_tpot_ms,
-                estimated_tpot_ms,
-                measured_ttft_ms,
-                estimated_ttft_ms,
-                measured_latency_ms,
-                estimated_latency_ms
-            ),
+            * exclude ({{ per_metric_columns | join(', ') }}),
             '{{ metric }}' as metric,
             measured_{{ metric }}_ms as measured_ms,
             estimated_{{ metric }}_ms as estimated_ms,

@@ -93,9 +93,13 @@ def measuring_seconds(row: dict) -> float:
     return row["model_build_seconds"] + row["warmup_seconds"] + row["timed_seconds"]
 
 
-def fidelity_and_overhead(rounds: int, settings: TimingSettings, threads: int) -> list[dict]:
+def fidelity_and_overhead(
+    rounds: int, settings: TimingSettings, threads: int, models: list[str] | None = None
+) -> list[dict]:
     results = []
     for model, batch, seq in FIDELITY_CASES:
+        if models and model not in models:
+            continue
         ratios, blocked_ratios, overheads, loads, qualities = [], [], [], [], []
         for round_ in range(rounds):  # interleaved, the order swapped every round
             loads.append(load())
@@ -223,6 +227,15 @@ def main() -> None:
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--skip-startup", action="store_true", help="leave P3 out")
     parser.add_argument(
+        "--model", action="append", help="P1/P2 for this fidelity model only (repeatable)"
+    )
+    parser.add_argument(
+        "--min-duration",
+        type=float,
+        default=3.0,
+        help="each side's timed window per round (many short rounds keep each pair close in time)",
+    )
+    parser.add_argument(
         "--threads", type=int, default=None, help="both sides' threads (default: physical cores)"
     )
     parser.add_argument(
@@ -233,7 +246,9 @@ def main() -> None:
     settings = (
         TimingSettings(warmup_iterations=3, min_iterations=20, min_duration_seconds=0.5)
         if args.quick
-        else TimingSettings(warmup_iterations=10, min_iterations=100, min_duration_seconds=3.0)
+        else TimingSettings(
+            warmup_iterations=10, min_iterations=100, min_duration_seconds=args.min_duration
+        )
     )
     threads = args.threads or physical_core_count()
     report = {
@@ -241,7 +256,7 @@ def main() -> None:
         "cores": os.cpu_count(),
         "threads": threads,
         "torch": torch.__version__,
-        "fidelity": fidelity_and_overhead(rounds, settings, threads),
+        "fidelity": fidelity_and_overhead(rounds, settings, threads, args.model),
     }
     if not args.skip_startup:
         report["startup"] = startup(rounds, ["--min-duration", "0.5"] if args.quick else [])

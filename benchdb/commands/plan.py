@@ -127,21 +127,11 @@ def plan(
             click.echo(f"left out {hw}: {reason}", err=True)
     if output:
         planning.write_plan(rows, output)
+    # the plan's columns less its bookkeeping (last status, when tried, the newest result)
     shown = [
-        "model_name",
-        "hardware_type",
-        "batch_size",
-        "precision",
-        "sequence_length",
-        "benchmark_kind",
-        "input_length",
-        "output_length",
-        "backend",
-        "priority",
-        "plan_kind",
-        "reason",
-        "attempts",
-        "last_error",
+        c
+        for c in planning.PLAN_COLUMNS
+        if c not in ("last_status", "last_attempt_at", "newest_result_at")
     ]
     click.echo(render(shown, [[r[c] for c in shown] for r in rows[:limit]]))
     more = f" (first {limit} shown)" if len(rows) > limit else ""

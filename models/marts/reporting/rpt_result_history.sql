@@ -89,14 +89,6 @@
 
 with
 
-results as (
-
-    -- a configuration is keyed on its batch size: legacy web results without one stay out
-    select * from {{ ref('performance_results') }}
-    where status = 'completed' and configuration_id is not null
-
-),
-
 latest as (
 
     select * from {{ ref('rpt_latest_results') }}
@@ -106,20 +98,27 @@ latest as (
 
 to_sequence as (
 
-    -- a full build: every series from its first point
+    -- a full build: every series from its first point. A configuration is keyed on its batch
+    -- size: legacy web results without one stay out.
     select
         *,
         false as is_seed,
         cast(null as integer) as seed_number
-    from results
+    from {{ ref('performance_results') }}
+    where status = 'completed' and configuration_id is not null
 
 ),
 {%- else %}
 
 changed as (
 
-    select * from results
-    where loaded_at > {{ watermark }}
+    -- the results written since this model last ran (each branch reads performance_results
+    -- itself, so that its filter reaches the scan)
+    select * from {{ ref('performance_results') }}
+    where
+        loaded_at > {{ watermark }}
+        and status = 'completed'
+        and configuration_id is not null
 
 ),
 
@@ -188,8 +187,10 @@ to_sequence as (
         *,
         false as is_seed,
         cast(null as integer) as seed_number
-    from results
-    where configuration_id in (select resequenced.configuration_id from resequenced)
+    from {{ ref('performance_results') }}
+    where
+        status = 'completed'
+        and configuration_id in (select resequenced.configuration_id from resequenced)
     {%- endif %}
 
     union all by name

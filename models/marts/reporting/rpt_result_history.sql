@@ -19,7 +19,9 @@
     'audio_seconds', 'benchmark_kind', 'input_length', 'output_length', 'backend',
     'is_simulated',
 ] -%}
+{#- the post-hook, rendered when it runs (a ref() names its model only then) -#}
 {%- set recount -%}
+    {% raw -%}
     update {{ this }} as history
     set
         results_in_configuration = recounted.results_in_configuration,
@@ -27,7 +29,7 @@
     from (
         select
             touched.result_id,
-            cast(count(*) over (partition by {{ series_columns | join(', ') }}) as integer)
+            cast(count(*) over (partition by SERIES_COLUMNS) as integer)
                 as results_in_configuration,
             standing.result_id is not null and not touched.is_simulated as is_latest
         from {{ this }} as touched
@@ -44,12 +46,15 @@
             history.results_in_configuration != recounted.results_in_configuration
             or history.is_latest != recounted.is_latest
         )
+    {%- endraw %}
 {%- endset -%}
 {{ config(
     materialized='incremental',
     unique_key='result_id',
     incremental_strategy='delete+insert',
-    post_hook="{% if is_incremental() %}" ~ recount ~ "{% endif %}",
+    post_hook="{% if is_incremental() %}"
+        ~ recount.replace('SERIES_COLUMNS', series_columns | join(', '))
+        ~ "{% endif %}",
 ) }}
 {%- set watermark = incremental_watermark() %}
 {#- the configurations sequenced again from their first point (none on a full build): those

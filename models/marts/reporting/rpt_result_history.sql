@@ -53,7 +53,7 @@
     unique_key='result_id',
     incremental_strategy='delete+insert',
     post_hook="{% if is_incremental() %}"
-        ~ recount.replace('SERIES_COLUMNS', series_columns | join(', '))
+        ~ recount.replace('SERIES_COLUMNS', 'touched.' ~ series_columns | join(', touched.'))
         ~ "{% endif %}",
 ) }}
 {%- set watermark = incremental_watermark() %}

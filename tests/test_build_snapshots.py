@@ -242,13 +242,14 @@ def test_incremental_and_full_refresh_builds_give_identical_marts(first_build, z
     # on from its last point; its regression verdict changes), new runs, a mark on a result
     # loaded earlier, and a hardware mark that flags the results measured after it
     landing_root = zone / "landing"
-    # test/tiny-bert's CPU series: 3.0 ms so far, 9 more points at 3.0 ms, built, then 5 at
-    # 4.5 ms: a 50% slower median that the regressions mart must call a regression
-    for _ in range(9):
-        land_run(landing_root, latency_ms=3.0)
+    # test/tiny-bert's CPU series: 3.0 ms so far, 9 more points about 3.0 ms, built, then 6
+    # about 4.5 ms: a 50% slower median at the newest two points, which the regressions mart
+    # must call a regression
+    for k in range(9):
+        land_run(landing_root, latency_ms=3.0 + 0.002 * k)
     invoke("build", "--quiet", "--data-dir", zone, "--db-path", first_build)
-    for _ in range(5):
-        land_run(landing_root, latency_ms=4.5)
+    for k in range(6):
+        land_run(landing_root, latency_ms=4.5 + 0.002 * k)
     earlier = sorted(run_ids(first_build))[0]
     with duckdb.connect(str(first_build), read_only=True) as con:
         (marked_result,) = con.execute(

@@ -99,6 +99,9 @@ latest as (
     select * from {{ ref('rpt_latest_results') }}
 
 ),
+
+-- a full build's input, or an incremental one's (noqa: sqlfluff lints the first)
+-- noqa: disable=LT02
 {%- if watermark is none %}
 
 to_sequence as (
@@ -204,6 +207,7 @@ to_sequence as (
 
 ),
 {%- endif %}
+-- noqa: enable=LT02
 
 sequenced as (
 

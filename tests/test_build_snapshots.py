@@ -280,7 +280,8 @@ def test_incremental_and_full_refresh_builds_give_identical_marts(first_build, z
     with duckdb.connect(str(fresh), read_only=True) as con:
         (status,) = con.execute(
             "select status from regressions where model_name = 'test/tiny-bert' "
-            "and hardware_type = 'cpu' and batch_size = 1 and metric = 'latency_p50_ms'"
+            "and hardware_type = 'cpu' and batch_size = 1 and sequence_length = 8 "
+            "and metric = 'latency_p50_ms'"
         ).fetchone()
         (points,) = con.execute(
             "select count(*) from rpt_result_history where model_name = 'test/tiny-bert' "

@@ -165,6 +165,24 @@ def build(db: Path, data_dir: Path, *extra: str) -> dict:
     )
 
 
+def slowest_nodes(db: Path, top: int = 8) -> dict:
+    """dbt's own timing of the build just run (run_results.json in the warehouse's kept target
+    folder): its run's wall seconds and the slowest nodes, seconds each."""
+    from benchdb import generations
+
+    results = json.loads(
+        (generations.Layout(db).dbt_target / "run_results.json").read_text(encoding="utf-8")
+    )
+    nodes = sorted(results["results"], key=lambda r: -r["execution_time"])
+    return {
+        "dbt_run_seconds": round(results["elapsed_time"], 2),
+        "nodes": len(nodes),
+        "slowest": {
+            r["unique_id"].split(".")[2][:40]: round(r["execution_time"], 2) for r in nodes[:top]
+        },
+    }
+
+
 def query_timings(db: Path, data_dir: Path, runs: int) -> dict:
     """p50 of the old example query (read-only DuckDB) and of GET /performance (in process)."""
     import duckdb
@@ -265,6 +283,15 @@ def markdown(result: dict) -> str:
         f"{q['get_performance']['max_ms']}) | <= {TARGET_GET_P50_MS} ms "
         f"| {verdict(q['get_performance']['p50_ms'] <= TARGET_GET_P50_MS)} |",
         "",
+        "Slowest dbt nodes of the one-new-file build (dbt's run_results.json, seconds; "
+        f"round 1: dbt's run {result['rounds'][0]['one_new_file']['dbt']['dbt_run_seconds']} s "
+        f"of {result['rounds'][0]['one_new_file']['dbt']['nodes']} nodes): "
+        + ", ".join(
+            f"{name} {seconds}"
+            for name, seconds in result["rounds"][0]["one_new_file"]["dbt"]["slowest"].items()
+        )
+        + ".",
+        "",
         f"An empty landing zone's first build: {result['empty_first_build']['seconds']} s "
         f"(load {result['empty_first_build']['load_before']}): over 5 s. The issue's \"empty "
         'build" is read here as a build with nothing new to read (the row above); a first build '
@@ -324,6 +351,7 @@ def main() -> None:
             generate(extra, ROWS_PER_FILE, first_file=files + n)
             _merge_zone(extra / "landing", zone / "landing")
             one = build(db, zone)
+            one["dbt"] = slowest_nodes(db)
             rounds.append(
                 {
                     "full_build": full,

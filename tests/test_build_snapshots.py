@@ -238,9 +238,18 @@ def test_a_killed_build_leaves_the_warehouse_readable_and_its_leftovers_go(first
 
 
 def test_incremental_and_full_refresh_builds_give_identical_marts(first_build, zone, tmp_path):
-    # what an incremental build must handle: new runs, a mark on a result loaded earlier, and a
-    # hardware mark that flags the results measured after it
+    # what an incremental build must handle: new points appended to a series (its history goes
+    # on from its last point; its regression verdict changes), new runs, a mark on a result
+    # loaded earlier, and a hardware mark that flags the results measured after it
     landing_root = zone / "landing"
+    # test/tiny-bert's CPU series: 3.0 ms so far, 9 more points about 3.0 ms, built, then 6
+    # about 4.5 ms: a 50% slower median at the newest two points, which the regressions mart
+    # must call a regression
+    for k in range(9):
+        land_run(landing_root, latency_ms=3.0 + 0.002 * k)
+    invoke("build", "--quiet", "--data-dir", zone, "--db-path", first_build)
+    for k in range(6):
+        land_run(landing_root, latency_ms=4.5 + 0.002 * k)
     earlier = sorted(run_ids(first_build))[0]
     with duckdb.connect(str(first_build), read_only=True) as con:
         (marked_result,) = con.execute(
@@ -268,5 +277,17 @@ def test_incremental_and_full_refresh_builds_give_identical_marts(first_build, z
     invoke("build", "--quiet", "--full-refresh", "--data-dir", zone, "--db-path", fresh)
     incremental, full = public_tables(first_build), public_tables(fresh)
     assert "rpt_result_history" in full and sorted(incremental) == sorted(full)
+    with duckdb.connect(str(fresh), read_only=True) as con:
+        (status,) = con.execute(
+            "select status from regressions where model_name = 'test/tiny-bert' "
+            "and hardware_type = 'cpu' and batch_size = 1 and sequence_length = 8 "
+            "and metric = 'latency_p50_ms'"
+        ).fetchone()
+        (points,) = con.execute(
+            "select count(*) from rpt_result_history where model_name = 'test/tiny-bert' "
+            "and hardware_type = 'cpu' and batch_size = 1 and sequence_length = 8 "
+            "and result_kind = 'measured'"
+        ).fetchone()
+    assert status == "regression" and points >= 13
     for table in full:
         assert incremental[table] == full[table], table

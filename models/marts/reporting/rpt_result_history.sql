@@ -6,33 +6,93 @@
     marks the measurement that stands for the configuration in rpt_latest_results (its rule, not
     a second one); an estimate is never the latest point of a history.
 
-    Incremental (macros/incremental.sql): a build writes again the history of every
-    configuration that has a result written since this model last ran, and only those. -#}
+    Incremental (macros/incremental.sql), at the cost of what is new: a result written since
+    this model last ran that is dated after every point of its configuration here is appended
+    to its series, numbered and compared on from the series' last point (its `seed`); the
+    configurations where that does not hold (a result dated before or with a point already
+    here, an undated one, or a result written again, e.g. a mark moved it between the measured
+    and the estimated series) are sequenced again from their first point. The post-hook then
+    sets the two columns a new point changes on the rows already here: the series' count and
+    which point is the latest. -#}
+{%- set series_columns = [
+    'model_name', 'hardware_type', 'precision', 'batch_size', 'sequence_length', 'image_size',
+    'audio_seconds', 'benchmark_kind', 'input_length', 'output_length', 'backend',
+    'is_simulated',
+] -%}
+{#- the post-hook, rendered when it runs (a ref() names its model only then) -#}
+{%- set recount -%}
+    {% raw -%}
+    update {{ this }} as history
+    set
+        results_in_configuration = recounted.results_in_configuration,
+        is_latest = recounted.is_latest
+    from (
+        select
+            touched.result_id,
+            cast(count(*) over (partition by SERIES_COLUMNS) as integer)
+                as results_in_configuration,
+            standing.result_id is not null and not touched.is_simulated as is_latest
+        from {{ this }} as touched
+        left join {{ ref('rpt_latest_results') }} as standing
+            on touched.result_id = standing.result_id
+        where touched.configuration_id in (
+            select written.configuration_id from {{ this }} as written
+            where written.loaded_at = (select max(newest.loaded_at) from {{ this }} as newest)
+        )
+    ) as recounted
+    where
+        history.result_id = recounted.result_id
+        and (
+            history.results_in_configuration != recounted.results_in_configuration
+            or history.is_latest != recounted.is_latest
+        )
+    {%- endraw %}
+{%- endset -%}
 {{ config(
     materialized='incremental',
-    unique_key='configuration_id',
+    unique_key='result_id',
     incremental_strategy='delete+insert',
+    post_hook="{% if is_incremental() %}"
+        ~ recount.replace('SERIES_COLUMNS', 'touched.' ~ series_columns | join(', touched.'))
+        ~ "{% endif %}",
 ) }}
 {%- set watermark = incremental_watermark() %}
+{#- the configurations sequenced again from their first point (none on a full build): those
+    with a changed result dated before or with their last point here, or undated, and those of
+    a result written again (where it is now, and where it was) -#}
+{%- set resequenced_sql -%}
+    select changed.configuration_id from changed
+    inner join last_points on changed.configuration_id = last_points.configuration_id
+    where not coalesce(changed.measured_at > last_points.last_measured_at, false)
+    union
+    select changed.configuration_id from changed
+    where changed.result_id in (select here.result_id from {{ this }} as here)
+    union
+    select here.configuration_id from {{ this }} as here
+    where here.result_id in (select changed.result_id from changed)
+{%- endset -%}
+{%- set resequenced = {'any': false} -%}
+{%- if watermark is not none -%}
+    {%- set resequenced_query -%}
+        with changed as (
+            select result_id, configuration_id, measured_at from {{ ref('performance_results') }}
+            where
+                loaded_at > {{ watermark }}
+                and status = 'completed'
+                and configuration_id is not null
+        ),
+        last_points as (
+            select configuration_id, max(measured_at) as last_measured_at
+            from {{ this }}
+            where configuration_id in (select changed.configuration_id from changed)
+            group by configuration_id
+        )
+        select count(*) from ({{ resequenced_sql }})
+    {%- endset -%}
+    {%- do resequenced.update({'any': run_query(resequenced_query).columns[0].values()[0] > 0}) -%}
+{%- endif %}
 
 with
-
-results as (
-
-    -- a configuration is keyed on its batch size: legacy web results without one stay out
-    select * exclude (loaded_at) from {{ ref('performance_results') }}
-    where
-        status = 'completed'
-        and configuration_id is not null
-        and (
-            {{ watermark is none }}
-            or configuration_id in (
-                select changed.configuration_id from {{ ref('performance_results') }} as changed
-                where {{ newer_than_watermark('changed.loaded_at', watermark) }}
-            )
-        )
-
-),
 
 latest as (
 
@@ -40,26 +100,134 @@ latest as (
 
 ),
 
+-- a full build's input, or an incremental one's (noqa: sqlfluff lints the first)
+-- noqa: disable=LT02
+{%- if watermark is none %}
+
+to_sequence as (
+
+    -- a full build: every series from its first point. A configuration is keyed on its batch
+    -- size: legacy web results without one stay out.
+    select
+        *,
+        false as is_seed,
+        cast(null as integer) as seed_number
+    from {{ ref('performance_results') }}
+    where status = 'completed' and configuration_id is not null
+
+),
+{%- else %}
+
+changed as (
+
+    -- the results written since this model last ran (each branch reads performance_results
+    -- itself, so that its filter reaches the scan)
+    select * from {{ ref('performance_results') }}
+    where
+        loaded_at > {{ watermark }}
+        and status = 'completed'
+        and configuration_id is not null
+
+),
+
+written as (
+
+    -- the rows already here of the configurations with a changed result
+    select * from {{ this }}
+    where configuration_id in (select changed.configuration_id from changed)
+
+),
+
+last_points as (
+
+    select
+        configuration_id,
+        max(measured_at) as last_measured_at
+    from written
+    group by configuration_id
+
+),
+
+resequenced as (
+
+    -- configurations a changed result cannot simply be appended to
+    {%- if resequenced.any %}
+    {{ resequenced_sql }}
+    {%- else %}
+    select cast(null as varchar) as configuration_id
+    where false
+    {%- endif %}
+
+),
+
+seeds as (
+
+    -- each appended series' last point here: numbering and comparison go on from it
+    select
+        {{ series_columns | join(', ') }},
+        result_id,
+        measured_at,
+        throughput_items_per_second,
+        latency_p50_ms,
+        true as is_seed,
+        result_number as seed_number
+    from written
+    where configuration_id not in (select resequenced.configuration_id from resequenced)
+    qualify row_number() over (
+        partition by {{ series_columns | join(', ') }} order by result_number desc
+    ) = 1
+
+),
+
+to_sequence as (
+
+    select
+        *,
+        false as is_seed,
+        cast(null as integer) as seed_number
+    from changed
+    where configuration_id not in (select resequenced.configuration_id from resequenced)
+    {%- if resequenced.any %}
+
+    union all by name
+
+    select
+        *,
+        false as is_seed,
+        cast(null as integer) as seed_number
+    from {{ ref('performance_results') }}
+    where
+        status = 'completed'
+        and configuration_id in (select resequenced.configuration_id from resequenced)
+    {%- endif %}
+
+    union all by name
+
+    select * from seeds
+
+),
+{%- endif %}
+-- noqa: enable=LT02
+
 sequenced as (
 
     select
         *,
         case when is_simulated then 'estimate' else 'measured' end as result_kind,
-        row_number() over kind_in_time as result_number,
-        count(*) over configuration_kind as results_in_configuration,
+        -- a seed is the series' first row here and keeps its number; the rows after it go on
+        row_number() over kind_in_time
+        + coalesce(max(seed_number) over configuration_kind - 1, 0) as result_number,
+        count(*) over configuration_kind
+        + coalesce(max(seed_number) over configuration_kind - 1, 0) as results_in_configuration,
         lag(throughput_items_per_second) over kind_in_time
             as previous_throughput_items_per_second,
         lag(latency_p50_ms) over kind_in_time as previous_latency_p50_ms
-    from results
+    from to_sequence
     window
-        configuration_kind as (
-            partition by
-                model_name, hardware_type, precision, batch_size,
-                sequence_length, image_size, audio_seconds, benchmark_kind, input_length,
-                output_length, backend, is_simulated
-        ),
+        configuration_kind as (partition by {{ series_columns | join(', ') }}),
         kind_in_time as (
-            configuration_kind order by measured_at asc nulls first, result_id asc
+            configuration_kind
+            order by is_seed desc, measured_at asc nulls first, result_id asc
         )
 
 ),
@@ -135,6 +303,8 @@ final as (
     from sequenced
     left join latest on sequenced.configuration_id = latest.configuration_id
     left join latest as standing on sequenced.result_id = standing.result_id
+    -- a seed is already here
+    where not sequenced.is_seed
 
 )
 

@@ -124,6 +124,37 @@ def test_csv_report_is_the_main_table(mixed_warehouse, tmp_path):
     assert ("test/tiny-whisper", "rocm") not in by_cell  # never tried: not listed
 
 
+def test_performance_report_shows_each_measurement_quality(mixed_warehouse, tmp_path):
+    # issue 15: a reader of the report can tell (and leave out) measurements judged noisy;
+    # the standing measurement's judgement, read with `benchdb query`, not from the report
+    out = tmp_path / "performance.csv"
+    invoke(
+        "report", "performance", "--format", "csv", "--output", out, "--db-path", mixed_warehouse
+    )
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    judged = invoke(
+        "query",
+        "--db-path",
+        mixed_warehouse,
+        "--format",
+        "csv",
+        "--sql",
+        "select model_name, hardware_type, precision, batch_size, quality from rpt_latest_results"
+        " where status = 'completed' and not is_simulated"
+        " and coalesce(benchmark_kind, 'forward') = 'forward'",
+    )
+    quality = {
+        (r["model_name"], r["hardware_type"], r["precision"], r["batch_size"]): r["quality"]
+        for r in csv.DictReader(io.StringIO(judged.stdout))
+    }
+    measured = [r for r in rows if r["result"] == "measured"]
+    assert measured and all(q in ("ok", "noisy") for q in quality.values())
+    for r in measured:
+        key = (r["model_name"], r["hardware_type"], r["precision"], r["batch_size"])
+        assert r["quality"] == quality[key], key
+    assert all(r["quality"] == "" for r in rows if r["result"] == "simulated")
+
+
 def test_compatibility_report_lists_what_did_not_complete(mixed_warehouse, tmp_path):
     out = tmp_path / "compat.md"
     invoke(

@@ -77,6 +77,7 @@ def _performance(con, summary: dict) -> Report:
                     round(throughput_items_per_second, 2) as items_per_second,
                     round(memory_peak_mb, 1) as peak_mb,
                     case when is_simulated then 'simulated' else 'measured' end as result,
+                    quality,
                     simulation_reason,
                     strftime(measured_at, '%Y-%m-%d %H:%M') as measured_at_utc
                 from rpt_latest_results
@@ -85,7 +86,8 @@ def _performance(con, summary: dict) -> Report:
                 """,
             ),
             "Forward passes; generations (time to first token, time per output token) are in "
-            "the generation tables below.",
+            "the generation tables below. quality: 'noisy' when measured on a busy host or with "
+            "a high spread (docs/landing_zone.md); empty for estimates.",
         )
     )
     report.sections.append(

@@ -8,8 +8,9 @@ interleaved `--rounds` times, the order swapped every round, so drift hits both 
 Timer is asked for one forward pass per sample (`timeit(1)`, as many samples as the runner
 took), so both medians are medians of single passes; `blocked_autorange`'s median, a median of
 block means (blocks of 10-100 passes for a millisecond model, so nearer the mean), is reported
-beside it. Target 1.00 +/- 0.03; the spread of the per-round ratios is reported beside their
-median.
+beside it. The Timer runs in a worker forked from the runner's zygote (`--timer-in main`: in
+this process), so both sides measure in the same kind of process. Target 1.00 +/- 0.03; the
+spread of the per-round ratios is reported beside their median.
 P2, overhead: a configuration's wall time around `run_configuration` (the fork of its worker,
 its exit and its answer included; the zygote already started, as in a run) over model build +
 warm-up + timed iterations. Target <= 1.10.
@@ -89,12 +90,33 @@ def timer_medians_ms(
     return single, blocked
 
 
+def timer_job(report, *args) -> tuple[float, float]:
+    """timer_medians_ms in a worker forked from the zygote, as the runner measures: both sides
+    in the same kind of process (a fresh fork that imported torch and never ran a model)."""
+    return timer_medians_ms(*args)
+
+
+def timer_medians(in_worker: bool, *args) -> tuple[float, float]:
+    if not in_worker:
+        return timer_medians_ms(*args)
+    # by its module name, so the worker can unpickle it (this script runs as __main__)
+    from bench_runner import timer_job as job
+
+    outcome = isolation.zygote().run(job, args, deadline=None)
+    assert outcome.answered, outcome.error or outcome.describe_end()
+    return outcome.value
+
+
 def measuring_seconds(row: dict) -> float:
     return row["model_build_seconds"] + row["warmup_seconds"] + row["timed_seconds"]
 
 
 def fidelity_and_overhead(
-    rounds: int, settings: TimingSettings, threads: int, models: list[str] | None = None
+    rounds: int,
+    settings: TimingSettings,
+    threads: int,
+    models: list[str] | None = None,
+    timer_in_worker: bool = True,
 ) -> list[dict]:
     results = []
     for model, batch, seq in FIDELITY_CASES:
@@ -104,13 +126,14 @@ def fidelity_and_overhead(
         for round_ in range(rounds):  # interleaved, the order swapped every round
             loads.append(load())
             if round_ % 2:
-                timer, blocked = timer_medians_ms(
-                    model, batch, seq, threads, 100, settings.min_duration_seconds
+                timer, blocked = timer_medians(
+                    timer_in_worker, model, batch, seq, threads, 100, settings.min_duration_seconds
                 )
             row, wall = runner_row(model, batch, seq, threads, settings)
             assert row["status"] == "completed", row.get("error_message")
             if not round_ % 2:
-                timer, blocked = timer_medians_ms(
+                timer, blocked = timer_medians(
+                    timer_in_worker,
                     model,
                     batch,
                     seq,
@@ -230,6 +253,12 @@ def main() -> None:
         "--model", action="append", help="P1/P2 for this fidelity model only (repeatable)"
     )
     parser.add_argument(
+        "--timer-in",
+        choices=("worker", "main"),
+        default="worker",
+        help="where the Timer runs: a forked worker like the runner's (default), or this process",
+    )
+    parser.add_argument(
         "--min-duration",
         type=float,
         default=3.0,
@@ -256,7 +285,9 @@ def main() -> None:
         "cores": os.cpu_count(),
         "threads": threads,
         "torch": torch.__version__,
-        "fidelity": fidelity_and_overhead(rounds, settings, threads, args.model),
+        "fidelity": fidelity_and_overhead(
+            rounds, settings, threads, args.model, args.timer_in == "worker"
+        ),
     }
     if not args.skip_startup:
         report["startup"] = startup(rounds, ["--min-duration", "0.5"] if args.quick else [])

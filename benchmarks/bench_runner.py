@@ -5,12 +5,12 @@
 P1, fidelity: the runner's p50 against torch.utils.benchmark.Timer's median for the same forward
 pass, both pinned to the same thread count (the runner's default: the host's physical cores),
 interleaved `--rounds` times, the order swapped every round, so drift hits both alike. The
-Timer is asked for one forward pass per sample (`timeit(1)`, as many samples as the runner
-took), so both medians are medians of single passes; `blocked_autorange`'s median, a median of
-block means (blocks of 10-100 passes for a millisecond model, so nearer the mean), is reported
-beside it. The Timer runs in a worker forked from the runner's zygote (`--timer-in main`: in
-this process), so both sides measure in the same kind of process. Target 1.00 +/- 0.03; the
-spread of the per-round ratios is reported beside their median.
+Timer is asked for one forward pass per sample (`timeit(1)`, the runner's minimum iteration
+count of them), so both medians are medians of single passes; `blocked_autorange`'s median,
+a median of block means (blocks of 10-100 passes for a millisecond model, so nearer the mean),
+is reported beside it. The Timer runs in a worker forked from the runner's zygote
+(`--timer-in main`: in this process), so both sides measure in the same kind of process.
+Target 1.00 +/- 0.03; the spread of the per-round ratios is reported beside their median.
 P2, overhead: a configuration's wall time around `run_configuration` (the fork of its worker,
 its exit and its answer included; the zygote already started, as in a run) over model build +
 warm-up + timed iterations. Target <= 1.10.
@@ -125,21 +125,16 @@ def fidelity_and_overhead(
         ratios, blocked_ratios, overheads, loads, qualities = [], [], [], [], []
         for round_ in range(rounds):  # interleaved, the order swapped every round
             loads.append(load())
+            timer_args = (model, batch, seq, threads, settings.min_iterations)
             if round_ % 2:
                 timer, blocked = timer_medians(
-                    timer_in_worker, model, batch, seq, threads, 100, settings.min_duration_seconds
+                    timer_in_worker, *timer_args, settings.min_duration_seconds
                 )
             row, wall = runner_row(model, batch, seq, threads, settings)
             assert row["status"] == "completed", row.get("error_message")
             if not round_ % 2:
                 timer, blocked = timer_medians(
-                    timer_in_worker,
-                    model,
-                    batch,
-                    seq,
-                    threads,
-                    len(row["latencies_ms"]),
-                    settings.min_duration_seconds,
+                    timer_in_worker, *timer_args, settings.min_duration_seconds
                 )
             ratios.append(row["latency_p50_ms"] / timer)
             blocked_ratios.append(row["latency_p50_ms"] / blocked)
@@ -250,7 +245,10 @@ def main() -> None:
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--skip-startup", action="store_true", help="leave P3 out")
     parser.add_argument(
-        "--model", action="append", help="P1/P2 for this fidelity model only (repeatable)"
+        "--model",
+        action="append",
+        choices=[case[0] for case in FIDELITY_CASES],
+        help="P1/P2 for this fidelity model only (repeatable)",
     )
     parser.add_argument(
         "--timer-in",
